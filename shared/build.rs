@@ -1,0 +1,43 @@
+//! Embeds `migrations/*.sql` into the library, so the migration command and the migration Lambda carry
+//! the schema with them (the Lambda zip holds only `bootstrap`).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut ups: Vec<(i64, String)> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if let Some(stem) = name.strip_suffix(".up.sql") {
+                let version = stem.split('_').next().and_then(|v| v.parse().ok());
+                if let Some(v) = version {
+                    ups.push((v, stem.to_string()));
+                }
+            }
+        }
+    }
+    ups.sort();
+    let mut out = String::from("pub static MIGRATIONS: &[Migration] = &[\n");
+    for (v, stem) in &ups {
+        let up = dir.join(format!("{stem}.up.sql"));
+        let down = dir.join(format!("{stem}.down.sql"));
+        let down_expr = if down.exists() {
+            format!("Some(include_str!({:?}))", down.display().to_string())
+        } else {
+            "None".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "    Migration {{ version: {v}, name: {stem:?}, up: include_str!({:?}), down: {down_expr} }},",
+            up.display().to_string()
+        );
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("migrations.rs");
+    if let Err(e) = std::fs::write(&dest, out) {
+        panic!("writing {}: {e}", dest.display());
+    }
+}

@@ -1,0 +1,1 @@
+//! Use cases: domain rules + repository calls, one module per area.

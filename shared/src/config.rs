@@ -1,0 +1,257 @@
+//! Configuration from the environment, read once per process (cold start) and failing fast with the
+//! name of the offending variable. The table of variables is in the README.
+
+use std::fmt;
+
+/// A secret that cannot be printed by accident (`Debug` shows `***`).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Developer machine and tests: a weak `SECRET_KEY` is tolerated (with a warning).
+    Local,
+    /// Anything deployed.
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    HS256,
+    HS384,
+    HS512,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedOrigins {
+    Any,
+    List(Vec<String>),
+}
+
+impl AllowedOrigins {
+    pub fn parse(raw: &str) -> Self {
+        let items: Vec<String> = raw
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('/').to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if items.iter().any(|s| s == "*") {
+            AllowedOrigins::Any
+        } else {
+            AllowedOrigins::List(items)
+        }
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request from `origin`, if any.
+    pub fn allow(&self, origin: Option<&str>) -> Option<String> {
+        match self {
+            AllowedOrigins::Any => Some("*".to_string()),
+            AllowedOrigins::List(list) => {
+                let origin = origin?;
+                list.iter().find(|o| o.as_str() == origin).cloned()
+            }
+        }
+    }
+}
+
+pub const LOCAL_ORIGINS: &str = "http://localhost:5173,http://localhost:5174,http://localhost:3000";
+const INSECURE_KEYS: &[&str] = &["", "changeme", "secret", "your-secret-key", "dev-secret-key-change-me"];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database_url: Option<Secret>,
+    pub secret_key: Secret,
+    pub algorithm: JwtAlgorithm,
+    pub access_token_expire_minutes: i64,
+    pub refresh_token_expire_days: i64,
+    pub refresh_token_expire_days_remember_me: i64,
+    pub max_login_attempts: i32,
+    pub lockout_duration_minutes: i64,
+    pub bcrypt_cost: u32,
+    pub allowed_origins: AllowedOrigins,
+    pub metal_price_api_url: Option<String>,
+    pub metal_price_api_key: Option<Secret>,
+    pub metal_price_cache_ttl_minutes: i64,
+    pub log_level: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError { var, reason: reason.into() }
+}
+
+impl Config {
+    /// Read the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Read configuration through `get` (tests pass a map instead of mutating the process environment).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let environment = match var("APP_ENV").as_deref() {
+            None | Some("production") | Some("prod") => {
+                // Inside Lambda we are always "deployed"; elsewhere default to local development.
+                if var("APP_ENV").is_none() && var("AWS_LAMBDA_FUNCTION_NAME").is_none() {
+                    Environment::Local
+                } else {
+                    Environment::Production
+                }
+            }
+            Some("local") | Some("development") | Some("dev") | Some("test") => Environment::Local,
+            Some(other) => return Err(err("APP_ENV", format!("unknown environment '{other}' (use local or production)"))),
+        };
+        let int = |k: &'static str, default: i64, min: i64, max: i64| -> Result<i64, ConfigError> {
+            match var(k) {
+                None => Ok(default),
+                Some(v) => {
+                    let n: i64 = v.parse().map_err(|_| err(k, format!("'{v}' is not an integer")))?;
+                    if n < min || n > max {
+                        return Err(err(k, format!("{n} is outside {min}..={max}")));
+                    }
+                    Ok(n)
+                }
+            }
+        };
+        let secret_key = var("SECRET_KEY").unwrap_or_default();
+        if environment == Environment::Production
+            && (secret_key.len() < 32 || INSECURE_KEYS.contains(&secret_key.as_str()))
+        {
+            return Err(err(
+                "SECRET_KEY",
+                "required outside local development: at least 32 characters, not a placeholder (openssl rand -hex 32)",
+            ));
+        }
+        let secret_key = if secret_key.is_empty() {
+            // Local development only (checked above): a fixed key keeps tokens valid across restarts.
+            "local-development-secret-key-not-for-production".to_string()
+        } else {
+            secret_key
+        };
+        let algorithm = match var("ALGORITHM").as_deref().unwrap_or("HS256") {
+            "HS256" => JwtAlgorithm::HS256,
+            "HS384" => JwtAlgorithm::HS384,
+            "HS512" => JwtAlgorithm::HS512,
+            other => return Err(err("ALGORITHM", format!("'{other}' is not allowed (HS256, HS384, HS512)"))),
+        };
+        let default_origins = match environment {
+            Environment::Local => LOCAL_ORIGINS,
+            Environment::Production => "*",
+        };
+        Ok(Config {
+            environment,
+            database_url: var("DATABASE_URL").map(Secret::new),
+            secret_key: Secret::new(secret_key),
+            algorithm,
+            access_token_expire_minutes: int("ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1, 24 * 60)?,
+            refresh_token_expire_days: int("REFRESH_TOKEN_EXPIRE_DAYS", 7, 1, 365)?,
+            refresh_token_expire_days_remember_me: int("REFRESH_TOKEN_EXPIRE_DAYS_REMEMBER_ME", 30, 1, 365)?,
+            max_login_attempts: int("MAX_LOGIN_ATTEMPTS", 5, 1, 100)? as i32,
+            lockout_duration_minutes: int("LOCKOUT_DURATION_MINUTES", 15, 1, 24 * 60)?,
+            bcrypt_cost: int("BCRYPT_COST", 12, 4, 31)? as u32,
+            allowed_origins: AllowedOrigins::parse(&var("ALLOWED_ORIGINS").unwrap_or_else(|| default_origins.to_string())),
+            metal_price_api_url: var("METAL_PRICE_API_URL").map(|u| u.trim_end_matches('/').to_string()),
+            metal_price_api_key: var("METAL_PRICE_API_KEY").map(Secret::new),
+            metal_price_cache_ttl_minutes: int("METAL_PRICE_CACHE_TTL_MINUTES", 15, 0, 7 * 24 * 60)?,
+            log_level: var("LOG_LEVEL").unwrap_or_else(|| "info".to_string()),
+        })
+    }
+
+    pub fn database_url(&self) -> Result<&str, ConfigError> {
+        self.database_url
+            .as_ref()
+            .map(Secret::expose)
+            .ok_or_else(|| err("DATABASE_URL", "not set"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_spec() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.environment, Environment::Local);
+        assert_eq!(c.algorithm, JwtAlgorithm::HS256);
+        assert_eq!(c.access_token_expire_minutes, 30);
+        assert_eq!(c.refresh_token_expire_days, 7);
+        assert_eq!(c.refresh_token_expire_days_remember_me, 30);
+        assert_eq!(c.max_login_attempts, 5);
+        assert_eq!(c.lockout_duration_minutes, 15);
+        assert_eq!(c.bcrypt_cost, 12);
+        assert_eq!(c.metal_price_cache_ttl_minutes, 15);
+        assert_eq!(
+            c.allowed_origins,
+            AllowedOrigins::List(vec![
+                "http://localhost:5173".into(),
+                "http://localhost:5174".into(),
+                "http://localhost:3000".into()
+            ])
+        );
+    }
+
+    #[test]
+    fn production_refuses_missing_or_weak_keys() {
+        for key in ["", "changeme", "short"] {
+            let e = cfg(&[("APP_ENV", "production"), ("SECRET_KEY", key)]).unwrap_err();
+            assert_eq!(e.var, "SECRET_KEY", "key {key:?} must be refused");
+        }
+        let e = cfg(&[("AWS_LAMBDA_FUNCTION_NAME", "f")]).unwrap_err();
+        assert_eq!(e.var, "SECRET_KEY", "inside Lambda the environment is production");
+        let ok = cfg(&[("APP_ENV", "production"), ("SECRET_KEY", &"k".repeat(32))]).unwrap();
+        assert_eq!(ok.allowed_origins, AllowedOrigins::Any);
+    }
+
+    #[test]
+    fn algorithm_none_and_rs_are_refused() {
+        for alg in ["none", "RS256", "hs256"] {
+            assert_eq!(cfg(&[("ALGORITHM", alg)]).unwrap_err().var, "ALGORITHM");
+        }
+        assert_eq!(cfg(&[("ALGORITHM", "HS512")]).unwrap().algorithm, JwtAlgorithm::HS512);
+    }
+
+    #[test]
+    fn origins_parse_lists_and_star() {
+        let o = AllowedOrigins::parse("https://a.example, https://b.example/");
+        assert_eq!(o.allow(Some("https://b.example")).as_deref(), Some("https://b.example"));
+        assert_eq!(o.allow(Some("https://evil.example")), None);
+        assert_eq!(AllowedOrigins::parse("*").allow(None).as_deref(), Some("*"));
+    }
+
+    #[test]
+    fn bad_numbers_name_the_variable() {
+        let e = cfg(&[("BCRYPT_COST", "3")]).unwrap_err();
+        assert_eq!(e.var, "BCRYPT_COST");
+        let e = cfg(&[("ACCESS_TOKEN_EXPIRE_MINUTES", "abc")]).unwrap_err();
+        assert_eq!(e.var, "ACCESS_TOKEN_EXPIRE_MINUTES");
+    }
+}

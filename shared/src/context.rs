@@ -1,0 +1,44 @@
+//! `Ctx`: what every handler receives. Built once per process (cold start), cloned per request.
+
+use std::sync::Arc;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Config;
+use crate::db::{Conn, Db};
+use crate::error::ApiResult;
+
+#[derive(Clone)]
+pub struct Ctx {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    jwt: JwtKeys,
+    db: Db,
+}
+
+impl Ctx {
+    pub fn new(config: Config, db: Db) -> Self {
+        let jwt = JwtKeys::from_config(&config);
+        Ctx { inner: Arc::new(Inner { config, jwt, db }) }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn jwt(&self) -> &JwtKeys {
+        &self.inner.jwt
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// A database connection for this request (the container's single connection in Lambda, a pooled
+    /// one locally). Opened lazily: endpoints that never touch the database never connect.
+    pub async fn conn(&self) -> ApiResult<Conn> {
+        Ok(self.inner.db.checkout().await?)
+    }
+}

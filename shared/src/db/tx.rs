@@ -1,0 +1,132 @@
+//! `Tx`: a transaction, optionally inside a tenant. Query methods are crate-private: SQL lives in
+//! `repo`, and the `functions` crate cannot run queries of its own.
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::{Row, Transaction};
+
+use super::Conn;
+use super::params::{Param, typed};
+use crate::domain::{RoleId, TenantId, UserId};
+use crate::error::{ApiError, ApiResult, DbError};
+use crate::http::Call;
+use crate::http::call::unauthenticated;
+
+/// The authenticated caller, as re-validated against the database for this request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: UserId,
+    pub tenant_id: TenantId,
+    pub username: String,
+    pub role_id: RoleId,
+    pub role_name: String,
+    pub permissions: Vec<String>,
+}
+
+impl Principal {
+    pub fn has(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
+    }
+
+    pub fn require(&self, permission: &str) -> ApiResult<()> {
+        if self.has(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("Permission '{permission}' required")))
+        }
+    }
+}
+
+pub struct Tx<'c> {
+    inner: Transaction<'c>,
+    tenant: Option<TenantId>,
+    principal: Option<Principal>,
+}
+
+impl<'c> Tx<'c> {
+    pub(crate) fn new(inner: Transaction<'c>) -> Self {
+        Tx { inner, tenant: None, principal: None }
+    }
+
+    pub async fn commit(self) -> ApiResult<()> {
+        self.inner.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
+    /// The tenant this transaction is scoped to.
+    pub fn tenant(&self) -> ApiResult<TenantId> {
+        self.tenant
+            .ok_or_else(|| ApiError::Internal("tenant-scoped query outside a tenant".into()))
+    }
+
+    pub fn principal(&self) -> ApiResult<&Principal> {
+        self.principal.as_ref().ok_or_else(unauthenticated)
+    }
+
+    /// Scope the rest of this transaction to `tenant` (row-level security). For flows that find the
+    /// tenant themselves: login, refresh, sign-up.
+    pub async fn enter_tenant(&mut self, tenant: TenantId) -> ApiResult<()> {
+        self.execute("select set_config('app.tenant_id', $1, true)", &[&tenant.get().to_string()])
+            .await?;
+        self.tenant = Some(tenant);
+        Ok(())
+    }
+
+    pub(crate) async fn query(&self, sql: &str, params: &[&dyn Param]) -> Result<Vec<Row>, DbError> {
+        Ok(self.inner.query_typed(sql, &typed(params)).await?)
+    }
+
+    pub(crate) async fn query_opt(&self, sql: &str, params: &[&dyn Param]) -> Result<Option<Row>, DbError> {
+        let mut rows = self.query(sql, params).await?;
+        if rows.len() > 1 {
+            return Err(DbError::Other(format!("expected at most one row, got {}", rows.len())));
+        }
+        Ok(rows.pop())
+    }
+
+    pub(crate) async fn query_one(&self, sql: &str, params: &[&dyn Param]) -> Result<Row, DbError> {
+        self.query_opt(sql, params)
+            .await?
+            .ok_or_else(|| DbError::Other("expected one row, got none".into()))
+    }
+
+    pub(crate) async fn execute(&self, sql: &str, params: &[&dyn Param]) -> Result<u64, DbError> {
+        Ok(self.inner.execute_typed(sql, &typed(params)).await?)
+    }
+
+    /// Several statements without parameters (migrations, maintenance).
+    pub(crate) async fn batch(&self, sql: &str) -> Result<(), DbError> {
+        Ok(self.inner.batch_execute(sql).await?)
+    }
+}
+
+impl Conn {
+    /// Begin the request's transaction inside the caller's tenant. One statement sets the tenant for
+    /// row-level security and re-checks that the user and tenant are active and the token was not
+    /// revoked, and loads the role's permissions; the endpoint's permission is then enforced.
+    pub async fn begin_tenant(&mut self, call: &Call) -> ApiResult<Tx<'_>> {
+        let claims = call.claims()?;
+        let issued_at: DateTime<Utc> = DateTime::from_timestamp_millis(claims.iat_ms).ok_or_else(unauthenticated)?;
+        let mut tx = self.begin_system().await?;
+        let row = tx
+            .query_opt(
+                "select username, role_id, role_name, permissions from auth_context($1, $2, $3)",
+                &[&claims.tenant_id, &claims.user_id, &issued_at],
+            )
+            .await?
+            .ok_or_else(unauthenticated)?;
+        let principal = Principal {
+            user_id: UserId::from_db(claims.user_id),
+            tenant_id: TenantId::from_db(claims.tenant_id),
+            username: row.get(0),
+            role_id: RoleId::from_db(row.get(1)),
+            role_name: row.get(2),
+            permissions: row.get(3),
+        };
+        if let Some(p) = call.endpoint.permission() {
+            principal.require(p)?;
+        }
+        tx.tenant = Some(principal.tenant_id);
+        tx.principal = Some(principal);
+        Ok(tx)
+    }
+}

@@ -1,0 +1,12 @@
+//! Domain types and rules, free of I/O. Raw input is parsed into these types at the edge, so the use
+//! cases and repositories only ever see valid values.
+
+pub mod defaults;
+pub mod ids;
+pub mod permissions;
+pub mod text;
+pub mod user;
+
+pub use ids::*;
+pub use text::{Email, NonBlank, optional_text};
+pub use user::{Password, Username};

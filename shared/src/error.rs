@@ -1,0 +1,184 @@
+//! One error type for the whole request path, mapped to HTTP answers in exactly one place
+//! (`ApiError::status` + `http::respond::error`).
+//!
+//! Library layers (repositories, domain parsers) return their own errors and convert into `ApiError`;
+//! handlers return `ApiResult<_>` and never build error responses themselves.
+
+use serde::Serialize;
+
+/// One failing field of a 422 answer, in the shape FastAPI clients already know.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    pub loc: Vec<String>,
+    pub msg: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl FieldError {
+    pub fn new(loc: &[&str], msg: impl Into<String>, kind: &str) -> Self {
+        Self {
+            loc: loc.iter().map(|s| s.to_string()).collect(),
+            msg: msg.into(),
+            kind: kind.to_string(),
+        }
+    }
+
+    /// A failing body field: `loc = ["body", field]`.
+    pub fn body(field: &str, msg: impl Into<String>) -> Self {
+        Self::new(&["body", field], msg, "value_error")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 422: the request is well-formed HTTP but its content is invalid.
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 401; the message is deliberately vague where it could leak account state.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// 500: the message is for the logs only; the client sees "Internal server error".
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn field(field: &str, msg: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::body(field, msg)])
+    }
+
+    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
+        ApiError::NotFound(format!("{what} with id {id} not found"))
+    }
+
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        ApiError::Internal(format!("{context}: {err}"))
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::Validation(_) => 422,
+            ApiError::BadRequest(_) => 400,
+            ApiError::Unauthorized(_) => 401,
+            ApiError::Forbidden(_) => 403,
+            ApiError::NotFound(_) => 404,
+            ApiError::Conflict(_) => 409,
+            ApiError::Internal(_) => 500,
+        }
+    }
+
+    /// The string the client sees in `detail`.
+    pub fn detail(&self) -> String {
+        match self {
+            ApiError::Validation(errors) => match errors.first() {
+                Some(e) => {
+                    let field = e
+                        .loc
+                        .iter()
+                        .filter(|l| l.as_str() != "body" && l.as_str() != "query" && l.as_str() != "path")
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    if field.is_empty() {
+                        e.msg.clone()
+                    } else {
+                        format!("{field}: {}", e.msg)
+                    }
+                }
+                None => "Invalid request".to_string(),
+            },
+            ApiError::BadRequest(m)
+            | ApiError::Unauthorized(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m) => m.clone(),
+            ApiError::Internal(_) => "Internal server error".to_string(),
+        }
+    }
+}
+
+/// Errors from the database layer. Constraint violations carry the constraint name so use cases can
+/// turn them into 409/422 answers without a racy "check first".
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unique violation on {constraint}")]
+    Unique { constraint: String },
+    #[error("foreign key violation on {constraint}")]
+    ForeignKey { constraint: String },
+    #[error("check violation on {constraint}")]
+    Check { constraint: String },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+impl DbError {
+    pub fn constraint(&self) -> Option<&str> {
+        match self {
+            DbError::Unique { constraint }
+            | DbError::ForeignKey { constraint }
+            | DbError::Check { constraint } => Some(constraint),
+            _ => None,
+        }
+    }
+}
+
+impl From<tokio_postgres::Error> for DbError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        if let Some(db) = e.as_db_error() {
+            let constraint = db.constraint().unwrap_or_default().to_string();
+            let code = db.code();
+            use tokio_postgres::error::SqlState;
+            if *code == SqlState::UNIQUE_VIOLATION {
+                return DbError::Unique { constraint };
+            }
+            if *code == SqlState::FOREIGN_KEY_VIOLATION {
+                return DbError::ForeignKey { constraint };
+            }
+            if *code == SqlState::CHECK_VIOLATION {
+                return DbError::Check { constraint };
+            }
+            return DbError::Other(format!("{}: {}", code.code(), db.message()));
+        }
+        if e.is_closed() {
+            return DbError::Unavailable(e.to_string());
+        }
+        DbError::Other(e.to_string())
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Unavailable(m) => ApiError::Internal(format!("database unavailable: {m}")),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Turn specific constraint violations into client errors, leave everything else as it is.
+pub trait OnConstraint<T> {
+    fn on_constraint(self, name: &str, f: impl FnOnce() -> ApiError) -> Result<T, ApiError>;
+}
+
+impl<T> OnConstraint<T> for Result<T, DbError> {
+    fn on_constraint(self, name: &str, f: impl FnOnce() -> ApiError) -> Result<T, ApiError> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) if e.constraint() == Some(name) => Err(f()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

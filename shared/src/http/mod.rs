@@ -1,0 +1,12 @@
+//! HTTP plumbing shared by Lambda, the local server and the tests: the endpoint description, the
+//! parsed request (`Call`), response helpers, CORS and the one `dispatch` every request goes through.
+
+pub mod call;
+pub mod endpoint;
+pub mod event;
+pub mod respond;
+pub mod route;
+
+pub use call::Call;
+pub use endpoint::{Access, Endpoint, Handler, Sizing};
+pub use endpoint::dispatch;

@@ -1,0 +1,80 @@
+//! Building responses. All JSON answers, success and error alike, are made here so the wire format
+//! (string `detail`, JSON numbers, CORS) is decided in one place.
+
+use lambda_http::http::{HeaderValue, StatusCode};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+use crate::config::AllowedOrigins;
+use crate::error::{ApiError, ApiResult};
+
+pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> ApiResult<Response<Body>> {
+    let body = serde_json::to_vec(value).map_err(|e| ApiError::internal("serialising response", e))?;
+    raw(status, "application/json", body)
+}
+
+pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> ApiResult<Response<Body>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Body::Binary(body))
+        .map_err(|e| ApiError::internal("building response", e))
+}
+
+pub fn ok<T: Serialize + ?Sized>(value: &T) -> ApiResult<Response<Body>> {
+    json(200, value)
+}
+
+pub fn created<T: Serialize + ?Sized>(value: &T) -> ApiResult<Response<Body>> {
+    json(201, value)
+}
+
+/// `{"message": "..."}`, the old service's answer to deletes and similar commands.
+pub fn message(msg: &str) -> ApiResult<Response<Body>> {
+    ok(&serde_json::json!({ "message": msg }))
+}
+
+/// The error answer. Never fails: if even this cannot be built, a plain 500 goes out.
+pub fn error(e: &ApiError, request_id: &str) -> Response<Body> {
+    let mut body = serde_json::json!({ "detail": e.detail() });
+    if let ApiError::Validation(errors) = e {
+        body["errors"] = serde_json::to_value(errors).unwrap_or_default();
+    }
+    if e.status() >= 500 {
+        body["request_id"] = serde_json::Value::String(request_id.to_string());
+    }
+    let mut resp = Response::new(Body::Text(body.to_string()));
+    *resp.status_mut() = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
+    if e.status() == 401 {
+        resp.headers_mut()
+            .insert("www-authenticate", HeaderValue::from_static("Bearer"));
+    }
+    resp
+}
+
+/// CORS preflight: answered without authentication or business code.
+pub fn preflight() -> Response<Body> {
+    let mut resp = Response::new(Body::Empty);
+    *resp.status_mut() = StatusCode::NO_CONTENT;
+    let h = resp.headers_mut();
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("GET,POST,PUT,PATCH,DELETE,OPTIONS"),
+    );
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static("authorization,content-type,x-requested-with,accept,origin"),
+    );
+    h.insert("access-control-max-age", HeaderValue::from_static("3600"));
+    resp
+}
+
+pub fn apply_cors(resp: &mut Response<Body>, allowed: &AllowedOrigins, origin: Option<&str>) {
+    let h = resp.headers_mut();
+    h.insert("vary", HeaderValue::from_static("Origin"));
+    if let Some(value) = allowed.allow(origin).and_then(|v| HeaderValue::from_str(&v).ok()) {
+        h.insert("access-control-allow-origin", value);
+    }
+}

@@ -1,0 +1,22 @@
+//! The shared library of the JMSK backend: configuration, HTTP plumbing, auth, database access,
+//! domain types, repositories (all SQL) and use cases. Each Lambda binary is a thin `serve` call on one
+//! endpoint; the local server and the tests drive the same `dispatch`.
+//!
+//! Reading order: `http::endpoint::dispatch` → `http::call` → `db` (`Conn::begin_tenant`) → `app` → `repo`.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod lambda;
+pub mod migrate;
+pub mod pgembed;
+pub(crate) mod repo;
+pub mod telemetry;
+
+pub use context::Ctx;
+pub use error::{ApiError, ApiResult};

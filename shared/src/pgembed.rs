@@ -1,0 +1,195 @@
+//! A PostgreSQL server started from the locally installed binaries, for the local server and the tests
+//! (no Docker here). `initdb` refuses to run as root, so as root the server runs as the `postgres`
+//! system user via `runuser`; as any other user the binaries are called directly.
+//!
+//! Roles: `postgres` (superuser, bootstrap only), `app_owner` (owns the schema, runs migrations) and
+//! `app_rw` (what the API connects as: owns nothing, cannot bypass row-level security).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+#[derive(Debug, thiserror::Error)]
+#[error("embedded PostgreSQL: {0}")]
+pub struct PgError(pub String);
+
+pub const DEFAULT_BIN_DIR: &str = "/usr/lib/postgresql/15/bin";
+
+pub struct PgServer {
+    pub data_dir: PathBuf,
+    pub socket_dir: PathBuf,
+    pub port: u16,
+    bin_dir: PathBuf,
+    run_as: Option<String>,
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+pub fn free_port() -> Result<u16, PgError> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| PgError(format!("finding a free port: {e}")))?;
+    l.local_addr().map(|a| a.port()).map_err(|e| PgError(e.to_string()))
+}
+
+impl PgServer {
+    /// Start (initialising on first use) a server whose files live under `root`. `port: None` picks a
+    /// free port. The cluster is reused across runs when `root` is.
+    pub fn start(root: &Path, port: Option<u16>) -> Result<Self, PgError> {
+        let bin_dir = PathBuf::from(std::env::var("PG_BIN_DIR").unwrap_or_else(|_| DEFAULT_BIN_DIR.to_string()));
+        if !bin_dir.join("initdb").exists() {
+            return Err(PgError(format!(
+                "no initdb in {} (install postgresql-15 or set PG_BIN_DIR)",
+                bin_dir.display()
+            )));
+        }
+        let run_as = is_root().then(|| "postgres".to_string());
+        std::fs::create_dir_all(root).map_err(|e| PgError(format!("creating {}: {e}", root.display())))?;
+        let root = root.canonicalize().map_err(|e| PgError(e.to_string()))?;
+        let server = PgServer {
+            data_dir: root.join("data"),
+            socket_dir: root.clone(),
+            port: match port {
+                Some(p) => p,
+                None => free_port()?,
+            },
+            bin_dir,
+            run_as,
+        };
+        if let Some(user) = &server.run_as {
+            let _ = Command::new("chown").args(["-R", user]).arg(&root).status();
+        }
+        if !server.data_dir.join("PG_VERSION").exists() {
+            server.run(
+                "initdb",
+                &[
+                    "-D",
+                    &server.data_dir.to_string_lossy(),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-N",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                ],
+            )?;
+        }
+        // A server left running by a crashed run is stopped first, so the port and options are ours.
+        if server.data_dir.join("postmaster.pid").exists() {
+            let _ = server.run("pg_ctl", &["-D", &server.data_dir.to_string_lossy(), "stop", "-m", "immediate"]);
+        }
+        let opts = format!(
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            server.port,
+            server.socket_dir.display()
+        );
+        server.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &server.data_dir.to_string_lossy(),
+                "-l",
+                &root.join("postgres.log").to_string_lossy(),
+                "-o",
+                &opts,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+        )?;
+        Ok(server)
+    }
+
+    fn command(&self, bin: &str) -> Command {
+        let path = self.bin_dir.join(bin);
+        match &self.run_as {
+            Some(user) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(path);
+                c
+            }
+            None => Command::new(path),
+        }
+    }
+
+    fn run(&self, bin: &str, args: &[&str]) -> Result<(), PgError> {
+        let out = self
+            .command(bin)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| PgError(format!("running {bin}: {e}")))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(PgError(format!(
+                "{bin} failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )))
+        }
+    }
+
+    pub fn url(&self, user: &str, db: &str) -> String {
+        format!("postgres://{user}@127.0.0.1:{}/{db}", self.port)
+    }
+
+    pub fn stop(&self) {
+        let _ = self.run("pg_ctl", &["-D", &self.data_dir.to_string_lossy(), "stop", "-m", "fast"]);
+    }
+
+    /// Stop the server (and remove `remove_dir`) once process `pid` has exited, however it exits:
+    /// tests have no reliable destructor for process-wide state.
+    pub fn stop_when_process_exits(&self, pid: u32, remove_dir: Option<&Path>) {
+        let pg_ctl = self.bin_dir.join("pg_ctl");
+        let stop = match &self.run_as {
+            Some(user) => format!("runuser -u {user} -- {} -D '{}' stop -m immediate", pg_ctl.display(), self.data_dir.display()),
+            None => format!("{} -D '{}' stop -m immediate", pg_ctl.display(), self.data_dir.display()),
+        };
+        let rm = remove_dir.map(|d| format!("; rm -rf '{}'", d.display())).unwrap_or_default();
+        let script = format!("while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1{rm}");
+        let _ = Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+    }
+}
+
+/// Create the roles and the database if missing (idempotent). Returns (owner URL, runtime URL).
+pub async fn bootstrap(server: &PgServer, db: &str) -> Result<(String, String), PgError> {
+    let (client, conn) = tokio_postgres::connect(&server.url("postgres", "postgres"), tokio_postgres::NoTls)
+        .await
+        .map_err(|e| PgError(format!("connecting as postgres: {e}")))?;
+    let task = tokio::spawn(conn);
+    let sql = "do $$ begin
+          if not exists (select from pg_roles where rolname = 'app_rw') then
+            create role app_rw login;
+          end if;
+          if not exists (select from pg_roles where rolname = 'app_owner') then
+            create role app_owner login createrole;
+          end if;
+        end $$;";
+    client.batch_execute(sql).await.map_err(|e| PgError(format!("creating roles: {e}")))?;
+    let exists = client
+        .query_opt("select 1 from pg_database where datname = $1", &[&db])
+        .await
+        .map_err(|e| PgError(e.to_string()))?
+        .is_some();
+    if !exists {
+        client
+            .batch_execute(&format!("create database \"{db}\" owner app_owner"))
+            .await
+            .map_err(|e| PgError(format!("creating database: {e}")))?;
+    }
+    drop(client);
+    let _ = task.await;
+    Ok((server.url("app_owner", db), server.url("app_rw", db)))
+}
