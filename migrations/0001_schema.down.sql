@@ -9,6 +9,7 @@
 -- Functions used by the application (reverse order of creation).
 drop function auth_context(bigint, bigint, timestamptz);
 drop function tenant_create(text, text);
+drop function tenant_subdomain_taken(text);
 drop function auth_record_login(bigint, bigint, text, text, text, boolean, text);
 drop function auth_refresh_lookup(text);
 drop function auth_user_by_username(text);

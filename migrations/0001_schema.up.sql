@@ -732,6 +732,16 @@ $$;
 comment on function tenant_create(text, text) is
     'SECURITY DEFINER: sign-up creates the tenant (and its order counter) before any tenant context exists.';
 
+-- SECURITY DEFINER: sign-up picks a free default subdomain before any tenant context exists; it
+-- reveals only whether a subdomain is taken, which the unique constraint would reveal anyway.
+create function tenant_subdomain_taken(p_subdomain text)
+    returns boolean
+    language sql stable security definer
+    set search_path = public, pg_temp
+as $$ select exists (select 1 from tenants where subdomain = p_subdomain) $$;
+revoke execute on function tenant_subdomain_taken(text) from public;
+grant execute on function tenant_subdomain_taken(text) to app_rw;
+
 -- NOT security definer: runs as app_rw under RLS on purpose. Sets the transaction-local tenant and,
 -- in the same round trip, checks that the caller is still allowed in: user and tenant active and
 -- the token issued at/after the user's last "revoke all". Zero rows = reject the request.

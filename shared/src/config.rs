@@ -70,7 +70,13 @@ impl AllowedOrigins {
 }
 
 pub const LOCAL_ORIGINS: &str = "http://localhost:5173,http://localhost:5174,http://localhost:3000";
-const INSECURE_KEYS: &[&str] = &["", "changeme", "secret", "your-secret-key", "dev-secret-key-change-me"];
+const INSECURE_KEYS: &[&str] = &[
+    "",
+    "changeme",
+    "secret",
+    "your-secret-key",
+    "dev-secret-key-change-me",
+];
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -99,7 +105,10 @@ pub struct ConfigError {
 }
 
 fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError { var, reason: reason.into() }
+    ConfigError {
+        var,
+        reason: reason.into(),
+    }
 }
 
 impl Config {
@@ -110,7 +119,11 @@ impl Config {
 
     /// Read configuration through `get` (tests pass a map instead of mutating the process environment).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let var = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let var = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let environment = match var("APP_ENV").as_deref() {
             None | Some("production") | Some("prod") => {
                 // Inside Lambda we are always "deployed"; elsewhere default to local development.
@@ -121,13 +134,20 @@ impl Config {
                 }
             }
             Some("local") | Some("development") | Some("dev") | Some("test") => Environment::Local,
-            Some(other) => return Err(err("APP_ENV", format!("unknown environment '{other}' (use local or production)"))),
+            Some(other) => {
+                return Err(err(
+                    "APP_ENV",
+                    format!("unknown environment '{other}' (use local or production)"),
+                ));
+            }
         };
         let int = |k: &'static str, default: i64, min: i64, max: i64| -> Result<i64, ConfigError> {
             match var(k) {
                 None => Ok(default),
                 Some(v) => {
-                    let n: i64 = v.parse().map_err(|_| err(k, format!("'{v}' is not an integer")))?;
+                    let n: i64 = v
+                        .parse()
+                        .map_err(|_| err(k, format!("'{v}' is not an integer")))?;
                     if n < min || n > max {
                         return Err(err(k, format!("{n} is outside {min}..={max}")));
                     }
@@ -154,7 +174,12 @@ impl Config {
             "HS256" => JwtAlgorithm::HS256,
             "HS384" => JwtAlgorithm::HS384,
             "HS512" => JwtAlgorithm::HS512,
-            other => return Err(err("ALGORITHM", format!("'{other}' is not allowed (HS256, HS384, HS512)"))),
+            other => {
+                return Err(err(
+                    "ALGORITHM",
+                    format!("'{other}' is not allowed (HS256, HS384, HS512)"),
+                ));
+            }
         };
         let default_origins = match environment {
             Environment::Local => LOCAL_ORIGINS,
@@ -167,14 +192,27 @@ impl Config {
             algorithm,
             access_token_expire_minutes: int("ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1, 24 * 60)?,
             refresh_token_expire_days: int("REFRESH_TOKEN_EXPIRE_DAYS", 7, 1, 365)?,
-            refresh_token_expire_days_remember_me: int("REFRESH_TOKEN_EXPIRE_DAYS_REMEMBER_ME", 30, 1, 365)?,
+            refresh_token_expire_days_remember_me: int(
+                "REFRESH_TOKEN_EXPIRE_DAYS_REMEMBER_ME",
+                30,
+                1,
+                365,
+            )?,
             max_login_attempts: int("MAX_LOGIN_ATTEMPTS", 5, 1, 100)? as i32,
             lockout_duration_minutes: int("LOCKOUT_DURATION_MINUTES", 15, 1, 24 * 60)?,
             bcrypt_cost: int("BCRYPT_COST", 12, 4, 31)? as u32,
-            allowed_origins: AllowedOrigins::parse(&var("ALLOWED_ORIGINS").unwrap_or_else(|| default_origins.to_string())),
-            metal_price_api_url: var("METAL_PRICE_API_URL").map(|u| u.trim_end_matches('/').to_string()),
+            allowed_origins: AllowedOrigins::parse(
+                &var("ALLOWED_ORIGINS").unwrap_or_else(|| default_origins.to_string()),
+            ),
+            metal_price_api_url: var("METAL_PRICE_API_URL")
+                .map(|u| u.trim_end_matches('/').to_string()),
             metal_price_api_key: var("METAL_PRICE_API_KEY").map(Secret::new),
-            metal_price_cache_ttl_minutes: int("METAL_PRICE_CACHE_TTL_MINUTES", 15, 0, 7 * 24 * 60)?,
+            metal_price_cache_ttl_minutes: int(
+                "METAL_PRICE_CACHE_TTL_MINUTES",
+                15,
+                0,
+                7 * 24 * 60,
+            )?,
             log_level: var("LOG_LEVEL").unwrap_or_else(|| "info".to_string()),
         })
     }
@@ -193,7 +231,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -226,7 +267,10 @@ mod tests {
             assert_eq!(e.var, "SECRET_KEY", "key {key:?} must be refused");
         }
         let e = cfg(&[("AWS_LAMBDA_FUNCTION_NAME", "f")]).unwrap_err();
-        assert_eq!(e.var, "SECRET_KEY", "inside Lambda the environment is production");
+        assert_eq!(
+            e.var, "SECRET_KEY",
+            "inside Lambda the environment is production"
+        );
         let ok = cfg(&[("APP_ENV", "production"), ("SECRET_KEY", &"k".repeat(32))]).unwrap();
         assert_eq!(ok.allowed_origins, AllowedOrigins::Any);
     }
@@ -236,13 +280,19 @@ mod tests {
         for alg in ["none", "RS256", "hs256"] {
             assert_eq!(cfg(&[("ALGORITHM", alg)]).unwrap_err().var, "ALGORITHM");
         }
-        assert_eq!(cfg(&[("ALGORITHM", "HS512")]).unwrap().algorithm, JwtAlgorithm::HS512);
+        assert_eq!(
+            cfg(&[("ALGORITHM", "HS512")]).unwrap().algorithm,
+            JwtAlgorithm::HS512
+        );
     }
 
     #[test]
     fn origins_parse_lists_and_star() {
         let o = AllowedOrigins::parse("https://a.example, https://b.example/");
-        assert_eq!(o.allow(Some("https://b.example")).as_deref(), Some("https://b.example"));
+        assert_eq!(
+            o.allow(Some("https://b.example")).as_deref(),
+            Some("https://b.example")
+        );
         assert_eq!(o.allow(Some("https://evil.example")), None);
         assert_eq!(AllowedOrigins::parse("*").allow(None).as_deref(), Some("*"));
     }

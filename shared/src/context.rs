@@ -21,7 +21,9 @@ struct Inner {
 impl Ctx {
     pub fn new(config: Config, db: Db) -> Self {
         let jwt = JwtKeys::from_config(&config);
-        Ctx { inner: Arc::new(Inner { config, jwt, db }) }
+        Ctx {
+            inner: Arc::new(Inner { config, jwt, db }),
+        }
     }
 
     pub fn config(&self) -> &Config {

@@ -86,7 +86,9 @@ impl ApiError {
                     let field = e
                         .loc
                         .iter()
-                        .filter(|l| l.as_str() != "body" && l.as_str() != "query" && l.as_str() != "path")
+                        .filter(|l| {
+                            l.as_str() != "body" && l.as_str() != "query" && l.as_str() != "path"
+                        })
                         .cloned()
                         .collect::<Vec<_>>()
                         .join(".");

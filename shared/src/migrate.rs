@@ -54,20 +54,35 @@ async fn ensure_table(client: &Client) -> Result<(), DbError> {
     Ok(())
 }
 
-async fn with_lock<T>(client: &Client, work: impl AsyncFnOnce() -> Result<T, DbError>) -> Result<T, DbError> {
-    client.execute("select pg_advisory_lock($1)", &[&LOCK_KEY]).await?;
+async fn with_lock<T>(
+    client: &Client,
+    work: impl AsyncFnOnce() -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    client
+        .execute("select pg_advisory_lock($1)", &[&LOCK_KEY])
+        .await?;
     let out = work().await;
-    let unlock = client.execute("select pg_advisory_unlock($1)", &[&LOCK_KEY]).await;
+    let unlock = client
+        .execute("select pg_advisory_unlock($1)", &[&LOCK_KEY])
+        .await;
     let out = out?;
     unlock?;
     Ok(out)
 }
 
-async fn applied_versions(client: &Client) -> Result<Vec<(i64, String, String, DateTime<Utc>)>, DbError> {
+async fn applied_versions(
+    client: &Client,
+) -> Result<Vec<(i64, String, String, DateTime<Utc>)>, DbError> {
     let rows = client
-        .query("select version, name, checksum, applied_at from schema_migrations order by version", &[])
+        .query(
+            "select version, name, checksum, applied_at from schema_migrations order by version",
+            &[],
+        )
         .await?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect())
 }
 
 /// Apply every pending migration, each in its own transaction. Returns the names applied.
@@ -117,14 +132,21 @@ pub async fn down(client: &mut Client) -> Result<Option<String>, DbError> {
         let m = MIGRATIONS
             .iter()
             .find(|m| m.version == version)
-            .ok_or_else(|| DbError::Other(format!("migration {name} is not known to this build")))?;
+            .ok_or_else(|| {
+                DbError::Other(format!("migration {name} is not known to this build"))
+            })?;
         let down = m
             .down
             .ok_or_else(|| DbError::Other(format!("migration {name} has no down file")))?;
-        let sql = format!("begin;\n{down}\n;\ndelete from schema_migrations where version = {version};\ncommit;");
+        let sql = format!(
+            "begin;\n{down}\n;\ndelete from schema_migrations where version = {version};\ncommit;"
+        );
         if let Err(e) = client_ref.batch_execute(&sql).await {
             let _ = client_ref.batch_execute("rollback").await;
-            return Err(DbError::Other(format!("reverting {name} failed: {}", describe(&e))));
+            return Err(DbError::Other(format!(
+                "reverting {name} failed: {}",
+                describe(&e)
+            )));
         }
         Ok(Some(name))
     })
@@ -156,7 +178,10 @@ pub async fn status(client: &mut Client) -> Result<Status, DbError> {
 }
 
 /// Create `NNNN_name.up.sql` and `NNNN_name.down.sql` in `dir` with the next free number.
-pub fn new(dir: &std::path::Path, name: &str) -> std::io::Result<(std::path::PathBuf, std::path::PathBuf)> {
+pub fn new(
+    dir: &std::path::Path,
+    name: &str,
+) -> std::io::Result<(std::path::PathBuf, std::path::PathBuf)> {
     let slug: String = name
         .trim()
         .to_lowercase()
@@ -164,7 +189,10 @@ pub fn new(dir: &std::path::Path, name: &str) -> std::io::Result<(std::path::Pat
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
     if slug.trim_matches('_').is_empty() {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "migration name is empty"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "migration name is empty",
+        ));
     }
     let mut next = 1;
     for e in std::fs::read_dir(dir)?.flatten() {
@@ -198,7 +226,10 @@ mod tests {
         for w in MIGRATIONS.windows(2) {
             assert!(w[0].version < w[1].version);
         }
-        assert!(MIGRATIONS.iter().all(|m| m.down.is_some()), "every migration needs a down file");
+        assert!(
+            MIGRATIONS.iter().all(|m| m.down.is_some()),
+            "every migration needs a down file"
+        );
     }
 
     #[test]

@@ -32,15 +32,20 @@ fn is_root() -> bool {
 }
 
 pub fn free_port() -> Result<u16, PgError> {
-    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| PgError(format!("finding a free port: {e}")))?;
-    l.local_addr().map(|a| a.port()).map_err(|e| PgError(e.to_string()))
+    let l = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| PgError(format!("finding a free port: {e}")))?;
+    l.local_addr()
+        .map(|a| a.port())
+        .map_err(|e| PgError(e.to_string()))
 }
 
 impl PgServer {
     /// Start (initialising on first use) a server whose files live under `root`. `port: None` picks a
     /// free port. The cluster is reused across runs when `root` is.
     pub fn start(root: &Path, port: Option<u16>) -> Result<Self, PgError> {
-        let bin_dir = PathBuf::from(std::env::var("PG_BIN_DIR").unwrap_or_else(|_| DEFAULT_BIN_DIR.to_string()));
+        let bin_dir = PathBuf::from(
+            std::env::var("PG_BIN_DIR").unwrap_or_else(|_| DEFAULT_BIN_DIR.to_string()),
+        );
         if !bin_dir.join("initdb").exists() {
             return Err(PgError(format!(
                 "no initdb in {} (install postgresql-15 or set PG_BIN_DIR)",
@@ -48,7 +53,8 @@ impl PgServer {
             )));
         }
         let run_as = is_root().then(|| "postgres".to_string());
-        std::fs::create_dir_all(root).map_err(|e| PgError(format!("creating {}: {e}", root.display())))?;
+        std::fs::create_dir_all(root)
+            .map_err(|e| PgError(format!("creating {}: {e}", root.display())))?;
         let root = root.canonicalize().map_err(|e| PgError(e.to_string()))?;
         let server = PgServer {
             data_dir: root.join("data"),
@@ -81,7 +87,16 @@ impl PgServer {
         }
         // A server left running by a crashed run is stopped first, so the port and options are ours.
         if server.data_dir.join("postmaster.pid").exists() {
-            let _ = server.run("pg_ctl", &["-D", &server.data_dir.to_string_lossy(), "stop", "-m", "immediate"]);
+            let _ = server.run(
+                "pg_ctl",
+                &[
+                    "-D",
+                    &server.data_dir.to_string_lossy(),
+                    "stop",
+                    "-m",
+                    "immediate",
+                ],
+            );
         }
         let opts = format!(
             "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
@@ -141,7 +156,10 @@ impl PgServer {
     }
 
     pub fn stop(&self) {
-        let _ = self.run("pg_ctl", &["-D", &self.data_dir.to_string_lossy(), "stop", "-m", "fast"]);
+        let _ = self.run(
+            "pg_ctl",
+            &["-D", &self.data_dir.to_string_lossy(), "stop", "-m", "fast"],
+        );
     }
 
     /// Stop the server (and remove `remove_dir`) once process `pid` has exited, however it exits:
@@ -149,11 +167,23 @@ impl PgServer {
     pub fn stop_when_process_exits(&self, pid: u32, remove_dir: Option<&Path>) {
         let pg_ctl = self.bin_dir.join("pg_ctl");
         let stop = match &self.run_as {
-            Some(user) => format!("runuser -u {user} -- {} -D '{}' stop -m immediate", pg_ctl.display(), self.data_dir.display()),
-            None => format!("{} -D '{}' stop -m immediate", pg_ctl.display(), self.data_dir.display()),
+            Some(user) => format!(
+                "runuser -u {user} -- {} -D '{}' stop -m immediate",
+                pg_ctl.display(),
+                self.data_dir.display()
+            ),
+            None => format!(
+                "{} -D '{}' stop -m immediate",
+                pg_ctl.display(),
+                self.data_dir.display()
+            ),
         };
-        let rm = remove_dir.map(|d| format!("; rm -rf '{}'", d.display())).unwrap_or_default();
-        let script = format!("while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1{rm}");
+        let rm = remove_dir
+            .map(|d| format!("; rm -rf '{}'", d.display()))
+            .unwrap_or_default();
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1{rm}"
+        );
         let _ = Command::new("sh")
             .args(["-c", &script])
             .stdin(Stdio::null())
@@ -165,9 +195,10 @@ impl PgServer {
 
 /// Create the roles and the database if missing (idempotent). Returns (owner URL, runtime URL).
 pub async fn bootstrap(server: &PgServer, db: &str) -> Result<(String, String), PgError> {
-    let (client, conn) = tokio_postgres::connect(&server.url("postgres", "postgres"), tokio_postgres::NoTls)
-        .await
-        .map_err(|e| PgError(format!("connecting as postgres: {e}")))?;
+    let (client, conn) =
+        tokio_postgres::connect(&server.url("postgres", "postgres"), tokio_postgres::NoTls)
+            .await
+            .map_err(|e| PgError(format!("connecting as postgres: {e}")))?;
     let task = tokio::spawn(conn);
     let sql = "do $$ begin
           if not exists (select from pg_roles where rolname = 'app_rw') then
@@ -177,7 +208,10 @@ pub async fn bootstrap(server: &PgServer, db: &str) -> Result<(String, String), 
             create role app_owner login createrole;
           end if;
         end $$;";
-    client.batch_execute(sql).await.map_err(|e| PgError(format!("creating roles: {e}")))?;
+    client
+        .batch_execute(sql)
+        .await
+        .map_err(|e| PgError(format!("creating roles: {e}")))?;
     let exists = client
         .query_opt("select 1 from pg_database where datname = $1", &[&db])
         .await

@@ -42,7 +42,9 @@ pub struct JwtKeys {
 
 impl std::fmt::Debug for JwtKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtKeys").field("algorithm", &self.algorithm).finish()
+        f.debug_struct("JwtKeys")
+            .field("algorithm", &self.algorithm)
+            .finish()
     }
 }
 
@@ -61,7 +63,13 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, username: &str, user_id: i64, tenant_id: i64, role: &str) -> Result<(String, Claims), JwtError> {
+    pub fn issue(
+        &self,
+        username: &str,
+        user_id: i64,
+        tenant_id: i64,
+        role: &str,
+    ) -> Result<(String, Claims), JwtError> {
         let now_ms = Utc::now().timestamp_millis();
         let now = now_ms.div_euclid(1000);
         let claims = Claims {
@@ -96,7 +104,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn keys(pairs: &[(&str, &str)]) -> JwtKeys {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         JwtKeys::from_config(&Config::from_lookup(|k| map.get(k).cloned()).unwrap())
     }
 
@@ -106,7 +117,11 @@ mod tests {
         let bytes = s.as_bytes();
         let mut out = String::new();
         for chunk in bytes.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..=chunk.len() {
                 out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -127,7 +142,9 @@ mod tests {
 
     #[test]
     fn wrong_key_is_rejected() {
-        let (t, _) = keys(&[("SECRET_KEY", "one")]).issue("a", 1, 1, "staff").unwrap();
+        let (t, _) = keys(&[("SECRET_KEY", "one")])
+            .issue("a", 1, 1, "staff")
+            .unwrap();
         assert!(keys(&[("SECRET_KEY", "two")]).verify(&t).is_err());
     }
 
@@ -145,8 +162,13 @@ mod tests {
 
     #[test]
     fn algorithm_switching_is_rejected() {
-        let (t, _) = keys(&[("ALGORITHM", "HS512")]).issue("a", 1, 1, "staff").unwrap();
-        assert!(keys(&[]).verify(&t).is_err(), "an HS512 token must not pass HS256 validation");
+        let (t, _) = keys(&[("ALGORITHM", "HS512")])
+            .issue("a", 1, 1, "staff")
+            .unwrap();
+        assert!(
+            keys(&[]).verify(&t).is_err(),
+            "an HS512 token must not pass HS256 validation"
+        );
     }
 
     #[test]
@@ -166,4 +188,15 @@ mod tests {
         let t = encode(&Header::new(Algorithm::HS256), &claims, &k.encoding).unwrap();
         assert!(k.verify(&t).is_err());
     }
+}
+
+/// Sign arbitrary claims with HS256 and `secret`: for tests that need expired or tampered tokens.
+#[doc(hidden)]
+pub fn sign_with_secret_for_tests(claims: &Claims, secret: &str) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap_or_default()
 }

@@ -35,12 +35,17 @@ pub struct SingleConn {
 impl Db {
     /// One lazily opened connection for this process (Lambda).
     pub fn single(url: &str) -> Self {
-        Db::Single(Arc::new(SingleConn { url: url.to_string(), slot: Arc::new(Mutex::new(None)) }))
+        Db::Single(Arc::new(SingleConn {
+            url: url.to_string(),
+            slot: Arc::new(Mutex::new(None)),
+        }))
     }
 
     /// A pool of `max` connections (local server: 15 = the old service's 5 + 10 overflow).
     pub fn pool(url: &str, max: usize) -> Result<Self, DbError> {
-        let pg: tokio_postgres::Config = url.parse().map_err(|e| DbError::Other(format!("DATABASE_URL: {e}")))?;
+        let pg: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| DbError::Other(format!("DATABASE_URL: {e}")))?;
         let mgr = deadpool_postgres::Manager::from_config(
             pg,
             NoTls,
@@ -62,8 +67,13 @@ impl Db {
     pub async fn checkout(&self) -> Result<Conn, DbError> {
         match self {
             Db::Pool(pool) => {
-                let obj = pool.get().await.map_err(|e| DbError::Unavailable(e.to_string()))?;
-                Ok(Conn { inner: ConnInner::Pooled(obj) })
+                let obj = pool
+                    .get()
+                    .await
+                    .map_err(|e| DbError::Unavailable(e.to_string()))?;
+                Ok(Conn {
+                    inner: ConnInner::Pooled(obj),
+                })
             }
             Db::Single(single) => {
                 let mut guard = Arc::clone(&single.slot).lock_owned().await;
@@ -80,7 +90,9 @@ impl Db {
                     let client = connect(&single.url).await?;
                     *guard = Some((client, Instant::now()));
                 }
-                Ok(Conn { inner: ConnInner::Single(guard) })
+                Ok(Conn {
+                    inner: ConnInner::Single(guard),
+                })
             }
         }
     }

@@ -6,6 +6,7 @@ use tokio_postgres::{Row, Transaction};
 
 use super::Conn;
 use super::params::{Param, typed};
+use crate::auth::jwt::Claims;
 use crate::domain::{RoleId, TenantId, UserId};
 use crate::error::{ApiError, ApiResult, DbError};
 use crate::http::Call;
@@ -31,7 +32,9 @@ impl Principal {
         if self.has(permission) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("Permission '{permission}' required")))
+            Err(ApiError::Forbidden(format!(
+                "Permission '{permission}' required"
+            )))
         }
     }
 }
@@ -44,7 +47,11 @@ pub struct Tx<'c> {
 
 impl<'c> Tx<'c> {
     pub(crate) fn new(inner: Transaction<'c>) -> Self {
-        Tx { inner, tenant: None, principal: None }
+        Tx {
+            inner,
+            tenant: None,
+            principal: None,
+        }
     }
 
     pub async fn commit(self) -> ApiResult<()> {
@@ -65,20 +72,34 @@ impl<'c> Tx<'c> {
     /// Scope the rest of this transaction to `tenant` (row-level security). For flows that find the
     /// tenant themselves: login, refresh, sign-up.
     pub async fn enter_tenant(&mut self, tenant: TenantId) -> ApiResult<()> {
-        self.execute("select set_config('app.tenant_id', $1, true)", &[&tenant.get().to_string()])
-            .await?;
+        self.execute(
+            "select set_config('app.tenant_id', $1, true)",
+            &[&tenant.get().to_string()],
+        )
+        .await?;
         self.tenant = Some(tenant);
         Ok(())
     }
 
-    pub(crate) async fn query(&self, sql: &str, params: &[&dyn Param]) -> Result<Vec<Row>, DbError> {
+    pub(crate) async fn query(
+        &self,
+        sql: &str,
+        params: &[&dyn Param],
+    ) -> Result<Vec<Row>, DbError> {
         Ok(self.inner.query_typed(sql, &typed(params)).await?)
     }
 
-    pub(crate) async fn query_opt(&self, sql: &str, params: &[&dyn Param]) -> Result<Option<Row>, DbError> {
+    pub(crate) async fn query_opt(
+        &self,
+        sql: &str,
+        params: &[&dyn Param],
+    ) -> Result<Option<Row>, DbError> {
         let mut rows = self.query(sql, params).await?;
         if rows.len() > 1 {
-            return Err(DbError::Other(format!("expected at most one row, got {}", rows.len())));
+            return Err(DbError::Other(format!(
+                "expected at most one row, got {}",
+                rows.len()
+            )));
         }
         Ok(rows.pop())
     }
@@ -92,11 +113,6 @@ impl<'c> Tx<'c> {
     pub(crate) async fn execute(&self, sql: &str, params: &[&dyn Param]) -> Result<u64, DbError> {
         Ok(self.inner.execute_typed(sql, &typed(params)).await?)
     }
-
-    /// Several statements without parameters (migrations, maintenance).
-    pub(crate) async fn batch(&self, sql: &str) -> Result<(), DbError> {
-        Ok(self.inner.batch_execute(sql).await?)
-    }
 }
 
 impl Conn {
@@ -104,8 +120,18 @@ impl Conn {
     /// row-level security and re-checks that the user and tenant are active and the token was not
     /// revoked, and loads the role's permissions; the endpoint's permission is then enforced.
     pub async fn begin_tenant(&mut self, call: &Call) -> ApiResult<Tx<'_>> {
-        let claims = call.claims()?;
-        let issued_at: DateTime<Utc> = DateTime::from_timestamp_millis(claims.iat_ms).ok_or_else(unauthenticated)?;
+        self.begin_as(call.claims()?, call.endpoint.permission())
+            .await
+    }
+
+    /// `begin_tenant` for a token verified by the caller (endpoints whose authentication is optional).
+    pub async fn begin_as(
+        &mut self,
+        claims: &Claims,
+        permission: Option<&str>,
+    ) -> ApiResult<Tx<'_>> {
+        let issued_at: DateTime<Utc> =
+            DateTime::from_timestamp_millis(claims.iat_ms).ok_or_else(unauthenticated)?;
         let mut tx = self.begin_system().await?;
         let row = tx
             .query_opt(
@@ -122,7 +148,7 @@ impl Conn {
             role_name: row.get(2),
             permissions: row.get(3),
         };
-        if let Some(p) = call.endpoint.permission() {
+        if let Some(p) = permission {
             principal.require(p)?;
         }
         tx.tenant = Some(principal.tenant_id);

@@ -8,8 +8,18 @@ pub struct LookupDefault {
     pub sort_order: i32,
 }
 
-const fn lv(category: &'static str, code: &'static str, label: &'static str, sort_order: i32) -> LookupDefault {
-    LookupDefault { category, code, label, sort_order }
+const fn lv(
+    category: &'static str,
+    code: &'static str,
+    label: &'static str,
+    sort_order: i32,
+) -> LookupDefault {
+    LookupDefault {
+        category,
+        code,
+        label,
+        sort_order,
+    }
 }
 
 pub const LOOKUP_VALUES: &[LookupDefault] = &[
@@ -36,8 +46,18 @@ pub struct MetalDefault {
     pub fine_percentage: &'static str,
 }
 
-const fn m(code: &'static str, name: &'static str, metal_type: &'static str, fine: &'static str) -> MetalDefault {
-    MetalDefault { code, name, metal_type, fine_percentage: fine }
+const fn m(
+    code: &'static str,
+    name: &'static str,
+    metal_type: &'static str,
+    fine: &'static str,
+) -> MetalDefault {
+    MetalDefault {
+        code,
+        name,
+        metal_type,
+        fine_percentage: fine,
+    }
 }
 
 pub const METALS: &[MetalDefault] = &[
@@ -59,20 +79,36 @@ mod tests {
     #[test]
     fn lookup_defaults_are_the_thirteen_of_the_reference() {
         assert_eq!(LOOKUP_VALUES.len(), 13);
-        let steps: Vec<_> = LOOKUP_VALUES.iter().filter(|v| v.category == "step_type").collect();
+        let steps: Vec<_> = LOOKUP_VALUES
+            .iter()
+            .filter(|v| v.category == "step_type")
+            .collect();
         assert_eq!(steps.len(), 8);
-        assert_eq!((steps[2].code, steps[2].label, steps[2].sort_order), ("STONE_SETTING", "Stone Setting", 2));
-        let supplies: Vec<_> = LOOKUP_VALUES.iter().filter(|v| v.category == "supply_type").collect();
+        assert_eq!(
+            (steps[2].code, steps[2].label, steps[2].sort_order),
+            ("STONE_SETTING", "Stone Setting", 2)
+        );
+        let supplies: Vec<_> = LOOKUP_VALUES
+            .iter()
+            .filter(|v| v.category == "supply_type")
+            .collect();
         assert_eq!(
             supplies.iter().map(|v| v.code).collect::<Vec<_>>(),
             ["METAL", "GEMSTONE", "TOOL", "PACKAGING", "OTHER"]
         );
-        assert!(LOOKUP_VALUES.iter().all(|v| v.code == v.code.to_uppercase()));
+        assert!(
+            LOOKUP_VALUES
+                .iter()
+                .all(|v| v.code == v.code.to_uppercase())
+        );
     }
 
     #[test]
     fn metal_defaults_have_the_reference_purities() {
-        let pairs: Vec<(&str, f64)> = METALS.iter().map(|m| (m.code, m.fine_percentage.parse().unwrap())).collect();
+        let pairs: Vec<(&str, f64)> = METALS
+            .iter()
+            .map(|m| (m.code, m.fine_percentage.parse().unwrap()))
+            .collect();
         assert_eq!(
             pairs,
             [

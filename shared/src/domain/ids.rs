@@ -36,8 +36,20 @@ macro_rules! id_type {
 }
 
 id_type!(
-    TenantId, UserId, RoleId, PermissionId, CompanyId, ContactId, AddressId, MetalId, LookupValueId,
-    DepartmentId, SupplyId, OrderId, ShipmentId, LedgerEntryId,
+    TenantId,
+    UserId,
+    RoleId,
+    PermissionId,
+    CompanyId,
+    ContactId,
+    AddressId,
+    MetalId,
+    LookupValueId,
+    DepartmentId,
+    SupplyId,
+    OrderId,
+    ShipmentId,
+    LedgerEntryId,
 );
 
 #[cfg(test)]

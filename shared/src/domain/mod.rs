@@ -4,6 +4,7 @@
 pub mod defaults;
 pub mod ids;
 pub mod permissions;
+pub mod tenant;
 pub mod text;
 pub mod user;
 

@@ -28,10 +28,29 @@ pub const ROLES_MANAGE: &str = "roles:manage";
 pub const TENANT_MANAGE: &str = "tenant:manage";
 
 pub const CATALOGUE: &[&str] = &[
-    COMPANIES_READ, COMPANIES_WRITE, CONTACTS_READ, CONTACTS_WRITE, ORDERS_READ, ORDERS_WRITE, METALS_READ,
-    METALS_WRITE, LOOKUP_VALUES_READ, LOOKUP_VALUES_WRITE, DEPARTMENTS_READ, DEPARTMENTS_WRITE, LEDGER_READ,
-    LEDGER_WRITE, SHIPMENTS_READ, SHIPMENTS_WRITE, SUPPLIES_READ, SUPPLIES_WRITE, SAFE_READ, SAFE_WRITE,
-    USERS_MANAGE, ROLES_MANAGE, TENANT_MANAGE,
+    COMPANIES_READ,
+    COMPANIES_WRITE,
+    CONTACTS_READ,
+    CONTACTS_WRITE,
+    ORDERS_READ,
+    ORDERS_WRITE,
+    METALS_READ,
+    METALS_WRITE,
+    LOOKUP_VALUES_READ,
+    LOOKUP_VALUES_WRITE,
+    DEPARTMENTS_READ,
+    DEPARTMENTS_WRITE,
+    LEDGER_READ,
+    LEDGER_WRITE,
+    SHIPMENTS_READ,
+    SHIPMENTS_WRITE,
+    SUPPLIES_READ,
+    SUPPLIES_WRITE,
+    SAFE_READ,
+    SAFE_WRITE,
+    USERS_MANAGE,
+    ROLES_MANAGE,
+    TENANT_MANAGE,
 ];
 
 pub const ADMIN: &str = "admin";
@@ -49,9 +68,18 @@ pub struct SystemRole {
 }
 
 pub const SYSTEM_ROLES: &[SystemRole] = &[
-    SystemRole { name: ADMIN, description: "Full access, including users, roles and tenant settings" },
-    SystemRole { name: MANAGER, description: "Everything except users, roles and tenant settings" },
-    SystemRole { name: STAFF, description: "Day-to-day work: everything except metals, the safe and administration" },
+    SystemRole {
+        name: ADMIN,
+        description: "Full access, including users, roles and tenant settings",
+    },
+    SystemRole {
+        name: MANAGER,
+        description: "Everything except users, roles and tenant settings",
+    },
+    SystemRole {
+        name: STAFF,
+        description: "Day-to-day work: everything except metals, the safe and administration",
+    },
 ];
 
 /// The permissions a system role is provisioned with.
@@ -91,7 +119,11 @@ mod tests {
         assert!(manager.contains(&METALS_WRITE) && manager.contains(&SAFE_WRITE));
         assert!(!manager.contains(&USERS_MANAGE) && !manager.contains(&ROLES_MANAGE));
         assert!(!staff.contains(&METALS_WRITE) && !staff.contains(&SAFE_WRITE));
-        assert!(staff.contains(&ORDERS_WRITE) && staff.contains(&METALS_READ) && staff.contains(&LEDGER_WRITE));
+        assert!(
+            staff.contains(&ORDERS_WRITE)
+                && staff.contains(&METALS_READ)
+                && staff.contains(&LEDGER_WRITE)
+        );
         assert!(system_role_permissions("nobody").is_empty());
     }
 }

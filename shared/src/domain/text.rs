@@ -13,7 +13,10 @@ impl NonBlank {
             return Err(ApiError::field(field, "must not be blank"));
         }
         if t.chars().count() > max {
-            return Err(ApiError::field(field, format!("must be at most {max} characters")));
+            return Err(ApiError::field(
+                field,
+                format!("must be at most {max} characters"),
+            ));
         }
         Ok(NonBlank(t.to_string()))
     }
@@ -35,7 +38,10 @@ impl AsRef<str> for NonBlank {
 pub fn optional_text(field: &str, raw: Option<&str>, max: usize) -> ApiResult<Option<String>> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(t) if t.chars().count() > max => Err(ApiError::field(field, format!("must be at most {max} characters"))),
+        Some(t) if t.chars().count() > max => Err(ApiError::field(
+            field,
+            format!("must be at most {max} characters"),
+        )),
         Some(t) => Ok(Some(t.to_string())),
     }
 }
@@ -50,7 +56,11 @@ impl Email {
         let valid = t.len() <= 254
             && !t.contains(char::is_whitespace)
             && t.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
             });
         if valid {
             Ok(Email(t.to_string()))
@@ -81,10 +91,18 @@ mod tests {
 
     #[test]
     fn non_blank_trims_and_bounds() {
-        assert_eq!(NonBlank::parse("name", "  Acme ", 10).unwrap().as_str(), "Acme");
-        assert_eq!(NonBlank::parse("name", "   ", 10).unwrap_err().detail(), "name: must not be blank");
         assert_eq!(
-            NonBlank::parse("name", &"x".repeat(11), 10).unwrap_err().detail(),
+            NonBlank::parse("name", "  Acme ", 10).unwrap().as_str(),
+            "Acme"
+        );
+        assert_eq!(
+            NonBlank::parse("name", "   ", 10).unwrap_err().detail(),
+            "name: must not be blank"
+        );
+        assert_eq!(
+            NonBlank::parse("name", &"x".repeat(11), 10)
+                .unwrap_err()
+                .detail(),
             "name: must be at most 10 characters"
         );
     }
@@ -92,7 +110,10 @@ mod tests {
     #[test]
     fn optional_text_maps_blank_to_none() {
         assert_eq!(optional_text("p", Some("  "), 5).unwrap(), None);
-        assert_eq!(optional_text("p", Some(" 12 "), 5).unwrap().as_deref(), Some("12"));
+        assert_eq!(
+            optional_text("p", Some(" 12 "), 5).unwrap().as_deref(),
+            Some("12")
+        );
         assert!(optional_text("p", Some("123456"), 5).is_err());
     }
 

@@ -13,7 +13,10 @@ impl Username {
         if u.chars().count() < 3 || u.chars().count() > 50 {
             return Err(ApiError::field("username", "must be 3 to 50 characters"));
         }
-        if !u.chars().all(|c| c.is_alphanumeric() || "._-@+".contains(c)) {
+        if !u
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._-@+".contains(c))
+        {
             return Err(ApiError::field(
                 "username",
                 "may contain only letters, digits and . _ - @ +",
@@ -45,10 +48,16 @@ impl Password {
 
     pub fn parse_field(field: &str, raw: &str) -> ApiResult<Self> {
         if raw.chars().count() < Self::MIN_CHARS {
-            return Err(ApiError::field(field, format!("must be at least {} characters", Self::MIN_CHARS)));
+            return Err(ApiError::field(
+                field,
+                format!("must be at least {} characters", Self::MIN_CHARS),
+            ));
         }
         if raw.len() > Self::MAX_BYTES {
-            return Err(ApiError::field(field, format!("must be at most {} bytes", Self::MAX_BYTES)));
+            return Err(ApiError::field(
+                field,
+                format!("must be at most {} bytes", Self::MAX_BYTES),
+            ));
         }
         Ok(Password(raw.to_string()))
     }
@@ -63,7 +72,10 @@ mod tests {
 
     #[test]
     fn usernames_are_lower_cased_and_checked() {
-        assert_eq!(Username::parse("  MixedCase ").unwrap().as_str(), "mixedcase");
+        assert_eq!(
+            Username::parse("  MixedCase ").unwrap().as_str(),
+            "mixedcase"
+        );
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse(&"a".repeat(51)).is_err());
         assert!(Username::parse("has space").is_err());

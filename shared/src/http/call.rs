@@ -36,10 +36,19 @@ impl std::fmt::Debug for Call {
 }
 
 impl Call {
-    pub fn from_request(ctx: &Ctx, endpoint: &'static Endpoint, req: Request, request_id: String) -> ApiResult<Self> {
+    pub fn from_request(
+        ctx: &Ctx,
+        endpoint: &'static Endpoint,
+        req: Request,
+        request_id: String,
+    ) -> ApiResult<Self> {
         let path_params = req
             .path_parameters_ref()
-            .map(|m| m.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
             .unwrap_or_default();
         let query = req
             .query_string_parameters_ref()
@@ -104,6 +113,18 @@ impl Call {
         self.claims.as_ref().ok_or_else(unauthenticated)
     }
 
+    /// For endpoints where a token is optional: `None` without an Authorization header, 401 for a bad one.
+    pub fn optional_claims(&self, ctx: &Ctx) -> ApiResult<Option<Claims>> {
+        match self.bearer_token() {
+            None => Ok(None),
+            Some(t) => ctx.jwt().verify(t).map(Some).map_err(|_| unauthenticated()),
+        }
+    }
+
+    pub fn has_body(&self) -> bool {
+        !self.body.iter().all(u8::is_ascii_whitespace)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -133,7 +154,11 @@ impl Call {
     /// A path parameter parsed with `FromStr`; a malformed value is a 422 naming the parameter.
     pub fn path<T: std::str::FromStr>(&self, name: &str) -> ApiResult<T> {
         let raw = self.path_params.get(name).ok_or_else(|| {
-            ApiError::Validation(vec![FieldError::new(&["path", name], "Field required", "missing")])
+            ApiError::Validation(vec![FieldError::new(
+                &["path", name],
+                "Field required",
+                "missing",
+            )])
         })?;
         raw.parse().map_err(|_| {
             ApiError::Validation(vec![FieldError::new(
@@ -164,7 +189,11 @@ impl Call {
         let mut de = serde_json::Deserializer::from_slice(&self.body);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|e| path_error("body", e))?;
         de.end().map_err(|e| {
-            ApiError::Validation(vec![FieldError::new(&["body"], clean_serde_msg(&e.to_string()), "json_invalid")])
+            ApiError::Validation(vec![FieldError::new(
+                &["body"],
+                clean_serde_msg(&e.to_string()),
+                "json_invalid",
+            )])
         })?;
         Ok(value)
     }
@@ -181,8 +210,13 @@ impl Call {
     /// A form-encoded body (what the React app sends to `/auth/login` and `/auth/refresh`) or JSON,
     /// chosen by `Content-Type`.
     pub fn form_or_json<T: DeserializeOwned>(&self) -> ApiResult<T> {
-        let ct = self.header("content-type").unwrap_or("").to_ascii_lowercase();
-        if ct.starts_with("application/json") || (!ct.contains("form") && self.body.first() == Some(&b'{')) {
+        let ct = self
+            .header("content-type")
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if ct.starts_with("application/json")
+            || (!ct.contains("form") && self.body.first() == Some(&b'{'))
+        {
             return self.json();
         }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse_bytes(&self.body));
@@ -238,4 +272,24 @@ fn path_error<E: std::fmt::Display>(root: &str, e: serde_path_to_error::Error<E>
         msg,
         kind: kind.to_string(),
     }])
+}
+
+/// Booleans as HTML forms and query strings send them (`true`/`false`/`on`/`1`), or JSON booleans.
+pub fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum B {
+        Bool(bool),
+        Text(String),
+    }
+    match <B as serde::Deserialize>::deserialize(d)? {
+        B::Bool(b) => Ok(b),
+        B::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "on" | "yes" => Ok(true),
+            "false" | "0" | "off" | "no" | "" => Ok(false),
+            other => Err(serde::de::Error::custom(format!(
+                "'{other}' is not a boolean"
+            ))),
+        },
+    }
 }

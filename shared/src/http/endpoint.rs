@@ -63,6 +63,8 @@ pub struct Endpoint {
     /// The success status code (200 or 201), for the OpenAPI document.
     pub success: u16,
     pub sizing: Sizing,
+    /// `module_path!()` of the endpoint's module: the generated binary refers to `<module>::ENDPOINT`.
+    pub module: &'static str,
     pub handler: Handler,
 }
 
@@ -129,13 +131,21 @@ pub async fn dispatch(ctx: &Ctx, ep: &'static Endpoint, req: Request) -> Respons
     .instrument(span.clone())
     .await;
     span.record("status", response.status().as_u16());
-    respond::apply_cors(&mut response, &ctx.config().allowed_origins, origin.as_deref());
+    respond::apply_cors(
+        &mut response,
+        &ctx.config().allowed_origins,
+        origin.as_deref(),
+    );
     response
 }
 
 fn request_id_of(req: &Request) -> String {
     use lambda_http::RequestExt;
-    if let Some(id) = req.lambda_context_ref().map(|c| c.request_id.clone()).filter(|s| !s.is_empty()) {
+    if let Some(id) = req
+        .lambda_context_ref()
+        .map(|c| c.request_id.clone())
+        .filter(|s| !s.is_empty())
+    {
         return id;
     }
     if let Some(rc) = req.request_context_ref() {

@@ -53,7 +53,13 @@ pub fn rest_v1_event(input: &EventInput<'_>) -> Value {
             Err(_) => (Value::String(base64_encode(b)), true),
         },
     };
-    let opt = |m: Map<String, Value>| if m.is_empty() { Value::Null } else { Value::Object(m) };
+    let opt = |m: Map<String, Value>| {
+        if m.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(m)
+        }
+    };
     json!({
         "resource": input.resource,
         "path": input.path,
@@ -91,7 +97,11 @@ fn base64_encode(bytes: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -111,7 +121,13 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
-        for (raw, enc) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+        for (raw, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(base64_encode(raw.as_bytes()), enc);
         }
     }
@@ -133,6 +149,9 @@ mod tests {
         let req = to_request(&ev).unwrap();
         assert_eq!(req.method(), "GET");
         assert_eq!(req.path_parameters().first("metal_id"), Some("5"));
-        assert_eq!(req.query_string_parameters().first("include_inactive"), Some("true"));
+        assert_eq!(
+            req.query_string_parameters().first("include_inactive"),
+            Some("true")
+        );
     }
 }

@@ -8,5 +8,5 @@ pub mod respond;
 pub mod route;
 
 pub use call::Call;
-pub use endpoint::{Access, Endpoint, Handler, Sizing};
 pub use endpoint::dispatch;
+pub use endpoint::{Access, Endpoint, Handler, Sizing};

@@ -9,7 +9,8 @@ use crate::config::AllowedOrigins;
 use crate::error::{ApiError, ApiResult};
 
 pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> ApiResult<Response<Body>> {
-    let body = serde_json::to_vec(value).map_err(|e| ApiError::internal("serialising response", e))?;
+    let body =
+        serde_json::to_vec(value).map_err(|e| ApiError::internal("serialising response", e))?;
     raw(status, "application/json", body)
 }
 
@@ -44,7 +45,8 @@ pub fn error(e: &ApiError, request_id: &str) -> Response<Body> {
         body["request_id"] = serde_json::Value::String(request_id.to_string());
     }
     let mut resp = Response::new(Body::Text(body.to_string()));
-    *resp.status_mut() = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *resp.status_mut() =
+        StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     resp.headers_mut()
         .insert("content-type", HeaderValue::from_static("application/json"));
     if e.status() == 401 {
@@ -74,7 +76,10 @@ pub fn preflight() -> Response<Body> {
 pub fn apply_cors(resp: &mut Response<Body>, allowed: &AllowedOrigins, origin: Option<&str>) {
     let h = resp.headers_mut();
     h.insert("vary", HeaderValue::from_static("Origin"));
-    if let Some(value) = allowed.allow(origin).and_then(|v| HeaderValue::from_str(&v).ok()) {
+    if let Some(value) = allowed
+        .allow(origin)
+        .and_then(|v| HeaderValue::from_str(&v).ok())
+    {
         h.insert("access-control-allow-origin", value);
     }
 }

@@ -25,7 +25,10 @@ pub fn match_path(template: &str, path: &str) -> Option<Vec<(String, String)>> {
 
 /// How specific a template is: literal segments beat parameters (`/metals/seed` before `/metals/{id}`).
 pub fn specificity(template: &str) -> usize {
-    template.split('/').filter(|s| !s.is_empty() && !s.starts_with('{')).count()
+    template
+        .split('/')
+        .filter(|s| !s.is_empty() && !s.starts_with('{'))
+        .count()
 }
 
 fn percent_decode(s: &str) -> String {
@@ -41,8 +44,14 @@ mod tests {
 
     #[test]
     fn matches_with_and_without_trailing_slash() {
-        assert_eq!(match_path("/api/v1/metals/", "/api/v1/metals"), Some(vec![]));
-        assert_eq!(match_path("/api/v1/metals/", "/api/v1/metals/"), Some(vec![]));
+        assert_eq!(
+            match_path("/api/v1/metals/", "/api/v1/metals"),
+            Some(vec![])
+        );
+        assert_eq!(
+            match_path("/api/v1/metals/", "/api/v1/metals/"),
+            Some(vec![])
+        );
         assert_eq!(
             match_path("/api/v1/metals/{metal_id}", "/api/v1/metals/7/"),
             Some(vec![("metal_id".into(), "7".into())])
@@ -51,7 +60,10 @@ mod tests {
 
     #[test]
     fn refuses_other_shapes() {
-        assert_eq!(match_path("/api/v1/metals/{metal_id}", "/api/v1/metals"), None);
+        assert_eq!(
+            match_path("/api/v1/metals/{metal_id}", "/api/v1/metals"),
+            None
+        );
         assert_eq!(match_path("/api/v1/metals/", "/api/v1/metals/7"), None);
         assert_eq!(match_path("/a/{x}", "/a//"), None);
     }

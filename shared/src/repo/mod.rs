@@ -1,1 +1,27 @@
-//! All SQL lives here, one module per aggregate. Every function takes a `Tx`.
+//! All SQL lives here, one module per aggregate. Every function takes a `Tx`; tenant-owned rows are
+//! filtered by `tenant_id` explicitly *and* by row-level security (the columns default to the
+//! transaction's tenant, so inserts never pass it).
+
+pub mod auth;
+pub mod provisioning;
+pub mod users;
+
+use crate::db::Tx;
+use crate::error::DbError;
+
+/// Whether the current tenant is active (tenants are visible to their own members only).
+pub async fn tenants_active(tx: &Tx<'_>) -> Result<bool, DbError> {
+    Ok(tx
+        .query_opt(
+            "select is_active from tenants where id = app_current_tenant()",
+            &[],
+        )
+        .await?
+        .map(|r| r.get(0))
+        .unwrap_or(false))
+}
+
+pub async fn ping(tx: &Tx<'_>) -> Result<(), DbError> {
+    tx.query_one("select 1", &[]).await?;
+    Ok(())
+}

@@ -1,0 +1,40 @@
+use serde::Deserialize;
+use shared::app::auth;
+use shared::domain::Password;
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "auth_change_password",
+    method: "PUT",
+    path: "/api/v1/auth/me/password",
+    access: Access::User { permission: None },
+    summary: "Change one's own password; other sessions end, this one gets fresh tokens",
+    tag: "auth",
+    success: 200,
+    sizing: Sizing::CpuHeavy,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+#[derive(Deserialize)]
+struct Input {
+    current_password: String,
+    new_password: String,
+}
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let input: Input = call.json()?;
+    let new = Password::parse_field("new_password", &input.new_password)?;
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let tokens =
+        auth::change_password(&ctx, &tx, &input.current_password, &new, call.user_agent()).await?;
+    tx.commit().await?;
+    respond::ok(&serde_json::json!({
+        "message": "Password changed",
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "token_type": tokens.token_type,
+    }))
+}

@@ -1,0 +1,4 @@
+//! One module per resource.
+
+pub mod auth;
+pub mod health;

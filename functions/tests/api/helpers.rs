@@ -1,0 +1,415 @@
+//! The test harness: one throwaway PostgreSQL server per test process, one database per test, and a
+//! `TestApp` that turns calls into API Gateway events and runs them through `dispatch`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde_json::{Value, json};
+use shared::config::Config;
+use shared::db::Db;
+use shared::http::event::{EventInput, rest_v1_event, to_request};
+use shared::pgembed::PgServer;
+use shared::{Ctx, http::dispatch};
+
+pub struct TestPg {
+    pub server: PgServer,
+    pub template: String,
+}
+
+static PG: OnceLock<Result<TestPg, String>> = OnceLock::new();
+static DB_SEQ: AtomicU32 = AtomicU32::new(0);
+
+pub fn pg() -> &'static TestPg {
+    let res = PG.get_or_init(|| {
+        // Own thread and runtime: the server outlives every test's runtime.
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(start_pg())
+        })
+        .join()
+        .map_err(|_| "starting PostgreSQL panicked".to_string())?
+    });
+    match res {
+        Ok(pg) => pg,
+        Err(e) => panic!("test PostgreSQL unavailable: {e}"),
+    }
+}
+
+async fn start_pg() -> Result<TestPg, String> {
+    let root = std::env::temp_dir().join(format!("jmsk-test-pg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let server = PgServer::start(&root, None).map_err(|e| e.to_string())?;
+    server.stop_when_process_exits(std::process::id(), Some(&root));
+    let template = "app_tmpl".to_string();
+    let (owner_url, _) = shared::pgembed::bootstrap(&server, &template)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut owner = connect(&owner_url).await;
+    shared::migrate::up(&mut owner)
+        .await
+        .map_err(|e| e.to_string())?;
+    drop(owner);
+    Ok(TestPg { server, template })
+}
+
+pub async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    client
+}
+
+/// A fresh database for one test, cloned from the migrated template.
+pub async fn fresh_database() -> String {
+    let pg = pg();
+    let name = format!(
+        "t_{}_{}",
+        std::process::id(),
+        DB_SEQ.fetch_add(1, Ordering::SeqCst)
+    );
+    let admin = connect(&pg.server.url("postgres", "postgres")).await;
+    admin
+        .batch_execute(&format!(
+            "create database \"{name}\" template \"{}\" owner app_owner",
+            pg.template
+        ))
+        .await
+        .expect("create test database");
+    name
+}
+
+pub fn test_config(extra: &[(&str, &str)]) -> Config {
+    let mut map: HashMap<String, String> = [
+        ("APP_ENV", "test"),
+        ("SECRET_KEY", "test-secret-key-test-secret-key-0123456789"),
+        ("BCRYPT_COST", "4"),
+        (
+            "ALLOWED_ORIGINS",
+            "http://localhost:5173,http://localhost:3000",
+        ),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in extra {
+        map.insert(k.to_string(), v.to_string());
+    }
+    Config::from_lookup(|k| map.get(k).cloned()).expect("test config")
+}
+
+pub struct TestApp {
+    pub ctx: Ctx,
+    pub db_name: String,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub headers: lambda_http::http::HeaderMap,
+}
+
+impl std::fmt::Debug for Resp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
+}
+
+impl Resp {
+    /// Assert the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+
+    /// The `detail` of an error answer, which must be a string.
+    #[track_caller]
+    pub fn detail(&self) -> String {
+        match &self.body["detail"] {
+            Value::String(s) => s.clone(),
+            other => panic!(
+                "detail must be a string, got {other} (status {})",
+                self.status
+            ),
+        }
+    }
+}
+
+pub enum Body<'a> {
+    None,
+    Json(Value),
+    Form(&'a [(&'a str, &'a str)]),
+    Raw(&'a str, Vec<u8>),
+}
+
+impl TestApp {
+    /// A new app on a fresh database, connected as the runtime role through a pool.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[], false).await
+    }
+
+    /// `single`: use the Lambda-style single connection instead of a pool.
+    pub async fn spawn_with(config: &[(&str, &str)], single: bool) -> Self {
+        shared::telemetry::init_for_tests();
+        let db_name = fresh_database().await;
+        let url = pg().server.url("app_rw", &db_name);
+        let db = if single {
+            Db::single(&url)
+        } else {
+            Db::pool(&url, 4).expect("pool")
+        };
+        TestApp {
+            ctx: Ctx::new(test_config(config), db),
+            db_name,
+        }
+    }
+
+    pub fn owner_url(&self) -> String {
+        pg().server.url("app_owner", &self.db_name)
+    }
+
+    pub fn superuser_url(&self) -> String {
+        pg().server.url("postgres", &self.db_name)
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Body<'_>,
+        token: Option<&str>,
+    ) -> Resp {
+        self.call_with_headers(method, path_and_query, body, token, &[])
+            .await
+    }
+
+    pub async fn call_with_headers(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Body<'_>,
+        token: Option<&str>,
+        extra_headers: &[(&str, &str)],
+    ) -> Resp {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((p, q)) => (p, q),
+            None => (path_and_query, ""),
+        };
+        let query: Vec<(String, String)> = form_urlencoded_pairs(query);
+        let lookup_method = if method == "OPTIONS" { "GET" } else { method };
+        let (endpoint, params) = functions::routes::find(lookup_method, path)
+            .or_else(|| {
+                // Preflight may target any method's route.
+                (method == "OPTIONS").then(|| {
+                    functions::routes::ROUTES.iter().find_map(|ep| {
+                        shared::http::route::match_path(ep.path, path).map(|p| (*ep, p))
+                    })
+                })?
+            })
+            .unwrap_or_else(|| panic!("no route for {method} {path}"));
+        let mut headers: Vec<(String, String)> = vec![("user-agent".into(), "api-tests".into())];
+        let bytes = match body {
+            Body::None => None,
+            Body::Json(v) => {
+                headers.push(("content-type".into(), "application/json".into()));
+                Some(v.to_string().into_bytes())
+            }
+            Body::Form(pairs) => {
+                headers.push((
+                    "content-type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ));
+                let encoded = pairs
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                Some(encoded.into_bytes())
+            }
+            Body::Raw(ct, b) => {
+                headers.push(("content-type".into(), ct.to_string()));
+                Some(b)
+            }
+        };
+        if let Some(t) = token {
+            headers.push(("authorization".into(), format!("Bearer {t}")));
+        }
+        for (k, v) in extra_headers {
+            headers.push((k.to_string(), v.to_string()));
+        }
+        let event = rest_v1_event(&EventInput {
+            method,
+            resource: endpoint.path,
+            path,
+            stage: "prod",
+            path_params: &params,
+            query: &query,
+            headers: &headers,
+            body: bytes.as_deref(),
+            source_ip: "127.0.0.1",
+            request_id: "test-request",
+        });
+        let req = to_request(&event).expect("event parses");
+        let resp = dispatch(&self.ctx, endpoint, req).await;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = match resp.into_body() {
+            lambda_http::Body::Empty => Value::Null,
+            lambda_http::Body::Text(t) => serde_json::from_str(&t).unwrap_or(Value::String(t)),
+            lambda_http::Body::Binary(b) => serde_json::from_slice(&b)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&b).into())),
+            _ => Value::Null,
+        };
+        Resp {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.call("GET", path, Body::None, Some(token)).await
+    }
+    pub async fn post(&self, path: &str, body: Value, token: &str) -> Resp {
+        self.call("POST", path, Body::Json(body), Some(token)).await
+    }
+    pub async fn put(&self, path: &str, body: Value, token: &str) -> Resp {
+        self.call("PUT", path, Body::Json(body), Some(token)).await
+    }
+    pub async fn delete(&self, path: &str, token: &str) -> Resp {
+        self.call("DELETE", path, Body::None, Some(token)).await
+    }
+
+    /// Sign up a new tenant whose admin is `username` (password `password123`); returns its tokens.
+    pub async fn signup(&self, tenant: &str, username: &str) -> Session {
+        self.call(
+            "POST",
+            "/api/v1/auth/register",
+            Body::Json(json!({
+                "username": username, "password": "password123", "full_name": format!("{username} admin"),
+                "tenant_name": tenant
+            })),
+            None,
+        )
+        .await
+        .expect(200);
+        self.login(username, "password123").await
+    }
+
+    /// Log in as the React app does (form body).
+    pub async fn login(&self, username: &str, password: &str) -> Session {
+        let r = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                Body::Form(&[
+                    ("username", username),
+                    ("password", password),
+                    ("remember_me", "false"),
+                ]),
+                None,
+            )
+            .await
+            .expect(200);
+        let me = self
+            .get("/api/v1/auth/me", r.body["access_token"].as_str().unwrap())
+            .await
+            .expect(200);
+        Session {
+            token: r.body["access_token"].as_str().unwrap().to_string(),
+            refresh: r.body["refresh_token"].as_str().unwrap().to_string(),
+            user_id: me.body["id"].as_i64().unwrap(),
+            tenant_id: me.body["tenant_id"].as_i64().unwrap(),
+        }
+    }
+
+    /// Add a user with the named system role to `admin`'s tenant and log in as them.
+    pub async fn user_with_role(&self, admin: &Session, username: &str, role: &str) -> Session {
+        let roles = self.get("/api/v1/roles/", &admin.token).await.expect(200);
+        let role_id = roles
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == role)
+            .unwrap()["id"]
+            .clone();
+        self.post(
+            "/api/v1/users/",
+            json!({"username": username, "password": "password123", "full_name": username, "role_id": role_id}),
+            &admin.token,
+        )
+        .await
+        .expect(201);
+        self.login(username, "password123").await
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub refresh: String,
+    pub user_id: i64,
+    pub tenant_id: i64,
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn form_urlencoded_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.replace('+', " ").into_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
+            if let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or(""), 16)
+            {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[allow(dead_code)]
+pub fn tmp_dir(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("jmsk-{name}-{}", std::process::id()))
+}

@@ -1,0 +1,289 @@
+//! Login, refresh, logout and password changes (decisions §2).
+
+use chrono::{Duration, Utc};
+use serde::Serialize;
+
+use crate::auth::{hash_refresh_token, new_refresh_token, password};
+use crate::context::Ctx;
+use crate::db::Tx;
+use crate::domain::{Password, UserId, Username};
+use crate::error::{ApiError, ApiResult};
+use crate::repo::auth::{self as repo, LoginRecord};
+use crate::repo::users;
+
+#[derive(Debug, Serialize)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+}
+
+pub struct LoginInput<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub remember_me: bool,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+/// What a login attempt decided. Failures are returned *after* the transaction that recorded them
+/// commits (history rows, failure counters), hence not as `Err` from inside it.
+pub enum LoginOutcome {
+    Success(TokenPair),
+    Rejected(ApiError),
+}
+
+fn bad_credentials() -> ApiError {
+    ApiError::Unauthorized("Incorrect username or password".into())
+}
+
+/// Deliberately vague: an inactive user or tenant learns nothing more than a wrong password would.
+fn inactive() -> ApiError {
+    ApiError::Unauthorized("Invalid credentials".into())
+}
+
+pub async fn login(ctx: &Ctx, tx: &mut Tx<'_>, input: LoginInput<'_>) -> ApiResult<LoginOutcome> {
+    let cfg = ctx.config();
+    // Normalise exactly as sign-up does; an unparseable name simply matches nobody.
+    let username = Username::parse(input.username)
+        .map(|u| u.as_str().to_string())
+        .unwrap_or_else(|_| {
+            input
+                .username
+                .trim()
+                .to_lowercase()
+                .chars()
+                .take(50)
+                .collect()
+        });
+    if input.password.len() > 1024 {
+        return Err(ApiError::field("password", "must be at most 1024 bytes"));
+    }
+    let candidate = repo::find_login_candidate(tx, &username).await?;
+    let mut record = LoginRecord {
+        tenant_id: candidate.as_ref().map(|c| c.tenant_id),
+        user_id: candidate.as_ref().map(|c| c.user_id),
+        username: &username,
+        ip: input.ip,
+        user_agent: input.user_agent,
+        success: false,
+        failure_reason: None,
+    };
+    let Some(user) = candidate else {
+        // Same bcrypt cost as a real check: unknown usernames cannot be told apart by timing.
+        password::verify(input.password, None, cfg.bcrypt_cost).await?;
+        record.failure_reason = Some("invalid_credentials");
+        repo::record_login(tx, &record).await?;
+        return Ok(LoginOutcome::Rejected(bad_credentials()));
+    };
+    tx.enter_tenant(user.tenant_id).await?;
+    let now = Utc::now();
+    if let Some(until) = user.locked_until {
+        if until > now {
+            record.failure_reason = Some("account_locked");
+            repo::record_login(tx, &record).await?;
+            let minutes = (until - now).num_seconds() / 60 + 1;
+            return Ok(LoginOutcome::Rejected(ApiError::Unauthorized(format!(
+                "Too many failed login attempts. Account locked. Try again in {minutes} minute(s)."
+            ))));
+        }
+        repo::clear_failures(tx, user.user_id).await?;
+    }
+    let ok = password::verify(
+        input.password,
+        Some(user.hashed_password.clone()),
+        cfg.bcrypt_cost,
+    )
+    .await?;
+    if !ok {
+        repo::register_failure(
+            tx,
+            user.user_id,
+            cfg.max_login_attempts,
+            cfg.lockout_duration_minutes,
+        )
+        .await?;
+        record.failure_reason = Some("invalid_credentials");
+        repo::record_login(tx, &record).await?;
+        return Ok(LoginOutcome::Rejected(bad_credentials()));
+    }
+    if !user.tenant_active || !user.user_active {
+        record.failure_reason = Some(if user.tenant_active {
+            "inactive_user"
+        } else {
+            "inactive_tenant"
+        });
+        repo::record_login(tx, &record).await?;
+        return Ok(LoginOutcome::Rejected(inactive()));
+    }
+    repo::clear_failures(tx, user.user_id).await?;
+    record.success = true;
+    repo::record_login(tx, &record).await?;
+    let tokens = issue_tokens(ctx, tx, user.user_id, input.remember_me, input.user_agent).await?;
+    Ok(LoginOutcome::Success(tokens))
+}
+
+/// A new access token plus a new refresh token for another device/session of `user`.
+pub async fn issue_tokens(
+    ctx: &Ctx,
+    tx: &Tx<'_>,
+    user: UserId,
+    remember_me: bool,
+    user_agent: Option<&str>,
+) -> ApiResult<TokenPair> {
+    let row = users::get(tx, user)
+        .await?
+        .ok_or_else(|| ApiError::internal("issuing tokens", "user vanished"))?;
+    let (access_token, _) = ctx
+        .jwt()
+        .issue(&row.username, row.id, row.tenant_id, &row.role)
+        .map_err(|e| ApiError::internal("signing token", e))?;
+    let cfg = ctx.config();
+    let days = if remember_me {
+        cfg.refresh_token_expire_days_remember_me
+    } else {
+        cfg.refresh_token_expire_days
+    };
+    let refresh_token = new_refresh_token();
+    repo::insert_refresh_token(
+        tx,
+        user,
+        &hash_refresh_token(&refresh_token),
+        Utc::now() + Duration::days(days),
+        user_agent,
+    )
+    .await?;
+    Ok(TokenPair {
+        access_token,
+        refresh_token,
+        token_type: "bearer",
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccessToken {
+    pub access_token: String,
+    pub token_type: &'static str,
+}
+
+/// Exchange a refresh token for a new access token. The refresh token is not rotated: the React app
+/// keeps using the one it has and ignores a rotated one.
+pub async fn refresh(
+    ctx: &Ctx,
+    tx: &mut Tx<'_>,
+    refresh_token: &str,
+) -> ApiResult<Result<AccessToken, ApiError>> {
+    let invalid = || ApiError::Unauthorized("Invalid refresh token".into());
+    if refresh_token.is_empty() || refresh_token.len() > 256 {
+        return Ok(Err(invalid()));
+    }
+    let Some(row) = repo::find_refresh_token(tx, &hash_refresh_token(refresh_token)).await? else {
+        return Ok(Err(invalid()));
+    };
+    if row.revoked {
+        return Ok(Err(invalid()));
+    }
+    tx.enter_tenant(row.tenant_id).await?;
+    if row.expires_at < Utc::now() {
+        repo::delete_refresh_token(tx, row.token_id).await?;
+        return Ok(Err(ApiError::Unauthorized("Refresh token expired".into())));
+    }
+    let user = users::get(tx, row.user_id).await?;
+    let active = match &user {
+        Some(u) => u.is_active && tenant_active(tx).await?,
+        None => false,
+    };
+    let Some(user) = user.filter(|_| active) else {
+        return Ok(Err(ApiError::Unauthorized(
+            "User not found or inactive".into(),
+        )));
+    };
+    let (access_token, _) = ctx
+        .jwt()
+        .issue(&user.username, user.id, user.tenant_id, &user.role)
+        .map_err(|e| ApiError::internal("signing token", e))?;
+    Ok(Ok(AccessToken {
+        access_token,
+        token_type: "bearer",
+    }))
+}
+
+async fn tenant_active(tx: &Tx<'_>) -> ApiResult<bool> {
+    Ok(crate::repo::tenants_active(tx).await?)
+}
+
+/// Revoke the presented refresh token, or every session of the user (`all`, or no token given).
+/// `all` also invalidates access tokens already issued.
+pub async fn logout(tx: &Tx<'_>, refresh_token: Option<&str>, all: bool) -> ApiResult<()> {
+    let user = tx.principal()?.user_id;
+    match (refresh_token.filter(|t| !t.is_empty()), all) {
+        (Some(token), false) => {
+            repo::revoke_refresh_token(tx, user, &hash_refresh_token(token)).await?;
+        }
+        _ => {
+            repo::revoke_all_refresh_tokens(tx, user).await?;
+            if all {
+                repo::revoke_access_tokens(tx, user).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Change one's own password: every other session ends; this one gets fresh tokens.
+pub async fn change_password(
+    ctx: &Ctx,
+    tx: &Tx<'_>,
+    current: &str,
+    new: &Password,
+    user_agent: Option<&str>,
+) -> ApiResult<TokenPair> {
+    let user = tx.principal()?.user_id;
+    let stored = users::hashed_password(tx, user).await?;
+    if stored.is_none() || !password::verify(current, stored, ctx.config().bcrypt_cost).await? {
+        // 400, not 401: a 401 makes the React app log the user out.
+        return Err(ApiError::BadRequest("Current password is incorrect".into()));
+    }
+    let hashed = password::hash(new, ctx.config().bcrypt_cost).await?;
+    users::set_password(tx, user, &hashed).await?;
+    repo::revoke_all_refresh_tokens(tx, user).await?;
+    repo::revoke_access_tokens(tx, user).await?;
+    issue_tokens(ctx, tx, user, false, user_agent).await
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoginHistoryEntry {
+    pub id: i64,
+    /// Holds the username typed at login (the old API's field name).
+    pub email: String,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    pub success: bool,
+    pub failure_reason: Option<String>,
+    pub timestamp: chrono::DateTime<Utc>,
+}
+
+/// The caller's own login history, newest first.
+pub async fn login_history(tx: &Tx<'_>, limit: i64) -> ApiResult<Vec<LoginHistoryEntry>> {
+    let user = tx.principal()?.user_id;
+    Ok(repo::login_history(tx, user, limit)
+        .await?
+        .into_iter()
+        .map(|r| LoginHistoryEntry {
+            id: r.id,
+            email: r.username,
+            ip_address: r.ip_address,
+            user_agent: r.user_agent,
+            success: r.success,
+            failure_reason: r.failure_reason,
+            timestamp: r.timestamp,
+        })
+        .collect())
+}
+
+pub async fn me(tx: &Tx<'_>) -> ApiResult<users::UserRow> {
+    let user = tx.principal()?.user_id;
+    users::get(tx, user)
+        .await?
+        .ok_or_else(crate::http::call::unauthenticated)
+}

@@ -1,0 +1,116 @@
+//! Sign-up creates and provisions a tenant and makes the caller its admin (decisions §2); users are
+//! added to an existing tenant only by one of its admins.
+
+use crate::auth::password;
+use crate::context::Ctx;
+use crate::db::Tx;
+use crate::domain::permissions::{ADMIN, STAFF};
+use crate::domain::tenant::Subdomain;
+use crate::domain::{Email, NonBlank, Password, RoleId, Username};
+use crate::error::{ApiError, ApiResult, DbError};
+use crate::repo::provisioning as prov;
+use crate::repo::users::{self, NewUser, UserRow};
+
+pub struct NewAccount {
+    pub username: Username,
+    pub password: Password,
+    pub full_name: NonBlank,
+    pub email: Option<Email>,
+}
+
+pub struct NewTenant {
+    pub name: NonBlank,
+    pub subdomain: Option<Subdomain>,
+}
+
+/// Create a tenant with everything it starts with, and its first user as `admin`.
+pub async fn sign_up(
+    ctx: &Ctx,
+    tx: &mut Tx<'_>,
+    tenant: NewTenant,
+    account: NewAccount,
+) -> ApiResult<UserRow> {
+    // Hash first: it is the slow part and needs no transaction state.
+    let hashed = password::hash(&account.password, ctx.config().bcrypt_cost).await?;
+    let subdomain = match tenant.subdomain {
+        Some(s) => s,
+        None => {
+            let base = Subdomain::from_name(tenant.name.as_str());
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while prov::subdomain_taken(tx, candidate.as_str()).await? {
+                candidate = base.with_suffix(n);
+                n += 1;
+            }
+            candidate
+        }
+    };
+    let tenant_id = prov::create_tenant(tx, tenant.name.as_str(), subdomain.as_str())
+        .await
+        .map_err(|e| match e.constraint() {
+            Some("tenants_subdomain_key") => ApiError::Conflict("Subdomain already exists".into()),
+            _ => e.into(),
+        })?;
+    tx.enter_tenant(tenant_id).await?;
+    let roles = prov::create_system_roles(tx).await?;
+    prov::insert_default_lookup_values(tx).await?;
+    prov::insert_default_metals(tx).await?;
+    prov::ensure_inventory_department(tx).await?;
+    let admin = roles
+        .iter()
+        .find(|(name, _)| name == ADMIN)
+        .map(|(_, id)| *id)
+        .ok_or_else(|| ApiError::Internal("system role admin missing after provisioning".into()))?;
+    insert_user(tx, &account, &hashed, admin).await
+}
+
+/// Add a user to the current tenant (the caller is an admin of it). `role_id` must be one of this
+/// tenant's roles; another tenant's role id is indistinguishable from a missing one.
+pub async fn add_user(
+    ctx: &Ctx,
+    tx: &Tx<'_>,
+    account: NewAccount,
+    role_id: Option<RoleId>,
+) -> ApiResult<UserRow> {
+    let role = match role_id {
+        Some(id) => crate::repo::users::role_exists(tx, id)
+            .await?
+            .then_some(id)
+            .ok_or_else(|| ApiError::field("role_id", format!("Role with id {id} not found")))?,
+        None => crate::repo::users::role_by_name(tx, STAFF)
+            .await?
+            .ok_or_else(|| ApiError::Internal("system role staff missing".into()))?,
+    };
+    let hashed = password::hash(&account.password, ctx.config().bcrypt_cost).await?;
+    insert_user(tx, &account, &hashed, role).await
+}
+
+async fn insert_user(
+    tx: &Tx<'_>,
+    account: &NewAccount,
+    hashed: &str,
+    role: RoleId,
+) -> ApiResult<UserRow> {
+    let id = users::insert(
+        tx,
+        &NewUser {
+            username: account.username.as_str(),
+            email: account.email.as_ref().map(Email::as_str),
+            full_name: account.full_name.as_str(),
+            hashed_password: hashed,
+            role_id: role,
+        },
+    )
+    .await
+    .map_err(username_taken)?;
+    users::get(tx, id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("user vanished after insert".into()))
+}
+
+pub fn username_taken(e: DbError) -> ApiError {
+    match e.constraint() {
+        Some("users_username_key") => ApiError::Conflict("Username already registered".into()),
+        _ => e.into(),
+    }
+}

@@ -1,0 +1,129 @@
+//! Users of the current tenant.
+
+use chrono::{DateTime, Utc};
+
+use crate::db::Tx;
+use crate::domain::{RoleId, UserId};
+use crate::error::DbError;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub email: Option<String>,
+    pub full_name: Option<String>,
+    pub role_id: i64,
+    /// The role's name; never null (every user has a role).
+    pub role: String,
+    pub tenant_id: i64,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.full_name, u.role_id, r.name, u.tenant_id, u.is_active, u.created_at, u.updated_at";
+
+pub(crate) fn user_from_row(r: &tokio_postgres::Row) -> UserRow {
+    UserRow {
+        id: r.get(0),
+        username: r.get(1),
+        email: r.get(2),
+        full_name: r.get(3),
+        role_id: r.get(4),
+        role: r.get(5),
+        tenant_id: r.get(6),
+        is_active: r.get(7),
+        created_at: r.get(8),
+        updated_at: r.get(9),
+    }
+}
+
+pub async fn get(tx: &Tx<'_>, id: UserId) -> Result<Option<UserRow>, DbError> {
+    let sql = format!(
+        "select {USER_COLUMNS} from users u join roles r on r.id = u.role_id and r.tenant_id = u.tenant_id
+          where u.id = $1 and u.tenant_id = app_current_tenant()"
+    );
+    Ok(tx
+        .query_opt(&sql, &[&id.get()])
+        .await?
+        .as_ref()
+        .map(user_from_row))
+}
+
+pub async fn list(tx: &Tx<'_>) -> Result<Vec<UserRow>, DbError> {
+    let sql = format!(
+        "select {USER_COLUMNS} from users u join roles r on r.id = u.role_id and r.tenant_id = u.tenant_id
+          where u.tenant_id = app_current_tenant() order by u.username"
+    );
+    Ok(tx
+        .query(&sql, &[])
+        .await?
+        .iter()
+        .map(user_from_row)
+        .collect())
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub email: Option<&'a str>,
+    pub full_name: &'a str,
+    pub hashed_password: &'a str,
+    pub role_id: RoleId,
+}
+
+/// Insert a user into the current tenant. A taken username is `DbError::Unique { users_username_key }`.
+pub async fn insert(tx: &Tx<'_>, u: &NewUser<'_>) -> Result<UserId, DbError> {
+    let row = tx
+        .query_one(
+            "insert into users (username, email, full_name, hashed_password, role_id)
+             values ($1, $2, $3, $4, $5) returning id",
+            &[
+                &u.username,
+                &u.email,
+                &u.full_name,
+                &u.hashed_password,
+                &u.role_id.get(),
+            ],
+        )
+        .await?;
+    Ok(UserId::from_db(row.get(0)))
+}
+
+pub async fn hashed_password(tx: &Tx<'_>, id: UserId) -> Result<Option<String>, DbError> {
+    Ok(tx
+        .query_opt(
+            "select hashed_password from users where id = $1 and tenant_id = app_current_tenant()",
+            &[&id.get()],
+        )
+        .await?
+        .map(|r| r.get(0)))
+}
+
+pub async fn set_password(tx: &Tx<'_>, id: UserId, hashed: &str) -> Result<(), DbError> {
+    tx.execute(
+        "update users set hashed_password = $2 where id = $1 and tenant_id = app_current_tenant()",
+        &[&id.get(), &hashed],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn role_exists(tx: &Tx<'_>, id: RoleId) -> Result<bool, DbError> {
+    Ok(tx
+        .query_opt(
+            "select 1 from roles where id = $1 and tenant_id = app_current_tenant()",
+            &[&id.get()],
+        )
+        .await?
+        .is_some())
+}
+
+pub async fn role_by_name(tx: &Tx<'_>, name: &str) -> Result<Option<RoleId>, DbError> {
+    Ok(tx
+        .query_opt(
+            "select id from roles where name = $1 and tenant_id = app_current_tenant()",
+            &[&name],
+        )
+        .await?
+        .map(|r| RoleId::from_db(r.get(0))))
+}
