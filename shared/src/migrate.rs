@@ -19,7 +19,7 @@ pub struct Migration {
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
 /// Arbitrary, fixed: identifies "the migration lock" among advisory locks.
-const LOCK_KEY: i64 = 0x6A6D_736B_6D69_67;
+const LOCK_KEY: i64 = 0x006A_6D73_6B6D_6967;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Applied {
@@ -92,12 +92,12 @@ pub async fn up(client: &mut Client) -> Result<Vec<String>, DbError> {
     with_lock(client_ref, async || {
         let applied = applied_versions(client_ref).await?;
         for (v, name, sum, _) in &applied {
-            if let Some(m) = MIGRATIONS.iter().find(|m| m.version == *v) {
-                if checksum(m.up) != *sum {
-                    return Err(DbError::Other(format!(
-                        "migration {name} was edited after it was applied; add a new migration instead"
-                    )));
-                }
+            if let Some(m) = MIGRATIONS.iter().find(|m| m.version == *v)
+                && checksum(m.up) != *sum
+            {
+                return Err(DbError::Other(format!(
+                    "migration {name} was edited after it was applied; add a new migration instead"
+                )));
             }
         }
         let mut done = Vec::new();

@@ -288,6 +288,7 @@ impl TestApp {
     pub async fn put(&self, path: &str, body: Value, token: &str) -> Resp {
         self.call("PUT", path, Body::Json(body), Some(token)).await
     }
+    #[allow(dead_code)] // not every test module deletes
     pub async fn delete(&self, path: &str, token: &str) -> Resp {
         self.call("DELETE", path, Body::None, Some(token)).await
     }
@@ -394,17 +395,19 @@ fn decode(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
-            if let Ok(v) =
-                u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or(""), 16)
-            {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
                 out.push(v);
                 i += 3;
-                continue;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
             }
         }
-        out.push(bytes[i]);
-        i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
 }

@@ -98,6 +98,17 @@ impl JwtKeys {
     }
 }
 
+/// Sign arbitrary claims with HS256 and `secret`: for tests that need expired or tampered tokens.
+#[doc(hidden)]
+pub fn sign_with_secret_for_tests(claims: &Claims, secret: &str) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,15 +199,4 @@ mod tests {
         let t = encode(&Header::new(Algorithm::HS256), &claims, &k.encoding).unwrap();
         assert!(k.verify(&t).is_err());
     }
-}
-
-/// Sign arbitrary claims with HS256 and `secret`: for tests that need expired or tampered tokens.
-#[doc(hidden)]
-pub fn sign_with_secret_for_tests(claims: &Claims, secret: &str) -> String {
-    encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap_or_default()
 }

@@ -72,7 +72,7 @@ impl Db {
                     .await
                     .map_err(|e| DbError::Unavailable(e.to_string()))?;
                 Ok(Conn {
-                    inner: ConnInner::Pooled(obj),
+                    inner: ConnInner::Pooled(Box::new(obj)),
                 })
             }
             Db::Single(single) => {
@@ -117,13 +117,14 @@ pub struct Conn {
 
 enum ConnInner {
     Single(tokio::sync::OwnedMutexGuard<Option<(Client, Instant)>>),
-    Pooled(deadpool_postgres::Object),
+    // Boxed: the pooled object is far larger than the guard and every request moves a `Conn`.
+    Pooled(Box<deadpool_postgres::Object>),
 }
 
 impl Conn {
     fn client_mut(&mut self) -> Result<&mut Client, DbError> {
         match &mut self.inner {
-            ConnInner::Pooled(obj) => Ok(&mut **obj),
+            ConnInner::Pooled(obj) => Ok(&mut ***obj),
             ConnInner::Single(guard) => match guard.as_mut() {
                 Some((client, last_used)) => {
                     *last_used = Instant::now();

@@ -25,21 +25,25 @@ pub fn rest_v1_event(input: &EventInput<'_>) -> Value {
     let mut multi_headers = Map::new();
     for (k, v) in input.headers {
         headers.insert(k.clone(), Value::String(v.clone()));
-        multi_headers
+        if let Some(a) = multi_headers
             .entry(k.clone())
             .or_insert_with(|| Value::Array(vec![]))
             .as_array_mut()
-            .map(|a| a.push(Value::String(v.clone())));
+        {
+            a.push(Value::String(v.clone()));
+        }
     }
     let mut query = Map::new();
     let mut multi_query = Map::new();
     for (k, v) in input.query {
         query.insert(k.clone(), Value::String(v.clone()));
-        multi_query
+        if let Some(a) = multi_query
             .entry(k.clone())
             .or_insert_with(|| Value::Array(vec![]))
             .as_array_mut()
-            .map(|a| a.push(Value::String(v.clone())));
+        {
+            a.push(Value::String(v.clone()));
+        }
     }
     let path_params: Map<String, Value> = input
         .path_params
