@@ -87,6 +87,7 @@ pub async fn dispatch(ctx: &Ctx, ep: &'static Endpoint, req: Request) -> Respons
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let request_id = request_id_of(&req);
+    let started = std::time::Instant::now();
     let span = tracing::info_span!(
         "request",
         endpoint = ep.id,
@@ -131,6 +132,13 @@ pub async fn dispatch(ctx: &Ctx, ep: &'static Endpoint, req: Request) -> Respons
     .instrument(span.clone())
     .await;
     span.record("status", response.status().as_u16());
+    span.in_scope(|| {
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request completed"
+        )
+    });
     respond::apply_cors(
         &mut response,
         &ctx.config().allowed_origins,
