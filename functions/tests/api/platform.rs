@@ -226,3 +226,19 @@ async fn one_connection_per_container_in_lambda_mode() {
         .get(0);
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn database_tls_follows_the_url_sslmode() {
+    let app = TestApp::spawn().await;
+    let url = crate::helpers::pg().server.url("app_rw", &app.db_name);
+    // The default (prefer) falls back to plain text on a server without TLS, as locally.
+    shared::db::connect(&url)
+        .await
+        .expect("sslmode=prefer connects");
+    // require insists on TLS: the local server offers none, so the connection is refused, not downgraded.
+    let err = shared::db::connect(&format!("{url}?sslmode=require"))
+        .await
+        .err()
+        .expect("must refuse");
+    assert!(err.to_string().contains("connect"), "{err}");
+}

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::DbError;
 
@@ -48,7 +49,7 @@ impl Db {
             .map_err(|e| DbError::Other(format!("DATABASE_URL: {e}")))?;
         let mgr = deadpool_postgres::Manager::from_config(
             pg,
-            NoTls,
+            tls()?,
             deadpool_postgres::ManagerConfig {
                 // One round trip per checkout buys never handing out a connection the server dropped.
                 recycling_method: deadpool_postgres::RecyclingMethod::Verified,
@@ -98,9 +99,40 @@ impl Db {
     }
 }
 
+/// TLS for database connections. The URL's `sslmode` decides whether it is used (`prefer`, the default,
+/// falls back to plain text when the server offers no TLS, as a local server does; `require` insists).
+/// Trusted roots are the public web PKI (RDS Proxy presents ACM certificates) plus, for a direct RDS
+/// connection, the CA bundle in `DATABASE_CA_PEM` (PEM text, e.g. Amazon's RDS global bundle).
+fn tls() -> Result<MakeRustlsConnect, DbError> {
+    static CONFIG: std::sync::OnceLock<Result<rustls::ClientConfig, String>> =
+        std::sync::OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        use rustls::pki_types::{CertificateDer, pem::PemObject};
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        if let Ok(pem) = std::env::var("DATABASE_CA_PEM") {
+            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+                let cert = cert.map_err(|e| format!("DATABASE_CA_PEM: {e}"))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("DATABASE_CA_PEM: {e}"))?;
+            }
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map(|b| b.with_root_certificates(roots).with_no_client_auth())
+            .map_err(|e| format!("TLS configuration: {e}"))
+    });
+    match config {
+        Ok(c) => Ok(MakeRustlsConnect::new(c.clone())),
+        Err(e) => Err(DbError::Unavailable(e.clone())),
+    }
+}
+
 /// Open one connection and drive it on the runtime. Connection errors are logged, never printed.
 pub async fn connect(url: &str) -> Result<Client, DbError> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls)
+    let (client, connection) = tokio_postgres::connect(url, tls()?)
         .await
         .map_err(|e| DbError::Unavailable(format!("connect: {e}")))?;
     tokio::spawn(async move {
