@@ -5,7 +5,7 @@
 
 use shared::http::Endpoint;
 
-use crate::endpoints::{auth, health};
+use crate::endpoints::{auth, health, roles, tenants, users};
 
 pub static ROUTES: &[&Endpoint] = &[
     &health::root::ENDPOINT,
@@ -18,6 +18,22 @@ pub static ROUTES: &[&Endpoint] = &[
     &auth::me::ENDPOINT,
     &auth::login_history::ENDPOINT,
     &auth::change_password::ENDPOINT,
+    &users::list::ENDPOINT,
+    &users::create::ENDPOINT,
+    &users::get::ENDPOINT,
+    &users::update::ENDPOINT,
+    &users::delete::ENDPOINT,
+    // Tenants: only the caller's own. Creating tenants is sign-up's job (`auth_register`, which
+    // provisions them); creating or deleting arbitrary tenants is deliberately not served.
+    &tenants::list::ENDPOINT,
+    &tenants::get::ENDPOINT,
+    &tenants::update::ENDPOINT,
+    &roles::permissions::ENDPOINT,
+    &roles::list::ENDPOINT,
+    &roles::create::ENDPOINT,
+    &roles::get::ENDPOINT,
+    &roles::update::ENDPOINT,
+    &roles::delete::ENDPOINT,
 ];
 
 /// The endpoint serving `method` + `path` (path below the stage; trailing slash optional), with its

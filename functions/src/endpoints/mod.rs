@@ -2,3 +2,6 @@
 
 pub mod auth;
 pub mod health;
+pub mod roles;
+pub mod tenants;
+pub mod users;

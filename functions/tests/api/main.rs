@@ -8,3 +8,6 @@ mod helpers;
 mod auth;
 mod isolation;
 mod platform;
+mod roles;
+mod tenants;
+mod users;

@@ -3,4 +3,7 @@
 
 pub mod auth;
 pub mod health;
+pub mod roles;
 pub mod signup;
+pub mod tenants;
+pub mod users;

@@ -293,3 +293,14 @@ pub fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::E
         },
     }
 }
+
+/// For update bodies where `null` means "clear" and an absent field means "leave as it is":
+/// absent → `None` (with `#[serde(default)]`), `null` → `Some(None)`, a value → `Some(Some(v))`.
+/// Use as `#[serde(default, deserialize_with = "shared::http::call::nullable")]`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}

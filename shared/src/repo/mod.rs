@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod provisioning;
+pub mod roles;
+pub mod tenants;
 pub mod users;
 
 use crate::db::Tx;

@@ -128,3 +128,66 @@ pub async fn role_by_name(tx: &Tx<'_>, name: &str) -> Result<Option<RoleId>, DbE
         .await?
         .map(|r| RoleId::from_db(r.get(0))))
 }
+
+/// Changes to a user; `None` leaves a column as it is. `email: Some(None)` clears the e-mail.
+#[derive(Default)]
+pub struct UserPatch<'a> {
+    pub full_name: Option<&'a str>,
+    pub email: Option<Option<&'a str>>,
+    pub role_id: Option<RoleId>,
+    pub is_active: Option<bool>,
+}
+
+pub async fn update(tx: &Tx<'_>, id: UserId, p: &UserPatch<'_>) -> Result<(), DbError> {
+    let set_email = p.email.is_some();
+    let email = p.email.flatten();
+    tx.execute(
+        "update users
+            set full_name = coalesce($2, full_name),
+                email = case when $3 then $4 else email end,
+                role_id = coalesce($5, role_id),
+                is_active = coalesce($6, is_active)
+          where id = $1 and tenant_id = app_current_tenant()",
+        &[
+            &id.get(),
+            &p.full_name,
+            &set_email,
+            &email,
+            &p.role_id.map(RoleId::get),
+            &p.is_active,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The tenant's system `admin` role, locked until the transaction ends. Every change that could
+/// remove the last active admin takes this lock first, so two such changes cannot both pass the
+/// "another admin remains" check.
+pub async fn lock_admin_role(tx: &Tx<'_>, admin: &str) -> Result<Option<RoleId>, DbError> {
+    Ok(tx
+        .query_opt(
+            "select id from roles
+              where name = $1 and is_system_role and tenant_id = app_current_tenant()
+              for update",
+            &[&admin],
+        )
+        .await?
+        .map(|r| RoleId::from_db(r.get(0))))
+}
+
+/// Active users holding `role`, other than `except`.
+pub async fn count_active_with_role_except(
+    tx: &Tx<'_>,
+    role: RoleId,
+    except: UserId,
+) -> Result<i64, DbError> {
+    Ok(tx
+        .query_one(
+            "select count(*) from users
+              where role_id = $1 and is_active and id <> $2 and tenant_id = app_current_tenant()",
+            &[&role.get(), &except.get()],
+        )
+        .await?
+        .get(0))
+}

@@ -1,0 +1,73 @@
+use serde::Deserialize;
+use shared::app::users::{self, UserChanges};
+use shared::domain::permissions::USERS_MANAGE;
+use shared::domain::{Email, NonBlank, Password, RoleId, UserId};
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiError, ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "users_update",
+    method: "PUT",
+    path: "/api/v1/users/{user_id}",
+    access: Access::User {
+        permission: Some(USERS_MANAGE),
+    },
+    summary: "Change a user's name, e-mail, role, active flag or password; deactivation and password resets end the user's sessions",
+    tag: "users",
+    success: 200,
+    sizing: Sizing::CpuHeavy,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+#[derive(Deserialize)]
+struct Input {
+    #[serde(default)]
+    full_name: Option<String>,
+    /// `null` or `""` removes the e-mail; absent leaves it.
+    #[serde(default, deserialize_with = "shared::http::call::nullable")]
+    email: Option<Option<String>>,
+    #[serde(default)]
+    role_id: Option<i64>,
+    #[serde(default)]
+    is_active: Option<bool>,
+    /// Absent, `null` or `""` leaves the password as it is (an edit form's empty password box).
+    #[serde(default)]
+    password: Option<String>,
+}
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let id: UserId = call.path("user_id")?;
+    let input: Input = call.json()?;
+    let changes = UserChanges {
+        full_name: input
+            .full_name
+            .as_deref()
+            .map(|n| NonBlank::parse("full_name", n, 255))
+            .transpose()?,
+        email: input
+            .email
+            .map(|e| Email::parse_optional("email", e.as_deref()))
+            .transpose()?,
+        role_id: input
+            .role_id
+            .map(|r| {
+                RoleId::new(r).ok_or_else(|| {
+                    ApiError::field("role_id", format!("Role with id {r} not found"))
+                })
+            })
+            .transpose()?,
+        is_active: input.is_active,
+        password: input
+            .password
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .map(Password::parse)
+            .transpose()?,
+    };
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let user = users::update(&ctx, &tx, id, changes).await?;
+    tx.commit().await?;
+    respond::ok(&user)
+}

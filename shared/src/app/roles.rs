@@ -1,0 +1,187 @@
+//! Roles of the caller's tenant and the global permission catalogue (decisions §2).
+//!
+//! Rules: reading roles needs only a valid token (the React app lists them for everyone); changing
+//! them needs `roles:manage`. The system roles (`admin`, `manager`, `staff`) are fixed: they cannot be
+//! modified or deleted (400). A role still held by users cannot be deleted (409). Permission ids
+//! must exist in the catalogue (422).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::db::Tx;
+use crate::domain::{NonBlank, PermissionId, RoleId};
+use crate::error::{ApiError, ApiResult, DbError};
+use crate::repo::roles::{self as repo, PermissionRow, RoleRow};
+
+/// `RoleResponse` of the old API, with the role's permissions.
+#[derive(Debug, Serialize)]
+pub struct RoleResponse {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub is_system_role: bool,
+    pub permissions: Vec<PermissionRow>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn response(role: RoleRow, permissions: Vec<PermissionRow>) -> RoleResponse {
+    RoleResponse {
+        id: role.id,
+        tenant_id: role.tenant_id,
+        name: role.name,
+        description: role.description,
+        is_system_role: role.is_system_role,
+        permissions,
+        created_at: role.created_at,
+        updated_at: role.updated_at,
+    }
+}
+
+fn role_not_found(id: RoleId) -> ApiError {
+    ApiError::not_found("Role", id)
+}
+
+fn name_taken(e: DbError) -> ApiError {
+    match e.constraint() {
+        Some("roles_tenant_id_name_key") => ApiError::Conflict("Role name already exists".into()),
+        _ => e.into(),
+    }
+}
+
+fn system_role() -> ApiError {
+    ApiError::BadRequest("System roles cannot be modified".into())
+}
+
+/// The global permission catalogue.
+pub async fn permissions(tx: &Tx<'_>) -> ApiResult<Vec<PermissionRow>> {
+    Ok(repo::all_permissions(tx).await?)
+}
+
+async fn with_permissions(tx: &Tx<'_>, roles: Vec<RoleRow>) -> ApiResult<Vec<RoleResponse>> {
+    let ids: Vec<i64> = roles.iter().map(|r| r.id).collect();
+    let mut by_role: HashMap<i64, Vec<PermissionRow>> = HashMap::new();
+    for (role, permission) in repo::permissions_of(tx, &ids).await? {
+        by_role.entry(role).or_default().push(permission);
+    }
+    Ok(roles
+        .into_iter()
+        .map(|r| {
+            let perms = by_role.remove(&r.id).unwrap_or_default();
+            response(r, perms)
+        })
+        .collect())
+}
+
+pub async fn list(tx: &Tx<'_>) -> ApiResult<Vec<RoleResponse>> {
+    let roles = repo::list(tx).await?;
+    with_permissions(tx, roles).await
+}
+
+pub async fn get(tx: &Tx<'_>, id: RoleId) -> ApiResult<RoleResponse> {
+    let role = repo::get(tx, id).await?.ok_or_else(|| role_not_found(id))?;
+    with_permissions(tx, vec![role])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("role vanished".into()))
+}
+
+/// Deduplicate and check that every id is in the catalogue; the first unknown one is a 422.
+async fn known_permissions(tx: &Tx<'_>, ids: &[PermissionId]) -> ApiResult<Vec<PermissionId>> {
+    let mut wanted = ids.to_vec();
+    wanted.sort();
+    wanted.dedup();
+    let existing = repo::existing_permission_ids(tx, &wanted).await?;
+    if let Some(missing) = ids.iter().find(|id| !existing.contains(id)) {
+        return Err(unknown_permission(*missing));
+    }
+    Ok(wanted)
+}
+
+pub fn unknown_permission(id: impl std::fmt::Display) -> ApiError {
+    ApiError::field(
+        "permission_ids",
+        format!("Permission with id {id} not found"),
+    )
+}
+
+pub struct NewRole {
+    pub name: NonBlank,
+    pub description: Option<String>,
+    pub permission_ids: Vec<PermissionId>,
+}
+
+pub async fn create(tx: &Tx<'_>, role: NewRole) -> ApiResult<RoleResponse> {
+    let permissions = known_permissions(tx, &role.permission_ids).await?;
+    let id = repo::insert(tx, role.name.as_str(), role.description.as_deref())
+        .await
+        .map_err(name_taken)?;
+    repo::set_permissions(tx, id, &permissions).await?;
+    get(tx, id).await
+}
+
+/// What `PUT /roles/{id}` may change; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct RoleChanges {
+    pub name: Option<NonBlank>,
+    /// `Some(None)` removes the description.
+    pub description: Option<Option<String>>,
+    /// Replaces the role's permissions.
+    pub permission_ids: Option<Vec<PermissionId>>,
+}
+
+pub async fn update(tx: &Tx<'_>, id: RoleId, changes: RoleChanges) -> ApiResult<RoleResponse> {
+    let role = repo::get_for_update(tx, id)
+        .await?
+        .ok_or_else(|| role_not_found(id))?;
+    if role.is_system_role {
+        return Err(system_role());
+    }
+    let permissions = match &changes.permission_ids {
+        Some(ids) => Some(known_permissions(tx, ids).await?),
+        None => None,
+    };
+    repo::update(
+        tx,
+        id,
+        changes.name.as_ref().map(NonBlank::as_str),
+        changes.description.as_ref().map(|d| d.as_deref()),
+    )
+    .await
+    .map_err(name_taken)?;
+    if let Some(permissions) = permissions {
+        repo::set_permissions(tx, id, &permissions).await?;
+    }
+    get(tx, id).await
+}
+
+pub async fn delete(tx: &Tx<'_>, id: RoleId) -> ApiResult<()> {
+    let role = repo::get_for_update(tx, id)
+        .await?
+        .ok_or_else(|| role_not_found(id))?;
+    if role.is_system_role {
+        return Err(ApiError::BadRequest(
+            "System roles cannot be deleted".into(),
+        ));
+    }
+    let assigned = |n: i64| {
+        ApiError::Conflict(format!(
+            "Cannot delete role. {n} user(s) are assigned to this role"
+        ))
+    };
+    let n = repo::user_count(tx, id).await?;
+    if n > 0 {
+        return Err(assigned(n));
+    }
+    // A user given this role after the count still trips the foreign key.
+    repo::delete(tx, id)
+        .await
+        .map_err(|e| match e.constraint() {
+            Some("users_tenant_id_role_id_fkey") => assigned(1),
+            _ => e.into(),
+        })?;
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! Roles of the current tenant, their permissions, and the global permission catalogue.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::db::Tx;
+use crate::domain::{PermissionId, RoleId};
+use crate::error::DbError;
+
+/// A row of the global permission catalogue (`resource:action`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PermissionRow {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub resource: String,
+    pub action: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn permission_from_row(r: &tokio_postgres::Row) -> PermissionRow {
+    PermissionRow {
+        id: r.get(0),
+        name: r.get(1),
+        description: r.get(2),
+        resource: r.get(3),
+        action: r.get(4),
+        created_at: r.get(5),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleRow {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub is_system_role: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const ROLE_COLUMNS: &str =
+    "r.id, r.tenant_id, r.name, r.description, r.is_system_role, r.created_at, r.updated_at";
+
+fn role_from_row(r: &tokio_postgres::Row) -> RoleRow {
+    RoleRow {
+        id: r.get(0),
+        tenant_id: r.get(1),
+        name: r.get(2),
+        description: r.get(3),
+        is_system_role: r.get(4),
+        created_at: r.get(5),
+        updated_at: r.get(6),
+    }
+}
+
+/// The whole catalogue. Global (not tenant data), so no tenant filter.
+pub async fn all_permissions(tx: &Tx<'_>) -> Result<Vec<PermissionRow>, DbError> {
+    Ok(tx
+        .query(
+            "select id, name, description, resource, action, created_at from permissions order by id",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(permission_from_row)
+        .collect())
+}
+
+/// Which of `ids` exist in the catalogue.
+pub async fn existing_permission_ids(
+    tx: &Tx<'_>,
+    ids: &[PermissionId],
+) -> Result<Vec<PermissionId>, DbError> {
+    let raw: Vec<i64> = ids.iter().map(|i| i.get()).collect();
+    Ok(tx
+        .query("select id from permissions where id = any($1)", &[&raw])
+        .await?
+        .iter()
+        .map(|r| PermissionId::from_db(r.get(0)))
+        .collect())
+}
+
+pub async fn list(tx: &Tx<'_>) -> Result<Vec<RoleRow>, DbError> {
+    let sql = format!(
+        "select {ROLE_COLUMNS} from roles r where r.tenant_id = app_current_tenant() order by r.id"
+    );
+    Ok(tx
+        .query(&sql, &[])
+        .await?
+        .iter()
+        .map(role_from_row)
+        .collect())
+}
+
+pub async fn get(tx: &Tx<'_>, id: RoleId) -> Result<Option<RoleRow>, DbError> {
+    let sql = format!(
+        "select {ROLE_COLUMNS} from roles r where r.id = $1 and r.tenant_id = app_current_tenant()"
+    );
+    Ok(tx
+        .query_opt(&sql, &[&id.get()])
+        .await?
+        .as_ref()
+        .map(role_from_row))
+}
+
+/// `get`, locking the row until the transaction ends (serialises concurrent changes to one role).
+pub async fn get_for_update(tx: &Tx<'_>, id: RoleId) -> Result<Option<RoleRow>, DbError> {
+    let sql = format!(
+        "select {ROLE_COLUMNS} from roles r where r.id = $1 and r.tenant_id = app_current_tenant() for update"
+    );
+    Ok(tx
+        .query_opt(&sql, &[&id.get()])
+        .await?
+        .as_ref()
+        .map(role_from_row))
+}
+
+/// The permissions of the given roles of the current tenant, as (role id, permission) pairs.
+pub async fn permissions_of(
+    tx: &Tx<'_>,
+    roles: &[i64],
+) -> Result<Vec<(i64, PermissionRow)>, DbError> {
+    let rows = tx
+        .query(
+            "select p.id, p.name, p.description, p.resource, p.action, p.created_at, rp.role_id
+               from role_permissions rp
+               join permissions p on p.id = rp.permission_id
+              where rp.role_id = any($1) and rp.tenant_id = app_current_tenant()
+              order by rp.role_id, p.id",
+            &[&roles.to_vec()],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<_, i64>(6), permission_from_row(r)))
+        .collect())
+}
+
+/// Insert a custom role. A taken name is `DbError::Unique { roles_tenant_id_name_key }`.
+pub async fn insert(tx: &Tx<'_>, name: &str, description: Option<&str>) -> Result<RoleId, DbError> {
+    let row = tx
+        .query_one(
+            "insert into roles (name, description, is_system_role) values ($1, $2, false) returning id",
+            &[&name, &description],
+        )
+        .await?;
+    Ok(RoleId::from_db(row.get(0)))
+}
+
+/// Change name and/or description; `None` leaves a column as it is, `Some(None)` clears the description.
+pub async fn update(
+    tx: &Tx<'_>,
+    id: RoleId,
+    name: Option<&str>,
+    description: Option<Option<&str>>,
+) -> Result<(), DbError> {
+    let set_description = description.is_some();
+    let description = description.flatten();
+    tx.execute(
+        "update roles
+            set name = coalesce($2, name),
+                description = case when $3 then $4 else description end
+          where id = $1 and tenant_id = app_current_tenant()",
+        &[&id.get(), &name, &set_description, &description],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Replace the role's permissions with exactly `permissions`.
+pub async fn set_permissions(
+    tx: &Tx<'_>,
+    id: RoleId,
+    permissions: &[PermissionId],
+) -> Result<(), DbError> {
+    let raw: Vec<i64> = permissions.iter().map(|p| p.get()).collect();
+    tx.execute(
+        "delete from role_permissions where role_id = $1 and tenant_id = app_current_tenant()",
+        &[&id.get()],
+    )
+    .await?;
+    tx.execute(
+        "insert into role_permissions (role_id, permission_id)
+         select $1, p.id from permissions p where p.id = any($2)",
+        &[&id.get(), &raw],
+    )
+    .await?;
+    Ok(())
+}
+
+/// How many users (active or not) have this role.
+pub async fn user_count(tx: &Tx<'_>, id: RoleId) -> Result<i64, DbError> {
+    Ok(tx
+        .query_one(
+            "select count(*) from users where role_id = $1 and tenant_id = app_current_tenant()",
+            &[&id.get()],
+        )
+        .await?
+        .get(0))
+}
+
+/// Delete a role. Users still holding it make this `DbError::ForeignKey { users_tenant_id_role_id_fkey }`.
+pub async fn delete(tx: &Tx<'_>, id: RoleId) -> Result<u64, DbError> {
+    tx.execute(
+        "delete from roles where id = $1 and tenant_id = app_current_tenant()",
+        &[&id.get()],
+    )
+    .await
+}
