@@ -50,7 +50,6 @@ pub async fn get(tx: &Tx<'_>, id: UserId) -> Result<Option<UserRow>, DbError> {
         .map(user_from_row))
 }
 
-#[allow(dead_code)] // used by the user-management endpoints
 pub async fn list(tx: &Tx<'_>) -> Result<Vec<UserRow>, DbError> {
     let sql = format!(
         "select {USER_COLUMNS} from users u join roles r on r.id = u.role_id and r.tenant_id = u.tenant_id
