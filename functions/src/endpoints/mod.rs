@@ -1,4 +1,8 @@
 //! One module per resource.
 
+pub mod addresses;
 pub mod auth;
+pub mod companies;
+pub mod contacts;
 pub mod health;
+pub mod input;

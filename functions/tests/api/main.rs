@@ -5,6 +5,10 @@
 
 mod helpers;
 
+mod addresses;
 mod auth;
+mod companies;
+mod contacts;
+mod crm_fixtures;
 mod isolation;
 mod platform;
