@@ -5,7 +5,7 @@
 
 use shared::http::Endpoint;
 
-use crate::endpoints::{auth, health, roles, tenants, users};
+use crate::endpoints::{addresses, auth, companies, contacts, health, roles, tenants, users};
 
 pub static ROUTES: &[&Endpoint] = &[
     &health::root::ENDPOINT,
@@ -34,6 +34,34 @@ pub static ROUTES: &[&Endpoint] = &[
     &roles::get::ENDPOINT,
     &roles::update::ENDPOINT,
     &roles::delete::ENDPOINT,
+    &companies::list::ENDPOINT,
+    &companies::create::ENDPOINT,
+    &companies::get::ENDPOINT,
+    &companies::update::ENDPOINT,
+    &companies::delete::ENDPOINT,
+    &companies::contacts::ENDPOINT,
+    &companies::orders::ENDPOINT,
+    &companies::balance::ENDPOINT,
+    &companies::statistics::ENDPOINT,
+    &companies::legacy_list::ENDPOINT,
+    &companies::legacy_create::ENDPOINT,
+    &companies::legacy_get::ENDPOINT,
+    &companies::legacy_update::ENDPOINT,
+    &companies::legacy_delete::ENDPOINT,
+    &contacts::list::ENDPOINT,
+    &contacts::create::ENDPOINT,
+    &contacts::get::ENDPOINT,
+    &contacts::update::ENDPOINT,
+    &contacts::delete::ENDPOINT,
+    &contacts::orders::ENDPOINT,
+    &addresses::list::ENDPOINT,
+    &addresses::create::ENDPOINT,
+    &addresses::default::ENDPOINT,
+    &addresses::shipment_default::ENDPOINT,
+    &addresses::get::ENDPOINT,
+    &addresses::update::ENDPOINT,
+    &addresses::delete::ENDPOINT,
+    &addresses::set_default::ENDPOINT,
 ];
 
 /// The endpoint serving `method` + `path` (path below the stage; trailing slash optional), with its

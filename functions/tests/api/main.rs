@@ -5,7 +5,11 @@
 
 mod helpers;
 
+mod addresses;
 mod auth;
+mod companies;
+mod contacts;
+mod crm_fixtures;
 mod isolation;
 mod platform;
 mod roles;

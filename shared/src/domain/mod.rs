@@ -3,11 +3,13 @@
 
 pub mod defaults;
 pub mod ids;
+pub mod page;
 pub mod permissions;
 pub mod tenant;
 pub mod text;
 pub mod user;
 
 pub use ids::*;
+pub use page::Page;
 pub use text::{Email, NonBlank, optional_text};
 pub use user::{Password, Username};

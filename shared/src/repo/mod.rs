@@ -2,7 +2,10 @@
 //! filtered by `tenant_id` explicitly *and* by row-level security (the columns default to the
 //! transaction's tenant, so inserts never pass it).
 
+pub mod addresses;
 pub mod auth;
+pub mod companies;
+pub mod contacts;
 pub mod provisioning;
 pub mod roles;
 pub mod tenants;

@@ -1,0 +1,40 @@
+use serde::Deserialize;
+use shared::app::addresses;
+use shared::domain::permissions::COMPANIES_READ;
+use shared::domain::{CompanyId, Page};
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "addresses_list",
+    method: "GET",
+    path: "/api/v1/companies/{company_id}/addresses",
+    access: Access::User {
+        permission: Some(COMPANIES_READ),
+    },
+    summary: "The company's addresses, the default first",
+    tag: "addresses",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+#[derive(Deserialize)]
+struct Query {
+    #[serde(default)]
+    skip: Option<i64>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let company: CompanyId = call.path("company_id")?;
+    let q: Query = call.query()?;
+    let page = Page::parse(q.skip, q.limit)?;
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let list = addresses::list(&tx, company, page).await?;
+    tx.commit().await?;
+    respond::ok(&list)
+}

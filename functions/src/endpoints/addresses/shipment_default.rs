@@ -1,0 +1,29 @@
+use shared::app::addresses;
+use shared::domain::CompanyId;
+use shared::domain::permissions::COMPANIES_READ;
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "addresses_shipment_default",
+    method: "GET",
+    path: "/api/v1/companies/{company_id}/addresses/shipment-default",
+    access: Access::User {
+        permission: Some(COMPANIES_READ),
+    },
+    summary: "The default address as the shipment form pre-fills it ({street_address, city, state, zip_code, country}), or null",
+    tag: "addresses",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let company: CompanyId = call.path("company_id")?;
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let address = addresses::shipment_default(&tx, company).await?;
+    tx.commit().await?;
+    respond::ok(&address)
+}

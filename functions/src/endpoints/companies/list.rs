@@ -1,0 +1,46 @@
+use serde::Deserialize;
+use shared::app::companies;
+use shared::domain::Page;
+use shared::domain::permissions::COMPANIES_READ;
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "companies_list",
+    method: "GET",
+    path: "/api/v1/companies-v2/",
+    access: Access::User {
+        permission: Some(COMPANIES_READ),
+    },
+    summary: "Companies by name (search: case-insensitive substring), each with its contacts and total_balance",
+    tag: "companies",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+/// `include_balance` of the old API is accepted and ignored: the balance is always included.
+#[derive(Deserialize)]
+struct Query {
+    #[serde(default)]
+    search: Option<String>,
+    #[serde(default)]
+    skip: Option<i64>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+/// Also serves the legacy alias `GET /api/v1/companies/`.
+pub(crate) async fn handle(
+    ctx: Ctx,
+    call: Call,
+) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let q: Query = call.query()?;
+    let page = Page::parse(q.skip, q.limit)?;
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let list = companies::list(&tx, q.search.as_deref(), page).await?;
+    tx.commit().await?;
+    respond::ok(&list)
+}

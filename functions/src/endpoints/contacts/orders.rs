@@ -1,0 +1,40 @@
+use serde::Deserialize;
+use shared::app::contacts;
+use shared::domain::permissions::CONTACTS_READ;
+use shared::domain::{ContactId, Page};
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "contacts_orders",
+    method: "GET",
+    path: "/api/v1/contacts/{contact_id}/orders",
+    access: Access::User {
+        permission: Some(CONTACTS_READ),
+    },
+    summary: "The contact's orders, newest first, without line items; order_date = created_at, price = order total (needs orders:read too)",
+    tag: "contacts",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+#[derive(Deserialize)]
+struct Query {
+    #[serde(default)]
+    skip: Option<i64>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let id: ContactId = call.path("contact_id")?;
+    let q: Query = call.query()?;
+    let page = Page::parse(q.skip, q.limit)?;
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let orders = contacts::orders(&tx, id, page).await?;
+    tx.commit().await?;
+    respond::ok(&orders)
+}

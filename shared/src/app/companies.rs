@@ -1,0 +1,347 @@
+//! Companies: the tenant's customers (reference rules §9, decisions §3).
+//!
+//! * The name is unique per tenant (409 `Company with name 'X' already exists`).
+//! * `total_balance` is the sum of the totals of the company's orders that are not CANCELLED, where an
+//!   order's total is the sum of its line items' `price` (NULL prices count 0). It is always a JSON
+//!   number.
+//! * Statistics: `order_count` counts every order; `average_order_value` is the balance divided by the
+//!   number of orders that make it up (the non-cancelled ones), 0 when there are none, so a cancelled
+//!   order never drags the average down.
+//! * A company cannot be deleted while contacts, orders or metal records refer to it (409 naming
+//!   them); its addresses go with it.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::db::Tx;
+use crate::domain::permissions::ORDERS_READ;
+use crate::domain::{CompanyId, Email, NonBlank, Page, optional_text};
+use crate::error::{ApiError, ApiResult, DbError};
+use crate::repo::companies::{
+    self as repo, CompanyFields, CompanyRow, OrderSummary, OrdersOf, PartySummary,
+};
+
+pub const NAME_MAX: usize = 255;
+pub const ADDRESS_MAX: usize = 500;
+pub const PHONE_MAX: usize = 50;
+
+/// A valid company to create.
+#[derive(Debug)]
+pub struct NewCompany {
+    name: NonBlank,
+    address: Option<String>,
+    phone: Option<String>,
+    email: Option<Email>,
+}
+
+impl NewCompany {
+    pub fn parse(
+        name: &str,
+        address: Option<&str>,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> ApiResult<Self> {
+        Ok(NewCompany {
+            name: NonBlank::parse("name", name, NAME_MAX)?,
+            address: optional_text("address", address, ADDRESS_MAX)?,
+            phone: optional_text("phone", phone, PHONE_MAX)?,
+            email: Email::parse_optional("email", email)?,
+        })
+    }
+}
+
+/// A valid partial update: `None` keeps a field; for the optional fields `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct CompanyChanges {
+    name: Option<NonBlank>,
+    address: Option<Option<String>>,
+    phone: Option<Option<String>>,
+    email: Option<Option<Email>>,
+}
+
+impl CompanyChanges {
+    /// Each argument: `None` = not sent, `Some(None)` = sent as null. A blank optional text clears it.
+    pub fn parse(
+        name: Option<&str>,
+        address: Option<Option<&str>>,
+        phone: Option<Option<&str>>,
+        email: Option<Option<&str>>,
+    ) -> ApiResult<Self> {
+        Ok(CompanyChanges {
+            name: name
+                .map(|n| NonBlank::parse("name", n, NAME_MAX))
+                .transpose()?,
+            address: address
+                .map(|a| optional_text("address", a, ADDRESS_MAX))
+                .transpose()?,
+            phone: phone
+                .map(|p| optional_text("phone", p, PHONE_MAX))
+                .transpose()?,
+            email: email
+                .map(|e| Email::parse_optional("email", e))
+                .transpose()?,
+        })
+    }
+}
+
+/// A company as the API answers it (`CompanyResponse`).
+#[derive(Debug, Serialize)]
+pub struct CompanyView {
+    #[serde(flatten)]
+    pub company: CompanyRow,
+    /// Filled in lists and when asked for (`include_contacts`); null otherwise.
+    pub contacts: Option<Vec<PartySummary>>,
+    /// Kept for the old response shape; addresses have their own endpoints.
+    pub addresses: Option<Vec<serde_json::Value>>,
+    pub total_balance: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CompanyBalance {
+    pub company_id: i64,
+    pub total_balance: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CompanyStatistics {
+    pub company_id: i64,
+    pub total_balance: f64,
+    pub contact_count: i64,
+    pub order_count: i64,
+    pub average_order_value: f64,
+}
+
+fn not_found(id: CompanyId) -> ApiError {
+    ApiError::not_found("Company", id)
+}
+
+fn name_taken(name: &str) -> ApiError {
+    ApiError::Conflict(format!("Company with name '{name}' already exists"))
+}
+
+/// A search term as typed: surrounding blanks ignored, an empty term means no filter.
+pub fn search_term(raw: Option<&str>) -> Option<&str> {
+    raw.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Companies by name, each with its contacts and balance.
+pub async fn list(tx: &Tx<'_>, search: Option<&str>, page: Page) -> ApiResult<Vec<CompanyView>> {
+    let rows = repo::list(tx, search_term(search), page).await?;
+    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
+    let mut contacts: HashMap<i64, Vec<PartySummary>> = HashMap::new();
+    for (company_id, contact) in repo::contacts_of_many(tx, ids).await? {
+        contacts.entry(company_id).or_default().push(contact);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(company, balance)| {
+            let mine = contacts.remove(&company.id).unwrap_or_default();
+            CompanyView {
+                company,
+                contacts: Some(mine),
+                addresses: None,
+                total_balance: Some(balance),
+            }
+        })
+        .collect())
+}
+
+pub async fn create(tx: &Tx<'_>, new: NewCompany) -> ApiResult<CompanyView> {
+    let fields = CompanyFields {
+        name: new.name.as_str(),
+        address: new.address.as_deref(),
+        phone: new.phone.as_deref(),
+        email: new.email.as_ref().map(Email::as_str),
+    };
+    let company = repo::insert(tx, &fields)
+        .await
+        .map_err(|e| on_name_taken(e, new.name.as_str()))?;
+    Ok(CompanyView {
+        company,
+        contacts: Some(Vec::new()),
+        addresses: None,
+        total_balance: Some(0.0),
+    })
+}
+
+pub async fn get(
+    tx: &Tx<'_>,
+    id: CompanyId,
+    include_contacts: bool,
+    include_balance: bool,
+) -> ApiResult<CompanyView> {
+    let company = repo::get(tx, id).await?.ok_or_else(|| not_found(id))?;
+    let contacts = if include_contacts {
+        Some(
+            repo::contacts_of_many(tx, vec![id.get()])
+                .await?
+                .into_iter()
+                .map(|(_, c)| c)
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let total_balance = if include_balance {
+        repo::balance(tx, id).await?
+    } else {
+        None
+    };
+    Ok(CompanyView {
+        company,
+        contacts,
+        addresses: None,
+        total_balance,
+    })
+}
+
+pub async fn update(tx: &Tx<'_>, id: CompanyId, ch: CompanyChanges) -> ApiResult<CompanyView> {
+    let changes = repo::CompanyChanges {
+        name: ch.name.as_ref().map(NonBlank::as_str),
+        address: ch.address.as_ref().map(|a| a.as_deref()),
+        phone: ch.phone.as_ref().map(|p| p.as_deref()),
+        email: ch.email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
+    };
+    let company = repo::update(tx, id, &changes)
+        .await
+        .map_err(|e| on_name_taken(e, changes.name.unwrap_or_default()))?
+        .ok_or_else(|| not_found(id))?;
+    let total_balance = repo::balance(tx, id).await?;
+    Ok(CompanyView {
+        company,
+        contacts: None,
+        addresses: None,
+        total_balance,
+    })
+}
+
+fn on_name_taken(e: DbError, name: &str) -> ApiError {
+    match e.constraint() {
+        Some("uq_company_name_per_tenant") => name_taken(name),
+        _ => e.into(),
+    }
+}
+
+pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> ApiResult<()> {
+    if !repo::exists(tx, id).await? {
+        return Err(not_found(id));
+    }
+    let deps = repo::dependents(tx, id).await?;
+    let blockers: Vec<&str> = [
+        (deps.contacts, "contacts"),
+        (deps.orders, "orders"),
+        (deps.metal_balances, "metal balances"),
+        (deps.metal_transactions, "metal transactions"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(_, what)| what)
+    .collect();
+    if !blockers.is_empty() {
+        return Err(ApiError::Conflict(format!(
+            "Cannot delete company with existing {}",
+            join_and(&blockers)
+        )));
+    }
+    // A dependent added since the count still cannot slip through: the foreign key refuses it.
+    match repo::delete(tx, id).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(not_found(id)),
+        Err(DbError::ForeignKey { .. }) => Err(ApiError::Conflict(
+            "Cannot delete company: other records still refer to it".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+pub async fn contacts(tx: &Tx<'_>, id: CompanyId, page: Page) -> ApiResult<Vec<PartySummary>> {
+    if !repo::exists(tx, id).await? {
+        return Err(not_found(id));
+    }
+    Ok(repo::contacts_of(tx, id, page).await?)
+}
+
+/// The company's orders, newest first, without line items. Orders are order data: the caller also
+/// needs `orders:read`.
+pub async fn orders(tx: &Tx<'_>, id: CompanyId, page: Page) -> ApiResult<Vec<OrderSummary>> {
+    tx.principal()?.require(ORDERS_READ)?;
+    if !repo::exists(tx, id).await? {
+        return Err(not_found(id));
+    }
+    Ok(repo::orders_of(tx, OrdersOf::Company(id), page).await?)
+}
+
+pub async fn balance(tx: &Tx<'_>, id: CompanyId) -> ApiResult<CompanyBalance> {
+    let total_balance = repo::balance(tx, id).await?.ok_or_else(|| not_found(id))?;
+    Ok(CompanyBalance {
+        company_id: id.get(),
+        total_balance,
+    })
+}
+
+pub async fn statistics(tx: &Tx<'_>, id: CompanyId) -> ApiResult<CompanyStatistics> {
+    let f = repo::figures(tx, id).await?.ok_or_else(|| not_found(id))?;
+    Ok(CompanyStatistics {
+        company_id: id.get(),
+        total_balance: f.total_balance,
+        contact_count: f.contact_count,
+        order_count: f.order_count,
+        average_order_value: average(f.total_balance, f.billable_order_count),
+    })
+}
+
+fn average(total: f64, count: i64) -> f64 {
+    if count > 0 { total / count as f64 } else { 0.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blockers_read_as_a_sentence() {
+        assert_eq!(join_and(&["contacts"]), "contacts");
+        assert_eq!(join_and(&["contacts", "orders"]), "contacts and orders");
+        assert_eq!(
+            join_and(&["contacts", "orders", "metal balances"]),
+            "contacts, orders and metal balances"
+        );
+    }
+
+    #[test]
+    fn average_is_zero_without_orders() {
+        assert_eq!(average(0.0, 0), 0.0);
+        assert_eq!(average(300.0, 2), 150.0);
+    }
+
+    #[test]
+    fn company_input_is_parsed() {
+        assert!(NewCompany::parse("  ", None, None, None).is_err());
+        assert_eq!(
+            NewCompany::parse("Acme", None, None, Some("nope"))
+                .unwrap_err()
+                .detail(),
+            "email: value is not a valid email address"
+        );
+        let c = NewCompany::parse(" Acme ", Some(" "), Some(" 555 "), Some("")).unwrap();
+        assert_eq!(c.name.as_str(), "Acme");
+        assert_eq!(c.address, None);
+        assert_eq!(c.phone.as_deref(), Some("555"));
+        assert!(c.email.is_none());
+        let ch = CompanyChanges::parse(None, Some(None), None, Some(Some(" "))).unwrap();
+        assert!(ch.name.is_none());
+        assert_eq!(ch.address, Some(None));
+        assert!(ch.phone.is_none());
+        assert_eq!(ch.email, Some(None));
+    }
+}

@@ -1,0 +1,180 @@
+//! Contacts: people at a customer company (reference rules §9).
+//!
+//! * A contact belongs to one company of the caller's tenant. `company_id` is a body field, so an
+//!   unknown company (or another tenant's) is a 422 naming it (decisions §2), decided by the composite
+//!   foreign key rather than a racy check.
+//! * The e-mail is optional and unique within the company (409).
+//! * A contact with orders cannot be deleted (409).
+
+use crate::db::Tx;
+use crate::domain::permissions::ORDERS_READ;
+use crate::domain::{CompanyId, ContactId, Email, NonBlank, Page, optional_text};
+use crate::error::{ApiError, ApiResult, DbError};
+use crate::repo::companies::{self as companies_repo, OrderSummary, OrdersOf};
+use crate::repo::contacts::{
+    self as repo, ContactChanges as RepoChanges, ContactFields, ContactRow,
+};
+
+pub const NAME_MAX: usize = 255;
+pub const PHONE_MAX: usize = 50;
+
+const COMPANY_FK: &str = "contacts_tenant_id_company_id_fkey";
+const EMAIL_UNIQUE: &str = "uq_contact_email_per_company";
+
+fn company_id(raw: i64) -> ApiResult<CompanyId> {
+    CompanyId::new(raw).ok_or_else(|| ApiError::field("company_id", "must be a positive integer"))
+}
+
+#[derive(Debug)]
+pub struct NewContact {
+    company: CompanyId,
+    name: NonBlank,
+    email: Option<Email>,
+    phone: Option<String>,
+}
+
+impl NewContact {
+    pub fn parse(
+        company: i64,
+        name: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> ApiResult<Self> {
+        Ok(NewContact {
+            name: NonBlank::parse("name", name, NAME_MAX)?,
+            company: company_id(company)?,
+            email: Email::parse_optional("email", email)?,
+            phone: optional_text("phone", phone, PHONE_MAX)?,
+        })
+    }
+}
+
+/// A partial update: `None` keeps a field; for e-mail and phone `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct ContactChanges {
+    company: Option<CompanyId>,
+    name: Option<NonBlank>,
+    email: Option<Option<Email>>,
+    phone: Option<Option<String>>,
+}
+
+impl ContactChanges {
+    pub fn parse(
+        company: Option<i64>,
+        name: Option<&str>,
+        email: Option<Option<&str>>,
+        phone: Option<Option<&str>>,
+    ) -> ApiResult<Self> {
+        Ok(ContactChanges {
+            name: name
+                .map(|n| NonBlank::parse("name", n, NAME_MAX))
+                .transpose()?,
+            company: company.map(company_id).transpose()?,
+            email: email
+                .map(|e| Email::parse_optional("email", e))
+                .transpose()?,
+            phone: phone
+                .map(|p| optional_text("phone", p, PHONE_MAX))
+                .transpose()?,
+        })
+    }
+}
+
+fn not_found(id: ContactId) -> ApiError {
+    ApiError::not_found("Contact", id)
+}
+
+/// Constraint violations of an insert or update, as the client should see them.
+fn on_write_error(e: DbError, company: Option<CompanyId>, email: Option<&str>) -> ApiError {
+    match e.constraint() {
+        Some(COMPANY_FK) => ApiError::field(
+            "company_id",
+            match company {
+                Some(c) => format!("Company with id {c} not found"),
+                None => "Company not found".to_string(),
+            },
+        ),
+        Some(EMAIL_UNIQUE) => ApiError::Conflict(format!(
+            "A contact with email '{}' already exists for this company",
+            email.unwrap_or_default()
+        )),
+        _ => e.into(),
+    }
+}
+
+pub async fn list(
+    tx: &Tx<'_>,
+    search: Option<&str>,
+    company: Option<CompanyId>,
+    page: Page,
+) -> ApiResult<Vec<ContactRow>> {
+    let search = super::companies::search_term(search);
+    Ok(repo::list(tx, search, company, page).await?)
+}
+
+pub async fn get(tx: &Tx<'_>, id: ContactId) -> ApiResult<ContactRow> {
+    repo::get(tx, id).await?.ok_or_else(|| not_found(id))
+}
+
+pub async fn create(tx: &Tx<'_>, new: NewContact) -> ApiResult<ContactRow> {
+    let email = new.email.as_ref().map(Email::as_str);
+    let fields = ContactFields {
+        company: new.company,
+        name: new.name.as_str(),
+        email,
+        phone: new.phone.as_deref(),
+    };
+    let id = repo::insert(tx, &fields)
+        .await
+        .map_err(|e| on_write_error(e, Some(new.company), email))?;
+    get(tx, id).await
+}
+
+pub async fn update(tx: &Tx<'_>, id: ContactId, ch: ContactChanges) -> ApiResult<ContactRow> {
+    let email = ch
+        .email
+        .as_ref()
+        .and_then(|e| e.as_ref().map(Email::as_str));
+    let changes = RepoChanges {
+        company: ch.company,
+        name: ch.name.as_ref().map(NonBlank::as_str),
+        email: ch.email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
+        phone: ch.phone.as_ref().map(|p| p.as_deref()),
+    };
+    let found = repo::update(tx, id, &changes)
+        .await
+        .map_err(|e| on_write_error(e, ch.company, email))?;
+    if !found {
+        return Err(not_found(id));
+    }
+    get(tx, id).await
+}
+
+pub async fn delete(tx: &Tx<'_>, id: ContactId) -> ApiResult<()> {
+    if !repo::exists(tx, id).await? {
+        return Err(not_found(id));
+    }
+    if repo::order_count(tx, id).await? > 0 {
+        return Err(ApiError::Conflict(
+            "Cannot delete contact with existing orders".into(),
+        ));
+    }
+    match repo::delete(tx, id).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(not_found(id)),
+        // An order placed since the count: the foreign key still refuses the delete.
+        Err(DbError::ForeignKey { .. }) => Err(ApiError::Conflict(
+            "Cannot delete contact with existing orders".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The contact's orders, newest first, without line items (needs `orders:read` too).
+pub async fn orders(tx: &Tx<'_>, id: ContactId, page: Page) -> ApiResult<Vec<OrderSummary>> {
+    tx.principal()?.require(ORDERS_READ)?;
+    if !repo::exists(tx, id).await? {
+        return Err(not_found(id));
+    }
+    Ok(companies_repo::orders_of(tx, OrdersOf::Contact(id), page).await?)
+}

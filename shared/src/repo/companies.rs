@@ -1,0 +1,417 @@
+//! Companies (customers of the tenant), their balance and statistics, and the order summaries shown on
+//! a company's and a contact's page.
+//!
+//! Money formulas (decisions §3): an order's total is the sum of its line items' `price` (a NULL price
+//! counts 0); a company's `total_balance` is the sum of the totals of its orders that are not CANCELLED.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio_postgres::Row;
+
+use crate::db::Tx;
+use crate::domain::{CompanyId, ContactId, Page};
+use crate::error::DbError;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyRow {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COMPANY_COLUMNS: &str =
+    "c.id, c.tenant_id, c.name, c.address, c.phone, c.email, c.created_at, c.updated_at";
+
+fn company_from_row(r: &Row) -> CompanyRow {
+    CompanyRow {
+        id: r.get(0),
+        tenant_id: r.get(1),
+        name: r.get(2),
+        address: r.get(3),
+        phone: r.get(4),
+        email: r.get(5),
+        created_at: r.get(6),
+        updated_at: r.get(7),
+    }
+}
+
+/// `{id, name, email, phone}`: a contact inside a company answer, or a company inside a contact answer.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PartySummary {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// `total_balance` of the company aliased `c`, as float8 (a JSON number).
+const BALANCE_OF_C: &str = "(select coalesce(sum(i.price), 0)
+       from orders o
+       join order_line_items i on i.tenant_id = o.tenant_id and i.order_id = o.id
+      where o.tenant_id = c.tenant_id and o.company_id = c.id and o.status <> 'CANCELLED')::float8";
+
+/// Companies whose name contains `search` (case-insensitive), by name, each with its balance.
+pub async fn list(
+    tx: &Tx<'_>,
+    search: Option<&str>,
+    page: Page,
+) -> Result<Vec<(CompanyRow, f64)>, DbError> {
+    // strpos instead of ILIKE: the user's `%` and `_` are plain characters, not wildcards.
+    let sql = format!(
+        "select {COMPANY_COLUMNS}, {BALANCE_OF_C}
+           from companies c
+          where c.tenant_id = app_current_tenant()
+            and ($1::text is null or strpos(lower(c.name), lower($1)) > 0)
+          order by lower(c.name), c.id
+         offset $2 limit $3"
+    );
+    let rows = tx
+        .query(&sql, &[&search, &page.skip(), &page.limit()])
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (company_from_row(r), r.get(8)))
+        .collect())
+}
+
+pub async fn get(tx: &Tx<'_>, id: CompanyId) -> Result<Option<CompanyRow>, DbError> {
+    let sql = format!(
+        "select {COMPANY_COLUMNS} from companies c where c.id = $1 and c.tenant_id = app_current_tenant()"
+    );
+    Ok(tx
+        .query_opt(&sql, &[&id.get()])
+        .await?
+        .as_ref()
+        .map(company_from_row))
+}
+
+pub async fn exists(tx: &Tx<'_>, id: CompanyId) -> Result<bool, DbError> {
+    Ok(tx
+        .query_opt(
+            "select 1 from companies where id = $1 and tenant_id = app_current_tenant()",
+            &[&id.get()],
+        )
+        .await?
+        .is_some())
+}
+
+/// Lock the company row until the end of the transaction; `false` if it does not exist here.
+/// Serialises the default-address switches of one company (`for no key update` does not block
+/// inserts of rows that merely reference the company).
+pub async fn lock(tx: &Tx<'_>, id: CompanyId) -> Result<bool, DbError> {
+    Ok(tx
+        .query_opt(
+            "select 1 from companies where id = $1 and tenant_id = app_current_tenant() for no key update",
+            &[&id.get()],
+        )
+        .await?
+        .is_some())
+}
+
+pub struct CompanyFields<'a> {
+    pub name: &'a str,
+    pub address: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+/// A taken name is `DbError::Unique { uq_company_name_per_tenant }`.
+pub async fn insert(tx: &Tx<'_>, f: &CompanyFields<'_>) -> Result<CompanyRow, DbError> {
+    let sql = format!(
+        "insert into companies as c (name, address, phone, email) values ($1, $2, $3, $4)
+         returning {COMPANY_COLUMNS}"
+    );
+    let row = tx
+        .query_one(&sql, &[&f.name, &f.address, &f.phone, &f.email])
+        .await?;
+    Ok(company_from_row(&row))
+}
+
+/// A change of an optional column: `None` keeps it, `Some(None)` clears it.
+pub type Change<'a> = Option<Option<&'a str>>;
+
+pub struct CompanyChanges<'a> {
+    pub name: Option<&'a str>,
+    pub address: Change<'a>,
+    pub phone: Change<'a>,
+    pub email: Change<'a>,
+}
+
+pub async fn update(
+    tx: &Tx<'_>,
+    id: CompanyId,
+    ch: &CompanyChanges<'_>,
+) -> Result<Option<CompanyRow>, DbError> {
+    let sql = format!(
+        "update companies as c
+            set name = coalesce($2, c.name),
+                address = case when $3 then $4 else c.address end,
+                phone = case when $5 then $6 else c.phone end,
+                email = case when $7 then $8 else c.email end
+          where c.id = $1 and c.tenant_id = app_current_tenant()
+         returning {COMPANY_COLUMNS}"
+    );
+    let row = tx
+        .query_opt(
+            &sql,
+            &[
+                &id.get(),
+                &ch.name,
+                &ch.address.is_some(),
+                &ch.address.flatten(),
+                &ch.phone.is_some(),
+                &ch.phone.flatten(),
+                &ch.email.is_some(),
+                &ch.email.flatten(),
+            ],
+        )
+        .await?;
+    Ok(row.as_ref().map(company_from_row))
+}
+
+/// Rows that keep a company from being deleted (addresses are deleted with it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CompanyDependents {
+    pub contacts: i64,
+    pub orders: i64,
+    pub metal_balances: i64,
+    pub metal_transactions: i64,
+}
+
+pub async fn dependents(tx: &Tx<'_>, id: CompanyId) -> Result<CompanyDependents, DbError> {
+    let row = tx
+        .query_one(
+            "select (select count(*) from contacts where tenant_id = app_current_tenant() and company_id = $1),
+                    (select count(*) from orders where tenant_id = app_current_tenant() and company_id = $1),
+                    (select count(*) from company_metal_balances
+                      where tenant_id = app_current_tenant() and company_id = $1),
+                    (select count(*) from metal_transactions
+                      where tenant_id = app_current_tenant() and company_id = $1)",
+            &[&id.get()],
+        )
+        .await?;
+    Ok(CompanyDependents {
+        contacts: row.get(0),
+        orders: row.get(1),
+        metal_balances: row.get(2),
+        metal_transactions: row.get(3),
+    })
+}
+
+/// Whether a row was deleted. A row still referenced is `DbError::ForeignKey`.
+pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> Result<bool, DbError> {
+    Ok(tx
+        .execute(
+            "delete from companies where id = $1 and tenant_id = app_current_tenant()",
+            &[&id.get()],
+        )
+        .await?
+        > 0)
+}
+
+/// The contacts of several companies at once (for lists), as `(company_id, contact)` by name.
+pub async fn contacts_of_many(
+    tx: &Tx<'_>,
+    companies: Vec<i64>,
+) -> Result<Vec<(i64, PartySummary)>, DbError> {
+    let rows = tx
+        .query(
+            "select company_id, id, name, email, phone from contacts
+              where tenant_id = app_current_tenant() and company_id = any($1)
+              order by lower(name), id",
+            &[&companies],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                r.get(0),
+                PartySummary {
+                    id: r.get(1),
+                    name: r.get(2),
+                    email: r.get(3),
+                    phone: r.get(4),
+                },
+            )
+        })
+        .collect())
+}
+
+pub async fn contacts_of(
+    tx: &Tx<'_>,
+    id: CompanyId,
+    page: Page,
+) -> Result<Vec<PartySummary>, DbError> {
+    let rows = tx
+        .query(
+            "select id, name, email, phone from contacts
+              where tenant_id = app_current_tenant() and company_id = $1
+              order by lower(name), id
+             offset $2 limit $3",
+            &[&id.get(), &page.skip(), &page.limit()],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| PartySummary {
+            id: r.get(0),
+            name: r.get(1),
+            email: r.get(2),
+            phone: r.get(3),
+        })
+        .collect())
+}
+
+/// The company's balance; `None` if the company does not exist here.
+pub async fn balance(tx: &Tx<'_>, id: CompanyId) -> Result<Option<f64>, DbError> {
+    let sql = format!(
+        "select {BALANCE_OF_C} from companies c where c.id = $1 and c.tenant_id = app_current_tenant()"
+    );
+    Ok(tx.query_opt(&sql, &[&id.get()]).await?.map(|r| r.get(0)))
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CompanyFigures {
+    pub total_balance: f64,
+    pub contact_count: i64,
+    /// All orders, cancelled ones included.
+    pub order_count: i64,
+    /// The orders that make up the balance (not cancelled).
+    pub billable_order_count: i64,
+}
+
+pub async fn figures(tx: &Tx<'_>, id: CompanyId) -> Result<Option<CompanyFigures>, DbError> {
+    let sql = format!(
+        "select {BALANCE_OF_C},
+                (select count(*) from contacts x where x.tenant_id = c.tenant_id and x.company_id = c.id),
+                (select count(*) from orders o where o.tenant_id = c.tenant_id and o.company_id = c.id),
+                (select count(*) from orders o
+                  where o.tenant_id = c.tenant_id and o.company_id = c.id and o.status <> 'CANCELLED')
+           from companies c where c.id = $1 and c.tenant_id = app_current_tenant()"
+    );
+    Ok(tx
+        .query_opt(&sql, &[&id.get()])
+        .await?
+        .map(|r| CompanyFigures {
+            total_balance: r.get(0),
+            contact_count: r.get(1),
+            order_count: r.get(2),
+            billable_order_count: r.get(3),
+        }))
+}
+
+/// One order in the order tabs of a company or a contact: the order header with its total as
+/// `price`, without line items (`line_items` is always empty here).
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderSummary {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub order_number: String,
+    pub contact_id: i64,
+    pub company_id: i64,
+    pub status: String,
+    pub due_date: Option<DateTime<Utc>>,
+    /// When the order was placed (= `created_at`); the contact page shows it.
+    pub order_date: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The legacy header description, else the first line item's (`" (+N more)"` for further items).
+    pub product_description: Option<String>,
+    pub specifications: Option<String>,
+    pub quantity: i32,
+    /// The order's total: the sum of its line items' prices.
+    pub price: f64,
+    pub metal_id: Option<i64>,
+    pub metal_name: Option<String>,
+    pub target_weight_per_piece: Option<f64>,
+    pub initial_total_weight: Option<f64>,
+    pub labor_cost: Option<f64>,
+    pub line_items: Vec<serde_json::Value>,
+    pub contact: PartySummary,
+    pub company: PartySummary,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum OrdersOf {
+    Company(CompanyId),
+    Contact(ContactId),
+}
+
+/// Orders of a company or a contact, newest first.
+pub async fn orders_of(
+    tx: &Tx<'_>,
+    of: OrdersOf,
+    page: Page,
+) -> Result<Vec<OrderSummary>, DbError> {
+    let (column, id) = match of {
+        OrdersOf::Company(id) => ("company_id", id.get()),
+        OrdersOf::Contact(id) => ("contact_id", id.get()),
+    };
+    let sql = format!(
+        "select o.id, o.tenant_id, o.order_number, o.contact_id, o.company_id, o.status, o.due_date,
+                o.created_at, o.updated_at,
+                coalesce(o.product_description,
+                         li.first_description
+                           || case when li.n > 1 then ' (+' || (li.n - 1) || ' more)' else '' end),
+                o.specifications, o.quantity, coalesce(li.total, 0)::float8, o.metal_id, m.name,
+                o.target_weight_per_piece::float8, o.initial_total_weight::float8, o.labor_cost::float8,
+                ct.id, ct.name, ct.email, ct.phone, co.id, co.name, co.email, co.phone
+           from orders o
+           join contacts ct on ct.tenant_id = o.tenant_id and ct.id = o.contact_id
+           join companies co on co.tenant_id = o.tenant_id and co.id = o.company_id
+           left join metals m on m.tenant_id = o.tenant_id and m.id = o.metal_id
+           left join lateral (
+                select sum(i.price) as total, count(*) as n,
+                       (array_agg(i.product_description order by i.id))[1] as first_description
+                  from order_line_items i
+                 where i.tenant_id = o.tenant_id and i.order_id = o.id
+           ) li on true
+          where o.tenant_id = app_current_tenant() and o.{column} = $1
+          order by o.created_at desc, o.id desc
+         offset $2 limit $3"
+    );
+    let rows = tx.query(&sql, &[&id, &page.skip(), &page.limit()]).await?;
+    Ok(rows
+        .iter()
+        .map(|r| OrderSummary {
+            id: r.get(0),
+            tenant_id: r.get(1),
+            order_number: r.get(2),
+            contact_id: r.get(3),
+            company_id: r.get(4),
+            status: r.get(5),
+            due_date: r.get(6),
+            order_date: r.get(7),
+            created_at: r.get(7),
+            updated_at: r.get(8),
+            product_description: r.get(9),
+            specifications: r.get(10),
+            quantity: r.get(11),
+            price: r.get(12),
+            metal_id: r.get(13),
+            metal_name: r.get(14),
+            target_weight_per_piece: r.get(15),
+            initial_total_weight: r.get(16),
+            labor_cost: r.get(17),
+            line_items: Vec::new(),
+            contact: PartySummary {
+                id: r.get(18),
+                name: r.get(19),
+                email: r.get(20),
+                phone: r.get(21),
+            },
+            company: PartySummary {
+                id: r.get(22),
+                name: r.get(23),
+                email: r.get(24),
+                phone: r.get(25),
+            },
+        })
+        .collect())
+}
