@@ -5,7 +5,7 @@
 
 use shared::http::Endpoint;
 
-use crate::endpoints::{auth, health};
+use crate::endpoints::{auth, departments, health, lookup_values, metals, supplies};
 
 pub static ROUTES: &[&Endpoint] = &[
     &health::root::ENDPOINT,
@@ -18,6 +18,30 @@ pub static ROUTES: &[&Endpoint] = &[
     &auth::me::ENDPOINT,
     &auth::login_history::ENDPOINT,
     &auth::change_password::ENDPOINT,
+    &lookup_values::list::ENDPOINT,
+    &lookup_values::create::ENDPOINT,
+    &lookup_values::update::ENDPOINT,
+    &lookup_values::delete::ENDPOINT,
+    &lookup_values::seed::ENDPOINT,
+    &metals::list::ENDPOINT,
+    &metals::create::ENDPOINT,
+    &metals::get::ENDPOINT,
+    &metals::update::ENDPOINT,
+    &metals::delete::ENDPOINT,
+    &metals::seed::ENDPOINT,
+    &metals::price::ENDPOINT,
+    &departments::list::ENDPOINT,
+    &departments::create::ENDPOINT,
+    &departments::get::ENDPOINT,
+    &departments::update::ENDPOINT,
+    &departments::delete::ENDPOINT,
+    &departments::balances::ENDPOINT,
+    &departments::balances_summary::ENDPOINT,
+    &supplies::list::ENDPOINT,
+    &supplies::create::ENDPOINT,
+    &supplies::get::ENDPOINT,
+    &supplies::update::ENDPOINT,
+    &supplies::delete::ENDPOINT,
 ];
 
 /// The endpoint serving `method` + `path` (path below the stage; trailing slash optional), with its

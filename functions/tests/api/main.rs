@@ -6,5 +6,10 @@
 mod helpers;
 
 mod auth;
+mod departments;
 mod isolation;
+mod lookup_values;
+mod metals;
 mod platform;
+mod role_users;
+mod supplies;

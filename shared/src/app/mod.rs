@@ -2,5 +2,10 @@
 //! transaction they opened; the use case never commits, so one request is one transaction.
 
 pub mod auth;
+pub mod departments;
 pub mod health;
+pub mod lookup_values;
+pub mod metal_price;
+pub mod metals;
 pub mod signup;
+pub mod supplies;

@@ -293,3 +293,13 @@ pub fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::E
         },
     }
 }
+
+/// For update bodies that can clear a field: absent → `None`, `null` → `Some(None)`, a value →
+/// `Some(Some(v))`. Use with `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}

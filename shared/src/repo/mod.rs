@@ -3,7 +3,12 @@
 //! transaction's tenant, so inserts never pass it).
 
 pub mod auth;
+pub mod departments;
+pub mod lookup_values;
+pub mod metal_prices;
+pub mod metals;
 pub mod provisioning;
+pub mod supplies;
 pub mod users;
 
 use crate::db::Tx;
