@@ -5,7 +5,10 @@
 
 use shared::http::Endpoint;
 
-use crate::endpoints::{addresses, auth, companies, contacts, health, roles, tenants, users};
+use crate::endpoints::{
+    addresses, auth, companies, contacts, departments, health, lookup_values, metals, roles,
+    supplies, tenants, users,
+};
 
 pub static ROUTES: &[&Endpoint] = &[
     &health::root::ENDPOINT,
@@ -62,6 +65,30 @@ pub static ROUTES: &[&Endpoint] = &[
     &addresses::update::ENDPOINT,
     &addresses::delete::ENDPOINT,
     &addresses::set_default::ENDPOINT,
+    &lookup_values::list::ENDPOINT,
+    &lookup_values::create::ENDPOINT,
+    &lookup_values::update::ENDPOINT,
+    &lookup_values::delete::ENDPOINT,
+    &lookup_values::seed::ENDPOINT,
+    &metals::list::ENDPOINT,
+    &metals::create::ENDPOINT,
+    &metals::get::ENDPOINT,
+    &metals::update::ENDPOINT,
+    &metals::delete::ENDPOINT,
+    &metals::seed::ENDPOINT,
+    &metals::price::ENDPOINT,
+    &departments::list::ENDPOINT,
+    &departments::create::ENDPOINT,
+    &departments::get::ENDPOINT,
+    &departments::update::ENDPOINT,
+    &departments::delete::ENDPOINT,
+    &departments::balances::ENDPOINT,
+    &departments::balances_summary::ENDPOINT,
+    &supplies::list::ENDPOINT,
+    &supplies::create::ENDPOINT,
+    &supplies::get::ENDPOINT,
+    &supplies::update::ENDPOINT,
+    &supplies::delete::ENDPOINT,
 ];
 
 /// The endpoint serving `method` + `path` (path below the stage; trailing slash optional), with its

@@ -1,9 +1,13 @@
 //! Domain types and rules, free of I/O. Raw input is parsed into these types at the edge, so the use
 //! cases and repositories only ever see valid values.
 
+pub mod amount;
 pub mod defaults;
 pub mod ids;
+pub mod lookup;
+pub mod metal;
 pub mod page;
+pub mod paging;
 pub mod permissions;
 pub mod tenant;
 pub mod text;

@@ -6,8 +6,13 @@ pub mod addresses;
 pub mod auth;
 pub mod companies;
 pub mod contacts;
+pub mod departments;
+pub mod lookup_values;
+pub mod metal_prices;
+pub mod metals;
 pub mod provisioning;
 pub mod roles;
+pub mod supplies;
 pub mod tenants;
 pub mod users;
 

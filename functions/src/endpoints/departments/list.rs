@@ -1,0 +1,39 @@
+use serde::Deserialize;
+use shared::app::departments;
+use shared::domain::paging::Page;
+use shared::domain::permissions::DEPARTMENTS_READ;
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "departments_list",
+    method: "GET",
+    path: "/api/v1/departments/",
+    access: Access::User {
+        permission: Some(DEPARTMENTS_READ),
+    },
+    summary: "Departments with their metal balances (gross grams)",
+    tag: "departments",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+#[derive(Deserialize)]
+struct Query {
+    #[serde(default)]
+    skip: Option<i64>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let q: Query = call.query()?;
+    let page = Page::parse(q.skip, q.limit)?;
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let list = departments::list(&tx, page).await?;
+    tx.commit().await?;
+    respond::ok(&list)
+}

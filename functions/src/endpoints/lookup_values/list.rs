@@ -1,0 +1,41 @@
+use serde::Deserialize;
+use shared::app::lookup_values;
+use shared::domain::permissions::LOOKUP_VALUES_READ;
+use shared::http::call::lenient_bool;
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "lookup_values_list",
+    method: "GET",
+    path: "/api/v1/lookup-values/",
+    access: Access::User {
+        permission: Some(LOOKUP_VALUES_READ),
+    },
+    summary: "Lookup values as a flat array ordered by category and sort order (grouped=true: an object keyed by category)",
+    tag: "lookup-values",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+#[derive(Deserialize)]
+struct Query {
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    include_inactive: bool,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    grouped: bool,
+}
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let q: Query = call.query()?;
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let listing =
+        lookup_values::list(&tx, q.category.as_deref(), q.include_inactive, q.grouped).await?;
+    tx.commit().await?;
+    respond::ok(&listing)
+}

@@ -1,0 +1,30 @@
+use shared::app::lookup_values;
+use shared::domain::permissions::LOOKUP_VALUES_WRITE;
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "lookup_values_seed",
+    method: "POST",
+    path: "/api/v1/lookup-values/seed",
+    access: Access::User {
+        permission: Some(LOOKUP_VALUES_WRITE),
+    },
+    summary: "Insert the default step and supply types that are missing (idempotent)",
+    tag: "lookup-values",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let created = lookup_values::seed(&tx).await?;
+    tx.commit().await?;
+    respond::ok(&serde_json::json!({
+        "message": format!("Seeded {created} default lookup values"),
+        "created": created,
+    }))
+}

@@ -1,0 +1,52 @@
+use serde::Deserialize;
+use shared::app::metals::{self, NAME_MAX, NewMetalInput};
+use shared::domain::NonBlank;
+use shared::domain::amount::non_negative;
+use shared::domain::metal::{MetalCode, MetalType, Purity};
+use shared::domain::permissions::METALS_WRITE;
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "metals_create",
+    method: "POST",
+    path: "/api/v1/metals/",
+    access: Access::User {
+        permission: Some(METALS_WRITE),
+    },
+    summary: "Add a metal (code upper-cased; fine_percentage a fraction 0..1; duplicate code → 409)",
+    tag: "metals",
+    success: 201,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+#[derive(Deserialize)]
+struct Input {
+    code: String,
+    name: String,
+    metal_type: String,
+    fine_percentage: f64,
+    #[serde(default)]
+    average_cost_per_gram: Option<f64>,
+}
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let input: Input = call.json()?;
+    let metal = NewMetalInput {
+        code: MetalCode::parse("code", &input.code)?,
+        name: NonBlank::parse("name", &input.name, NAME_MAX)?,
+        metal_type: MetalType::parse("metal_type", &input.metal_type)?,
+        fine_percentage: Purity::parse("fine_percentage", input.fine_percentage)?,
+        average_cost_per_gram: input
+            .average_cost_per_gram
+            .map(|c| non_negative("average_cost_per_gram", c))
+            .transpose()?,
+    };
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let created = metals::create(&tx, metal).await?;
+    tx.commit().await?;
+    respond::created(&created)
+}

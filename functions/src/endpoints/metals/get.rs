@@ -1,0 +1,29 @@
+use shared::app::metals;
+use shared::domain::MetalId;
+use shared::domain::permissions::METALS_READ;
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "metals_get",
+    method: "GET",
+    path: "/api/v1/metals/{metal_id}",
+    access: Access::User {
+        permission: Some(METALS_READ),
+    },
+    summary: "One metal (active or not)",
+    tag: "metals",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let id: MetalId = call.path("metal_id")?;
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let metal = metals::get(&tx, id).await?;
+    tx.commit().await?;
+    respond::ok(&metal)
+}

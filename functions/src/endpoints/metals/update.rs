@@ -1,0 +1,70 @@
+use serde::Deserialize;
+use shared::app::metals::{self, MetalChanges, NAME_MAX};
+use shared::domain::amount::non_negative;
+use shared::domain::metal::{MetalType, Purity};
+use shared::domain::permissions::METALS_WRITE;
+use shared::domain::{MetalId, NonBlank};
+use shared::http::call::nullable;
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "metals_update",
+    method: "PUT",
+    path: "/api/v1/metals/{metal_id}",
+    access: Access::User {
+        permission: Some(METALS_WRITE),
+    },
+    summary: "Change a metal's name, type, purity, average cost or active flag (the code is fixed)",
+    tag: "metals",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+#[derive(Deserialize)]
+struct Input {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    metal_type: Option<String>,
+    #[serde(default)]
+    fine_percentage: Option<f64>,
+    /// `null` clears the cost; absent leaves it.
+    #[serde(default, deserialize_with = "nullable")]
+    average_cost_per_gram: Option<Option<f64>>,
+    #[serde(default)]
+    is_active: Option<bool>,
+}
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let id: MetalId = call.path("metal_id")?;
+    let input: Input = call.json()?;
+    let changes = MetalChanges {
+        name: input
+            .name
+            .as_deref()
+            .map(|n| NonBlank::parse("name", n, NAME_MAX))
+            .transpose()?,
+        metal_type: input
+            .metal_type
+            .as_deref()
+            .map(|t| MetalType::parse("metal_type", t))
+            .transpose()?,
+        fine_percentage: input
+            .fine_percentage
+            .map(|f| Purity::parse("fine_percentage", f))
+            .transpose()?,
+        average_cost_per_gram: match input.average_cost_per_gram {
+            Some(Some(c)) => Some(Some(non_negative("average_cost_per_gram", c)?)),
+            other => other,
+        },
+        is_active: input.is_active,
+    };
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let metal = metals::update(&tx, id, changes).await?;
+    tx.commit().await?;
+    respond::ok(&metal)
+}

@@ -1,0 +1,84 @@
+use serde::Deserialize;
+use shared::app::supplies::{self, NAME_MAX, SupplyChanges, TEXT_MAX, TYPE_MAX, UNIT_MAX};
+use shared::domain::amount::non_negative;
+use shared::domain::permissions::SUPPLIES_WRITE;
+use shared::domain::{NonBlank, SupplyId, optional_text};
+use shared::http::call::nullable;
+use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::{ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "supplies_update",
+    method: "PUT",
+    path: "/api/v1/supplies/{supply_id}",
+    access: Access::User {
+        permission: Some(SUPPLIES_WRITE),
+    },
+    summary: "Change a supply (same type rule as create; null clears cost, supplier or notes)",
+    tag: "supplies",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+#[derive(Deserialize)]
+struct Input {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    quantity: Option<f64>,
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    cost_per_unit: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    supplier: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    notes: Option<Option<String>>,
+}
+
+async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let id: SupplyId = call.path("supply_id")?;
+    let input: Input = call.json()?;
+    let changes = SupplyChanges {
+        name: input
+            .name
+            .as_deref()
+            .map(|n| NonBlank::parse("name", n, NAME_MAX))
+            .transpose()?,
+        kind: input
+            .kind
+            .as_deref()
+            .map(|t| NonBlank::parse("type", t, TYPE_MAX))
+            .transpose()?,
+        quantity: input
+            .quantity
+            .map(|q| non_negative("quantity", q))
+            .transpose()?,
+        unit: input
+            .unit
+            .as_deref()
+            .map(|u| NonBlank::parse("unit", u, UNIT_MAX))
+            .transpose()?,
+        cost_per_unit: match input.cost_per_unit {
+            Some(Some(c)) => Some(Some(non_negative("cost_per_unit", c)?)),
+            other => other,
+        },
+        supplier: input
+            .supplier
+            .map(|s| optional_text("supplier", s.as_deref(), NAME_MAX))
+            .transpose()?,
+        notes: input
+            .notes
+            .map(|n| optional_text("notes", n.as_deref(), TEXT_MAX))
+            .transpose()?,
+    };
+    let mut conn = ctx.conn().await?;
+    let tx = conn.begin_tenant(&call).await?;
+    let supply = supplies::update(&tx, id, changes).await?;
+    tx.commit().await?;
+    respond::ok(&supply)
+}

@@ -1,0 +1,155 @@
+//! Departments of the production floor and their metal balances (reference rules §7, departments
+//! part). Balances are only read here; the ledger changes them.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::db::Tx;
+use crate::domain::defaults::INVENTORY_DEPARTMENT;
+use crate::domain::paging::Page;
+use crate::domain::{DepartmentId, NonBlank};
+use crate::error::{ApiError, ApiResult, DbError};
+use crate::repo::departments::{self as repo, BalanceRow, DepartmentRow};
+
+pub const NAME_MAX: usize = 255;
+
+#[derive(Debug, Serialize)]
+pub struct DepartmentWithBalances {
+    #[serde(flatten)]
+    pub department: DepartmentRow,
+    pub balances: Vec<BalanceRow>,
+}
+
+/// Whether `name` is the Inventory department's (compared case-insensitively, as the old service did).
+pub fn is_inventory(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case(INVENTORY_DEPARTMENT)
+}
+
+pub async fn list(tx: &Tx<'_>, page: Page) -> ApiResult<Vec<DepartmentWithBalances>> {
+    let departments = repo::list(tx, page.skip, page.limit, false).await?;
+    with_balances(tx, departments).await
+}
+
+/// Active departments with their balances.
+pub async fn balances_summary(tx: &Tx<'_>) -> ApiResult<Vec<DepartmentWithBalances>> {
+    let departments = repo::list(tx, 0, i64::MAX, true).await?;
+    with_balances(tx, departments).await
+}
+
+pub async fn get(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentWithBalances> {
+    let department = find(tx, id).await?;
+    let balances = repo::balances(tx, vec![id.get()]).await?;
+    Ok(DepartmentWithBalances {
+        department,
+        balances,
+    })
+}
+
+pub async fn balances(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<Vec<BalanceRow>> {
+    find(tx, id).await?;
+    Ok(repo::balances(tx, vec![id.get()]).await?)
+}
+
+pub async fn create(tx: &Tx<'_>, name: NonBlank) -> ApiResult<DepartmentRow> {
+    repo::insert(tx, name.as_str())
+        .await
+        .map_err(|e| name_taken(e, name.as_str()))
+}
+
+pub async fn update(
+    tx: &Tx<'_>,
+    id: DepartmentId,
+    name: Option<NonBlank>,
+    is_active: Option<bool>,
+) -> ApiResult<DepartmentRow> {
+    let current = find(tx, id).await?;
+    if let Some(new) = &name {
+        // The Inventory department is found by its name; renaming it would make it deletable.
+        if is_inventory(&current.name) && !is_inventory(new.as_str()) {
+            return Err(ApiError::Conflict(
+                "The Inventory department cannot be renamed".into(),
+            ));
+        }
+    }
+    let new_name = name.as_ref().map(NonBlank::as_str);
+    repo::update(tx, id, new_name, is_active)
+        .await
+        .map_err(|e| name_taken(e, new_name.unwrap_or_default()))?
+        .ok_or_else(|| not_found(id))
+}
+
+/// Delete a department and its balances. The Inventory department and departments with ledger
+/// entries stay (409).
+pub async fn delete(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<()> {
+    let department = find(tx, id).await?;
+    if is_inventory(&department.name) {
+        return Err(ApiError::Conflict(
+            "The Inventory department cannot be deleted".into(),
+        ));
+    }
+    if repo::has_ledger_entries(tx, id).await? {
+        return Err(has_entries());
+    }
+    match repo::delete(tx, id).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(not_found(id)),
+        // An entry booked concurrently, after the check above.
+        Err(DbError::ForeignKey { .. }) => Err(has_entries()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn find(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentRow> {
+    repo::get(tx, id).await?.ok_or_else(|| not_found(id))
+}
+
+async fn with_balances(
+    tx: &Tx<'_>,
+    departments: Vec<DepartmentRow>,
+) -> ApiResult<Vec<DepartmentWithBalances>> {
+    let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
+    let mut by_department: HashMap<i64, Vec<BalanceRow>> = HashMap::new();
+    for b in repo::balances(tx, ids).await? {
+        by_department.entry(b.department_id).or_default().push(b);
+    }
+    Ok(departments
+        .into_iter()
+        .map(|department| DepartmentWithBalances {
+            balances: by_department.remove(&department.id).unwrap_or_default(),
+            department,
+        })
+        .collect())
+}
+
+fn name_taken(e: DbError, name: &str) -> ApiError {
+    match e.constraint() {
+        Some("uq_department_name_per_tenant") => {
+            ApiError::Conflict(format!("Department with name '{name}' already exists"))
+        }
+        _ => e.into(),
+    }
+}
+
+fn has_entries() -> ApiError {
+    ApiError::Conflict("Department has ledger entries".into())
+}
+
+fn not_found(id: DepartmentId) -> ApiError {
+    ApiError::not_found("Department", id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inventory_is_recognised_case_insensitively() {
+        for name in ["Inventory", "inventory", " INVENTORY "] {
+            assert!(is_inventory(name), "{name:?}");
+        }
+        for name in ["Inventory 2", "Casting", ""] {
+            assert!(!is_inventory(name), "{name:?}");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Lookup values (reference rules §4): tenant-configurable enumerations, soft-deleted, seeded with
+//! the defaults of `domain::defaults::LOOKUP_VALUES`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::db::Tx;
+use crate::domain::lookup::LookupCode;
+use crate::domain::{LookupValueId, NonBlank};
+use crate::error::{ApiError, ApiResult};
+use crate::repo::lookup_values::{self as repo, LookupValuePatch, LookupValueRow, NewLookupValue};
+use crate::repo::provisioning;
+
+pub const CATEGORY_MAX: usize = 50;
+pub const LABEL_MAX: usize = 255;
+
+/// The list answer: a flat array (what the React app needs), or grouped by category on request.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Listing {
+    Flat(Vec<LookupValueRow>),
+    Grouped(BTreeMap<String, Vec<LookupValueRow>>),
+}
+
+pub async fn list(
+    tx: &Tx<'_>,
+    category: Option<&str>,
+    include_inactive: bool,
+    grouped: bool,
+) -> ApiResult<Listing> {
+    let category = category.map(str::trim).filter(|c| !c.is_empty());
+    let rows = repo::list(tx, category, include_inactive).await?;
+    if !grouped {
+        return Ok(Listing::Flat(rows));
+    }
+    let mut groups: BTreeMap<String, Vec<LookupValueRow>> = BTreeMap::new();
+    for row in rows {
+        groups.entry(row.category.clone()).or_default().push(row);
+    }
+    Ok(Listing::Grouped(groups))
+}
+
+pub struct NewLookup {
+    pub category: NonBlank,
+    pub code: LookupCode,
+    pub display_label: NonBlank,
+    pub sort_order: i32,
+}
+
+pub async fn create(tx: &Tx<'_>, v: NewLookup) -> ApiResult<LookupValueRow> {
+    repo::insert(
+        tx,
+        &NewLookupValue {
+            category: v.category.as_str(),
+            code: v.code.as_str(),
+            display_label: v.display_label.as_str(),
+            sort_order: v.sort_order,
+        },
+    )
+    .await
+    .map_err(|e| match e.constraint() {
+        Some("uq_tenant_category_code") => ApiError::Conflict(format!(
+            "Lookup value with code '{}' already exists in category '{}'",
+            v.code.as_str(),
+            v.category.as_str()
+        )),
+        // The database's upper() and Rust's disagree on a few letters (e.g. 'ß').
+        Some("lookup_values_code_check") => {
+            ApiError::field("code", "must be upper-case letters, digits or symbols")
+        }
+        _ => e.into(),
+    })
+}
+
+/// What an update may change: the label, the sort order and the active flag (code and category
+/// are fixed).
+#[derive(Debug, Default)]
+pub struct LookupPatch {
+    pub display_label: Option<NonBlank>,
+    pub sort_order: Option<i32>,
+    pub is_active: Option<bool>,
+}
+
+pub async fn update(
+    tx: &Tx<'_>,
+    id: LookupValueId,
+    patch: LookupPatch,
+) -> ApiResult<LookupValueRow> {
+    let patch = LookupValuePatch {
+        display_label: patch.display_label.map(NonBlank::into_string),
+        sort_order: patch.sort_order,
+        is_active: patch.is_active,
+    };
+    repo::update(tx, id, &patch)
+        .await?
+        .ok_or_else(|| not_found(id))
+}
+
+/// Soft delete: the value stays (rows that use its code keep meaning) but is no longer offered.
+pub async fn deactivate(tx: &Tx<'_>, id: LookupValueId) -> ApiResult<()> {
+    let patch = LookupValuePatch {
+        is_active: Some(false),
+        ..Default::default()
+    };
+    repo::update(tx, id, &patch)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| not_found(id))
+}
+
+/// Insert the defaults that are missing; returns how many were inserted (0 on a second call).
+pub async fn seed(tx: &Tx<'_>) -> ApiResult<u64> {
+    Ok(provisioning::insert_default_lookup_values(tx).await?)
+}
+
+fn not_found(id: LookupValueId) -> ApiError {
+    ApiError::not_found("Lookup value", id)
+}

@@ -1,0 +1,98 @@
+//! The metal catalogue (reference rules §5): create, update, soft delete, seed with the defaults of
+//! `domain::defaults::METALS`.
+
+use crate::db::Tx;
+use crate::domain::metal::{MetalCode, MetalType, Purity};
+use crate::domain::{MetalId, NonBlank};
+use crate::error::{ApiError, ApiResult};
+use crate::repo::metals::{self as repo, MetalPatch, MetalRow, NewMetal};
+use crate::repo::provisioning;
+
+pub const NAME_MAX: usize = 255;
+
+pub async fn list(tx: &Tx<'_>, include_inactive: bool) -> ApiResult<Vec<MetalRow>> {
+    Ok(repo::list(tx, include_inactive).await?)
+}
+
+pub async fn get(tx: &Tx<'_>, id: MetalId) -> ApiResult<MetalRow> {
+    repo::get(tx, id).await?.ok_or_else(|| not_found(id))
+}
+
+pub struct NewMetalInput {
+    pub code: MetalCode,
+    pub name: NonBlank,
+    pub metal_type: MetalType,
+    pub fine_percentage: Purity,
+    pub average_cost_per_gram: Option<f64>,
+}
+
+pub async fn create(tx: &Tx<'_>, m: NewMetalInput) -> ApiResult<MetalRow> {
+    let code = m.code.as_str().to_string();
+    repo::insert(
+        tx,
+        &NewMetal {
+            code: m.code.as_str(),
+            name: m.name.as_str(),
+            metal_type: m.metal_type.as_str(),
+            fine_percentage: m.fine_percentage.get(),
+            average_cost_per_gram: m.average_cost_per_gram,
+        },
+    )
+    .await
+    .map_err(|e| match e.constraint() {
+        Some("uq_metal_code_per_tenant") => {
+            ApiError::Conflict(format!("Metal with code '{code}' already exists"))
+        }
+        // The database's upper() and Rust's disagree on a few letters (e.g. 'ß').
+        Some("metals_code_check") => {
+            ApiError::field("code", "must be upper-case letters, digits or symbols")
+        }
+        _ => e.into(),
+    })
+}
+
+#[derive(Debug, Default)]
+pub struct MetalChanges {
+    pub name: Option<NonBlank>,
+    pub metal_type: Option<MetalType>,
+    pub fine_percentage: Option<Purity>,
+    /// `Some(None)` clears the average cost.
+    pub average_cost_per_gram: Option<Option<f64>>,
+    pub is_active: Option<bool>,
+}
+
+/// The code is immutable; `{is_active: true}` reactivates a deactivated metal.
+pub async fn update(tx: &Tx<'_>, id: MetalId, c: MetalChanges) -> ApiResult<MetalRow> {
+    let patch = MetalPatch {
+        name: c.name.map(NonBlank::into_string),
+        metal_type: c.metal_type.map(|t| t.as_str().to_string()),
+        fine_percentage: c.fine_percentage.map(Purity::get),
+        average_cost_per_gram: c.average_cost_per_gram,
+        is_active: c.is_active,
+    };
+    repo::update(tx, id, &patch)
+        .await?
+        .ok_or_else(|| not_found(id))
+}
+
+/// Soft delete: metals are referenced by balances, orders and the ledger, so they are only
+/// deactivated (hidden from lists and refused for new deposits).
+pub async fn deactivate(tx: &Tx<'_>, id: MetalId) -> ApiResult<()> {
+    let patch = MetalPatch {
+        is_active: Some(false),
+        ..Default::default()
+    };
+    repo::update(tx, id, &patch)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| not_found(id))
+}
+
+/// Insert the default metals whose code is missing; returns how many were inserted.
+pub async fn seed(tx: &Tx<'_>) -> ApiResult<u64> {
+    Ok(provisioning::insert_default_metals(tx).await?)
+}
+
+fn not_found(id: MetalId) -> ApiError {
+    ApiError::not_found("Metal", id)
+}
