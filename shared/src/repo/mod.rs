@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod provisioning;
+pub mod seed;
 pub mod users;
 
 use crate::db::Tx;
