@@ -11,6 +11,7 @@ pub mod lookup_values;
 pub mod metal_price;
 pub mod metals;
 pub mod roles;
+pub mod seed;
 pub mod signup;
 pub mod supplies;
 pub mod tenants;

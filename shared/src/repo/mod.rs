@@ -12,6 +12,7 @@ pub mod metal_prices;
 pub mod metals;
 pub mod provisioning;
 pub mod roles;
+pub mod seed;
 pub mod supplies;
 pub mod tenants;
 pub mod users;

@@ -1,0 +1,250 @@
+//! The command line: `serve` (default), `migrate up|down|status|new NAME`, `seed`.
+//! Human output (tables, the seed report) goes to stdout; logs are JSON lines.
+
+use std::io::Write as _;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use shared::config::Config;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::{
+    DEFAULT_HTTP_PORT, Database, DatabaseSource, Error, POOL_SIZE, ServeOptions, port_from_env,
+    project_root,
+};
+
+pub const USAGE: &str = "\
+usage: cargo run -p local [-- COMMAND]
+
+commands:
+  serve                 start PostgreSQL (or use DATABASE_URL), migrate, seed the demo tenant and
+                        serve every route on http://127.0.0.1:8000 (PORT overrides); the default
+  migrate up            apply pending migrations
+  migrate down          revert the most recent migration
+  migrate status        show applied and pending migrations
+  migrate new NAME      create migrations/NNNN_NAME.up.sql and .down.sql
+  seed                  create the demo tenant (admin/admin123) unless it exists
+  help                  this text
+
+Without DATABASE_URL the commands use the embedded PostgreSQL in <project>/.data/pg
+(port LOCAL_PG_PORT, default 54329). migrate uses MIGRATION_DATABASE_URL when set.";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Serve,
+    MigrateUp,
+    MigrateDown,
+    MigrateStatus,
+    MigrateNew(String),
+    Seed,
+    Help,
+}
+
+pub fn parse(args: &[String]) -> Result<Command, Error> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["serve"] => Ok(Command::Serve),
+        ["migrate"] | ["migrate", "up"] => Ok(Command::MigrateUp),
+        ["migrate", "down"] => Ok(Command::MigrateDown),
+        ["migrate", "status"] | ["migrate", "history"] => Ok(Command::MigrateStatus),
+        ["migrate", "new", name @ ..] if !name.is_empty() => {
+            Ok(Command::MigrateNew(name.join(" ")))
+        }
+        ["seed"] => Ok(Command::Seed),
+        ["help"] | ["-h"] | ["--help"] => Ok(Command::Help),
+        _ => Err(format!("unknown command '{}'\n\n{USAGE}", args.join(" ")).into()),
+    }
+}
+
+/// Run the command line (`args` without the program name).
+pub async fn run(args: Vec<String>) -> Result<(), Error> {
+    let command = parse(&args)?;
+    if command == Command::Help {
+        out(USAGE);
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    shared::telemetry::init(&config.log_level);
+    match command {
+        Command::Serve => serve(config).await,
+        Command::MigrateNew(name) => {
+            let dir = project_root().join("migrations");
+            let (up, down) = shared::migrate::new(&dir, &name)?;
+            out(&format!(
+                "created {}\ncreated {}\n(migrations are embedded at build time: the next cargo build picks them up)",
+                up.display(),
+                down.display()
+            ));
+            Ok(())
+        }
+        Command::MigrateUp => {
+            with_database(&config, async |db| {
+                let applied = db.migrate_up().await?;
+                if applied.is_empty() {
+                    out("nothing to apply: the database is up to date");
+                } else {
+                    out(&format!("applied: {}", applied.join(", ")));
+                }
+                Ok(())
+            })
+            .await
+        }
+        Command::MigrateDown => {
+            with_database(&config, async |db| {
+                let mut client = shared::db::connect(&db.owner_url).await?;
+                match shared::migrate::down(&mut client).await? {
+                    Some(name) => out(&format!("reverted: {name}")),
+                    None => out("nothing to revert: no migration is applied"),
+                }
+                Ok(())
+            })
+            .await
+        }
+        Command::MigrateStatus => {
+            with_database(&config, async |db| {
+                let mut client = shared::db::connect(&db.owner_url).await?;
+                let status = shared::migrate::status(&mut client).await?;
+                out(&status_table(&status));
+                Ok(())
+            })
+            .await
+        }
+        Command::Seed => {
+            let cfg = config.clone();
+            with_database(&config, async move |db| {
+                // The embedded database may be brand new: bring its schema up first. An external one
+                // is migrated with `migrate up` (possibly as another role).
+                if db.server().is_some() {
+                    db.migrate_up().await?;
+                }
+                let ctx = shared::Ctx::new(cfg, shared::db::Db::single(&db.runtime_url));
+                let report = shared::app::seed::seed_demo(&ctx).await?;
+                out(&report.to_string());
+                Ok(())
+            })
+            .await
+        }
+        Command::Help => Ok(()),
+    }
+}
+
+async fn serve(config: Config) -> Result<(), Error> {
+    let port = port_from_env("PORT", DEFAULT_HTTP_PORT)?;
+    let opts = ServeOptions {
+        database: DatabaseSource::from_env(&config)?,
+        config,
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        pool_size: POOL_SIZE,
+        seed: true,
+    };
+    let shutdown = shutdown_signal()?;
+    crate::serve(opts, shutdown).await
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM. The handlers are installed now, not on first poll, so a
+/// signal during start-up is not lost (and does not kill the process with PostgreSQL still up).
+pub fn shutdown_signal() -> Result<impl Future<Output = ()>, Error> {
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => tracing::info!(signal = "SIGINT", "shutting down"),
+            _ = term.recv() => tracing::info!(signal = "SIGTERM", "shutting down"),
+        }
+    })
+}
+
+/// Open the database for one command, run it (or stop on Ctrl-C/SIGTERM), and stop the embedded
+/// server again.
+async fn with_database(
+    config: &Config,
+    work: impl AsyncFnOnce(&Database) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let source = DatabaseSource::from_env(config)?;
+    let interrupted = shutdown_signal()?;
+    let db = Database::open(&source).await?;
+    let result = tokio::select! {
+        r = work(&db) => r,
+        () = interrupted => Err("interrupted".into()),
+    };
+    db.stop().await;
+    result
+}
+
+fn status_table(status: &shared::migrate::Status) -> String {
+    let mut s = String::new();
+    let width = status
+        .applied
+        .iter()
+        .map(|a| a.name.len())
+        .chain(status.pending.iter().map(String::len))
+        .chain(std::iter::once(4))
+        .max()
+        .unwrap_or(4);
+    s.push_str(&format!(
+        "{:<7}  {:<width$}  {:<20}  {}\n",
+        "version", "name", "applied at (UTC)", "state"
+    ));
+    for a in &status.applied {
+        let state = match (a.known, a.checksum_ok) {
+            (false, _) => "applied, file missing",
+            (true, false) => "applied, FILE EDITED since",
+            (true, true) => "applied",
+        };
+        s.push_str(&format!(
+            "{:<7}  {:<width$}  {:<20}  {}\n",
+            a.version,
+            a.name,
+            a.applied_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            state
+        ));
+    }
+    for p in &status.pending {
+        let version = p.split('_').next().unwrap_or("");
+        s.push_str(&format!(
+            "{:<7}  {:<width$}  {:<20}  {}\n",
+            version.trim_start_matches('0'),
+            p,
+            "-",
+            "pending"
+        ));
+    }
+    if status.applied.is_empty() && status.pending.is_empty() {
+        s.push_str("(no migrations)\n");
+    }
+    s.trim_end().to_string()
+}
+
+/// Human output on stdout (logs are JSON lines on the same stream; this is plain text).
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_every_command() {
+        assert_eq!(parse(&args("")).unwrap(), Command::Serve);
+        assert_eq!(parse(&args("serve")).unwrap(), Command::Serve);
+        assert_eq!(parse(&args("migrate up")).unwrap(), Command::MigrateUp);
+        assert_eq!(parse(&args("migrate down")).unwrap(), Command::MigrateDown);
+        assert_eq!(
+            parse(&args("migrate status")).unwrap(),
+            Command::MigrateStatus
+        );
+        assert_eq!(
+            parse(&args("migrate new add invoices")).unwrap(),
+            Command::MigrateNew("add invoices".into())
+        );
+        assert_eq!(parse(&args("seed")).unwrap(), Command::Seed);
+        assert!(parse(&args("migrate new")).is_err());
+        assert!(parse(&args("serve now")).is_err());
+        assert!(parse(&args("bogus")).is_err());
+    }
+}

@@ -1,0 +1,314 @@
+//! The HTTP server (hyper 1, HTTP/1.1, loopback only). Each request becomes the API Gateway REST (v1)
+//! proxy event Lambda would receive, is parsed by `lambda_http` and handed to `shared::http::dispatch`,
+//! so the handler code path is the one that runs in AWS. Routing mirrors API Gateway: the route table
+//! picks the endpoint, a known path with another method is 405, anything else 404.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::pin;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use lambda_http::http::HeaderValue;
+use serde_json::json;
+use shared::Ctx;
+use shared::http::event::{EventInput, rest_v1_event, to_request};
+use shared::http::{Endpoint, dispatch, respond, route};
+
+/// API Gateway's stage name for local requests.
+pub const STAGE: &str = "local";
+/// Bodies are read up to one byte past the limit, so `dispatch` sees an oversized body and answers
+/// 422 exactly as in Lambda, without buffering arbitrary amounts.
+const BODY_READ_LIMIT: usize = shared::http::call::MAX_BODY_BYTES + 1;
+/// How long in-flight requests may take to finish after shutdown was requested.
+const GRACE: Duration = Duration::from_secs(5);
+
+type HttpResponse = hyper::Response<Full<Bytes>>;
+
+/// Serve `listener` until `shutdown` completes, then let open requests finish (up to 5 s).
+pub async fn serve_http(
+    listener: tokio::net::TcpListener,
+    ctx: Ctx,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // E.g. out of file descriptors: do not spin.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let ctx = ctx.clone();
+                let service = service_fn(move |req| {
+                    let ctx = ctx.clone();
+                    async move { Ok::<_, Infallible>(handle(&ctx, req, peer).await) }
+                });
+                let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tracing::info!("HTTP server stopping");
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(GRACE) => tracing::warn!("requests still open after the grace period; dropping them"),
+    }
+    Ok(())
+}
+
+/// The endpoint for a request. A preflight (`OPTIONS`) may target any method's route: `dispatch`
+/// answers it before looking at the endpoint, so any endpoint with a matching path will do.
+fn route_for(method: &str, path: &str) -> Option<(&'static Endpoint, Vec<(String, String)>)> {
+    if method == "OPTIONS" {
+        functions::routes::ROUTES
+            .iter()
+            .filter_map(|ep| route::match_path(ep.path, path).map(|p| (*ep, p)))
+            .max_by_key(|(ep, _)| route::specificity(ep.path))
+    } else {
+        functions::routes::find(method, path)
+    }
+}
+
+/// Requests that reach `dispatch` are logged there (one line with endpoint, status and latency);
+/// the ones answered here (404, 405, unreadable bodies) get their own line.
+async fn handle(ctx: &Ctx, req: hyper::Request<Incoming>, peer: SocketAddr) -> HttpResponse {
+    let started = Instant::now();
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let (response, dispatched) = respond_to(ctx, req, peer, &method, &path).await;
+    if !dispatched {
+        tracing::info!(
+            method = %method,
+            path = %path,
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request not routed"
+        );
+    }
+    response
+}
+
+async fn respond_to(
+    ctx: &Ctx,
+    req: hyper::Request<Incoming>,
+    peer: SocketAddr,
+    method: &str,
+    path: &str,
+) -> (HttpResponse, bool) {
+    let origin = req
+        .headers()
+        .get("origin")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+
+    // Hook for the API documentation (added by the OpenAPI work): `/openapi.json`, `/docs` and
+    // `/redoc` are routed here, before the API routes.
+
+    let Some((endpoint, path_params)) = route_for(method, path) else {
+        let resp = if functions::routes::path_exists(path) {
+            not_routed(
+                ctx,
+                405,
+                "Method Not Allowed",
+                origin.as_deref(),
+                Some(path),
+            )
+        } else {
+            not_routed(ctx, 404, "Not Found", origin.as_deref(), None)
+        };
+        return (resp, false);
+    };
+
+    let query: Vec<(String, String)> = req
+        .uri()
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let (parts, body) = req.into_parts();
+
+    // Header names come lower-cased from hyper. Like API Gateway, append the caller's address to
+    // X-Forwarded-For (the handlers read the client IP from there).
+    let peer_ip = peer.ip().to_string();
+    let mut forwarded_for: Option<String> = None;
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for (name, value) in &parts.headers {
+        let Ok(value) = value.to_str() else { continue };
+        if name.as_str() == "x-forwarded-for" {
+            forwarded_for = Some(match forwarded_for {
+                Some(prev) => format!("{prev}, {value}"),
+                None => value.to_string(),
+            });
+        } else {
+            headers.push((name.as_str().to_string(), value.to_string()));
+        }
+    }
+    headers.push((
+        "x-forwarded-for".to_string(),
+        match forwarded_for {
+            Some(prev) => format!("{prev}, {peer_ip}"),
+            None => peer_ip.clone(),
+        },
+    ));
+
+    let body = match read_body(body).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::info!(error = %e, "could not read the request body");
+            let resp = plain_error(
+                ctx,
+                400,
+                "Could not read the request body",
+                origin.as_deref(),
+            );
+            return (resp, false);
+        }
+    };
+    let request_id = request_id();
+    let event = rest_v1_event(&EventInput {
+        method,
+        resource: endpoint.path,
+        path,
+        stage: STAGE,
+        path_params: &path_params,
+        query: &query,
+        headers: &headers,
+        body: (!body.is_empty()).then_some(body.as_slice()),
+        source_ip: &peer_ip,
+        request_id: &request_id,
+    });
+    let request = match to_request(&event) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::info!(error = %e, "request could not be turned into an API Gateway event");
+            return (
+                plain_error(ctx, 400, "Malformed request", origin.as_deref()),
+                false,
+            );
+        }
+    };
+    (to_hyper(dispatch(ctx, endpoint, request).await), true)
+}
+
+/// Read the body, stopping one byte past the limit.
+async fn read_body(mut body: Incoming) -> Result<Vec<u8>, hyper::Error> {
+    let mut buf = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            let room = BODY_READ_LIMIT - buf.len();
+            buf.extend_from_slice(&data[..data.len().min(room)]);
+            if buf.len() >= BODY_READ_LIMIT {
+                break;
+            }
+        }
+    }
+    Ok(buf)
+}
+
+/// A request id shaped like API Gateway's (a random UUID-like string).
+fn request_id() -> String {
+    let h = shared::auth::random_token_hex(16);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// 404 / 405 as API Gateway would answer them, but in the API's error shape and with CORS headers so
+/// the browser shows the status instead of a CORS failure. A 405 lists the path's methods in `Allow`.
+fn not_routed(
+    ctx: &Ctx,
+    status: u16,
+    detail: &str,
+    origin: Option<&str>,
+    allow_for: Option<&str>,
+) -> HttpResponse {
+    let mut resp = error_response(ctx, status, detail, origin);
+    if let Some(path) = allow_for {
+        let mut methods: Vec<&str> = functions::routes::ROUTES
+            .iter()
+            .filter(|ep| route::match_path(ep.path, path).is_some())
+            .map(|ep| ep.method)
+            .collect();
+        methods.sort_unstable();
+        methods.dedup();
+        methods.push("OPTIONS");
+        if let Ok(v) = HeaderValue::from_str(&methods.join(", ")) {
+            resp.headers_mut().insert("allow", v);
+        }
+    }
+    to_hyper(resp)
+}
+
+fn plain_error(ctx: &Ctx, status: u16, detail: &str, origin: Option<&str>) -> HttpResponse {
+    to_hyper(error_response(ctx, status, detail, origin))
+}
+
+fn error_response(
+    ctx: &Ctx,
+    status: u16,
+    detail: &str,
+    origin: Option<&str>,
+) -> lambda_http::Response<lambda_http::Body> {
+    let mut resp = respond::json(status, &json!({ "detail": detail })).unwrap_or_else(|_| {
+        let mut r = lambda_http::Response::new(lambda_http::Body::Empty);
+        *r.status_mut() = lambda_http::http::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    });
+    respond::apply_cors(&mut resp, &ctx.config().allowed_origins, origin);
+    resp
+}
+
+fn to_hyper(resp: lambda_http::Response<lambda_http::Body>) -> HttpResponse {
+    let (parts, body) = resp.into_parts();
+    let bytes = match body {
+        lambda_http::Body::Empty => Bytes::new(),
+        lambda_http::Body::Text(t) => Bytes::from(t),
+        lambda_http::Body::Binary(b) => Bytes::from(b),
+        other => Bytes::copy_from_slice(other.as_ref()),
+    };
+    hyper::Response::from_parts(parts, Full::new(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preflight_finds_a_route_for_any_method_and_unknown_paths_none() {
+        assert!(route_for("OPTIONS", "/api/v1/auth/login").is_some());
+        assert!(route_for("OPTIONS", "/api/v1/nope").is_none());
+        assert!(route_for("GET", "/api/v1/auth/login").is_none());
+        assert!(functions::routes::path_exists("/api/v1/auth/login"));
+    }
+
+    #[test]
+    fn request_ids_look_like_uuids() {
+        let id = request_id();
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.matches('-').count(), 4);
+    }
+}

@@ -1,0 +1,411 @@
+//! The local stack end to end over real TCP: `local::serve` starts its own PostgreSQL in a temporary
+//! directory, migrates, seeds the demo tenant and serves every route; a tiny HTTP/1.1 client talks to
+//! it. Then the stack is stopped (PostgreSQL included) and served again from the same directory,
+//! this time through the `DATABASE_URL` path, to show the data and the seed survive.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use local::{Database, DatabaseSource, ServeOptions};
+use serde_json::{Value, json};
+use shared::config::Config;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+const ORIGIN: &str = "http://localhost:5173";
+
+fn config() -> Config {
+    // Local defaults (CORS origins included); only bcrypt is made cheap.
+    let map: HashMap<&str, &str> = [("APP_ENV", "local"), ("BCRYPT_COST", "4")].into();
+    Config::from_lookup(|k| map.get(k).map(|v| v.to_string())).expect("config")
+}
+
+struct Running {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), String>>,
+}
+
+async fn start(database: DatabaseSource) -> Running {
+    let port = shared::pgembed::free_port().expect("free port");
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let opts = ServeOptions {
+        config: config(),
+        database,
+        addr,
+        pool_size: 4,
+        seed: true,
+    };
+    let task = tokio::spawn(async move {
+        local::serve(opts, async {
+            let _ = stopped.await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if task.is_finished() {
+            let out = task.await.expect("serve task");
+            panic!("the stack stopped during start-up: {out:?}");
+        }
+        if let Ok(r) = try_request(addr, "GET", "/health", &[], None).await
+            && r.status == 200
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the stack did not come up in 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Running { addr, stop, task }
+}
+
+async fn shut_down(running: Running) {
+    let _ = running.stop.send(());
+    let out = tokio::time::timeout(Duration::from_secs(30), running.task)
+        .await
+        .expect("the stack stops within 30 s")
+        .expect("serve task");
+    assert_eq!(out, Ok(()));
+    assert!(
+        TcpStream::connect(running.addr).await.is_err(),
+        "the HTTP port is closed after shutdown"
+    );
+}
+
+#[derive(Debug)]
+struct Resp {
+    status: u16,
+    headers: HashMap<String, String>,
+    body: Value,
+}
+
+impl Resp {
+    #[track_caller]
+    fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+}
+
+/// One request on its own connection (`Connection: close`), the response read to the end.
+async fn try_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, Vec<u8>)>,
+) -> std::io::Result<Resp> {
+    let mut stream = TcpStream::connect(addr).await?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nUser-Agent: local-stack-test\r\n"
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    let bytes = match body {
+        Some((content_type, b)) => {
+            head.push_str(&format!("Content-Type: {content_type}\r\n"));
+            b
+        }
+        None => Vec::new(),
+    };
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", bytes.len()));
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(&bytes).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no end of headers"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let body = &raw[split + 4..];
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("bad status line"))?;
+    let headers: HashMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let body = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into()))
+    };
+    Ok(Resp {
+        status,
+        headers,
+        body,
+    })
+}
+
+async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, Vec<u8>)>,
+) -> Resp {
+    try_request(addr, method, path, headers, body)
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+}
+
+async fn get(addr: SocketAddr, path: &str, token: &str) -> Resp {
+    let auth = format!("Bearer {token}");
+    request(addr, "GET", path, &[("Authorization", &auth)], None).await
+}
+
+/// Log in as the React app does: a form body.
+async fn login(addr: SocketAddr, username: &str, password: &str) -> String {
+    let form = format!("username={username}&password={password}&remember_me=false");
+    let r = request(
+        addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[("Origin", ORIGIN)],
+        Some(("application/x-www-form-urlencoded", form.into_bytes())),
+    )
+    .await
+    .expect(200);
+    assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
+    assert_eq!(r.body["token_type"], "bearer");
+    r.body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
+}
+
+fn postmaster_running(dir: &Path) -> bool {
+    dir.join("data").join("postmaster.pid").exists()
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("jmsk-local-stack-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_stack_serves_every_route_over_tcp_and_stops_cleanly() {
+    shared::telemetry::init_for_tests();
+    let root = temp_dir();
+    let pg_dir = root.join("pg");
+
+    // First run: a fresh embedded PostgreSQL, migrated and seeded.
+    let app = start(DatabaseSource::Embedded {
+        dir: pg_dir.clone(),
+        port: None,
+    })
+    .await;
+    let addr = app.addr;
+    assert!(postmaster_running(&pg_dir));
+
+    // Health, with and without the trailing slash.
+    for path in ["/health", "/health/"] {
+        let r = request(addr, "GET", path, &[], None).await.expect(200);
+        assert_eq!(r.body["status"], "healthy");
+    }
+
+    // Unknown path: 404 in the API's error shape, with CORS headers for an allowed origin.
+    let r = request(
+        addr,
+        "GET",
+        "/api/v1/nothing-here",
+        &[("Origin", ORIGIN)],
+        None,
+    )
+    .await
+    .expect(404);
+    assert_eq!(r.body, json!({"detail": "Not Found"}));
+    assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+
+    // Known path, wrong method: 405.
+    let r = request(
+        addr,
+        "DELETE",
+        "/api/v1/auth/login",
+        &[("Origin", ORIGIN)],
+        None,
+    )
+    .await
+    .expect(405);
+    assert_eq!(r.body, json!({"detail": "Method Not Allowed"}));
+    assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
+    assert_eq!(r.header("allow"), Some("POST, OPTIONS"));
+
+    // CORS preflight from the React dev server (for a GET-only route), and from a stranger.
+    let preflight = [
+        ("Origin", ORIGIN),
+        ("Access-Control-Request-Method", "GET"),
+        ("Access-Control-Request-Headers", "authorization"),
+    ];
+    let r = request(addr, "OPTIONS", "/api/v1/auth/me", &preflight, None).await;
+    assert!(r.status == 200 || r.status == 204, "preflight: {r:?}");
+    assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
+    assert!(
+        r.header("access-control-allow-methods")
+            .is_some_and(|m| m.contains("GET")),
+        "{r:?}"
+    );
+    assert!(
+        r.header("access-control-allow-headers")
+            .is_some_and(|h| h.contains("authorization")),
+        "{r:?}"
+    );
+    let r = request(
+        addr,
+        "OPTIONS",
+        "/api/v1/auth/me",
+        &[("Origin", "http://evil.example")],
+        None,
+    )
+    .await;
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    request(addr, "OPTIONS", "/api/v1/nothing-here", &preflight, None)
+        .await
+        .expect(404);
+
+    // Sign-up, form login, /auth/me.
+    let r = request(
+        addr,
+        "POST",
+        "/api/v1/auth/register",
+        &[("Origin", ORIGIN)],
+        Some((
+            "application/json",
+            json!({"username": "Ada", "password": "password123", "full_name": "Ada Lovelace",
+                   "tenant_name": "Ada Gold Works"})
+            .to_string()
+            .into_bytes(),
+        )),
+    )
+    .await
+    .expect(200);
+    assert_eq!(r.body["username"], "ada");
+    let token = login(addr, "ada", "password123").await;
+    let me = get(addr, "/api/v1/auth/me", &token).await.expect(200);
+    assert_eq!(me.body["role"], "admin");
+    assert_eq!(me.body["username"], "ada");
+    assert!(me.body["tenant_id"].is_i64());
+
+    // Query strings reach the handler; the peer address is the client IP.
+    let r = get(addr, "/api/v1/auth/login-history?limit=0", &token)
+        .await
+        .expect(422);
+    assert!(r.body["detail"].is_string());
+    let r = get(addr, "/api/v1/auth/login-history?limit=1", &token)
+        .await
+        .expect(200);
+    let history = r.body["history"].as_array().expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["ip_address"], "127.0.0.1");
+    assert_eq!(history[0]["user_agent"], "local-stack-test");
+
+    // No token: 401 with a string detail (and CORS headers, so the browser can read it).
+    let r = request(addr, "GET", "/api/v1/auth/me", &[("Origin", ORIGIN)], None)
+        .await
+        .expect(401);
+    assert!(r.body["detail"].is_string());
+    assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
+
+    // Oversized body: 422, decided by dispatch as in Lambda.
+    let big = vec![b'a'; shared::http::call::MAX_BODY_BYTES + 10];
+    let r = request(
+        addr,
+        "POST",
+        "/api/v1/auth/register",
+        &[],
+        Some(("application/json", big)),
+    )
+    .await
+    .expect(422);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("larger"))
+    );
+
+    // The demo tenant and its logins.
+    let mut tenant = None;
+    for (user, password, role) in [
+        ("admin", "admin123", "admin"),
+        ("manager", "manager123", "manager"),
+        ("staff", "staff1234", "staff"),
+    ] {
+        let token = login(addr, user, password).await;
+        let me = get(addr, "/api/v1/auth/me", &token).await.expect(200);
+        assert_eq!(me.body["role"], role, "{user}");
+        let t = me.body["tenant_id"].as_i64();
+        assert!(
+            tenant.is_none() || tenant == t,
+            "demo users share one tenant"
+        );
+        tenant = t;
+    }
+    assert_ne!(tenant, me.body["tenant_id"].as_i64());
+
+    // Stop: HTTP server and PostgreSQL.
+    shut_down(app).await;
+    assert!(
+        !postmaster_running(&pg_dir),
+        "PostgreSQL stopped with the stack"
+    );
+
+    // Second run from the same directory, through the DATABASE_URL path (the embedded server is
+    // started here, the stack only gets URLs): data persisted, the seed is a no-op, the database
+    // is left running for its owner.
+    let db = Database::open(&DatabaseSource::Embedded {
+        dir: pg_dir.clone(),
+        port: None,
+    })
+    .await
+    .expect("reopen the embedded database");
+    let app = start(DatabaseSource::External {
+        url: db.runtime_url.clone(),
+        migration_url: Some(db.owner_url.clone()),
+    })
+    .await;
+    let token = login(app.addr, "ada", "password123").await;
+    get(app.addr, "/api/v1/auth/me", &token).await.expect(200);
+    login(app.addr, "admin", "admin123").await;
+    shut_down(app).await;
+    assert!(
+        postmaster_running(&pg_dir),
+        "an external database is not stopped by the stack"
+    );
+    // The seed is idempotent: the demo tenant is recognised, nothing is added.
+    let ctx = shared::Ctx::new(config(), shared::db::Db::single(&db.runtime_url));
+    let report = shared::app::seed::seed_demo(&ctx).await.expect("seed");
+    assert!(
+        matches!(report, shared::app::seed::SeedReport::AlreadySeeded),
+        "{report}"
+    );
+    drop(ctx);
+    db.stop().await;
+    assert!(!postmaster_running(&pg_dir));
+    let _ = std::fs::remove_dir_all(&root);
+}

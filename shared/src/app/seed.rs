@@ -1,0 +1,267 @@
+//! The demo tenant for local development (`cargo run -p local -- seed`, also run by `serve`): tenant
+//! "Demo Jewelers" with an admin, a manager and a staff user, a few customer companies with contacts
+//! and addresses, two production departments and some supplies. Idempotent: nothing happens when
+//! the user `admin` exists. Never reachable through the API.
+
+use std::fmt;
+
+use crate::app::signup::{self, NewAccount, NewTenant};
+use crate::auth::password;
+use crate::context::Ctx;
+use crate::domain::permissions::{ADMIN, MANAGER, STAFF};
+use crate::domain::tenant::Subdomain;
+use crate::domain::{Email, NonBlank, Password, Username};
+use crate::error::{ApiError, ApiResult};
+use crate::repo::seed::{self as sql, AddressRow, SupplyRow};
+use crate::repo::users::{self, NewUser};
+
+pub const DEMO_TENANT: &str = "Demo Jewelers";
+pub const DEMO_SUBDOMAIN: &str = "demo";
+
+/// (username, password, full name, role) of the demo logins.
+pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
+    ("admin", "admin123", "Demo Admin", ADMIN),
+    ("manager", "manager123", "Demo Manager", MANAGER),
+    ("staff", "staff1234", "Demo Staff", STAFF),
+];
+
+struct DemoCompany {
+    name: &'static str,
+    address: &'static str,
+    phone: &'static str,
+    email: &'static str,
+    /// (name, email, phone)
+    contacts: &'static [(&'static str, &'static str, &'static str)],
+    /// (street, city, state, zip, is_default)
+    addresses: &'static [(&'static str, &'static str, &'static str, &'static str, bool)],
+}
+
+const COMPANIES: &[DemoCompany] = &[
+    DemoCompany {
+        name: "Golden Gate Jewelry Co.",
+        address: "100 Market St, San Francisco, CA 94105",
+        phone: "+1 415 555 0100",
+        email: "orders@goldengate.example",
+        contacts: &[
+            ("Alice Chen", "alice@goldengate.example", "+1 415 555 0101"),
+            ("Brian Lopez", "brian@goldengate.example", "+1 415 555 0102"),
+        ],
+        addresses: &[
+            ("100 Market St", "San Francisco", "CA", "94105", true),
+            ("2500 Mission St", "San Francisco", "CA", "94110", false),
+        ],
+    },
+    DemoCompany {
+        name: "Diamond District Traders",
+        address: "47 W 47th St, New York, NY 10036",
+        phone: "+1 212 555 0200",
+        email: "buying@ddtraders.example",
+        contacts: &[("David Stern", "david@ddtraders.example", "+1 212 555 0201")],
+        addresses: &[("47 W 47th St", "New York", "NY", "10036", true)],
+    },
+    DemoCompany {
+        name: "Sunset Bridal Boutique",
+        address: "8800 Sunset Blvd, Los Angeles, CA 90069",
+        phone: "+1 310 555 0300",
+        email: "hello@sunsetbridal.example",
+        contacts: &[
+            (
+                "Maria Garcia",
+                "maria@sunsetbridal.example",
+                "+1 310 555 0301",
+            ),
+            ("Sam Patel", "sam@sunsetbridal.example", "+1 310 555 0302"),
+        ],
+        addresses: &[("8800 Sunset Blvd", "Los Angeles", "CA", "90069", true)],
+    },
+];
+
+const DEPARTMENTS: &[&str] = &["Casting", "Polishing"];
+
+const SUPPLIES: &[SupplyRow<'static>] = &[
+    SupplyRow {
+        name: "Round brilliant diamond 1.5 mm",
+        supply_type: "GEMSTONE",
+        quantity: "250",
+        unit: "pcs",
+        cost_per_unit: "12.50",
+        supplier: "Antwerp Stones Ltd.",
+    },
+    SupplyRow {
+        name: "Polishing compound (rouge)",
+        supply_type: "TOOL",
+        quantity: "12",
+        unit: "bars",
+        cost_per_unit: "8.75",
+        supplier: "Bench Supply Co.",
+    },
+    SupplyRow {
+        name: "Ring box, velvet",
+        supply_type: "PACKAGING",
+        quantity: "100",
+        unit: "pcs",
+        cost_per_unit: "2.40",
+        supplier: "PackRight",
+    },
+];
+
+/// What a seed run did, for the command to print.
+#[derive(Debug, Clone)]
+pub enum SeedReport {
+    /// The user `admin` already exists: nothing was touched.
+    AlreadySeeded,
+    Created {
+        tenant_id: i64,
+        tenant: String,
+        subdomain: String,
+        /// (username, password, role)
+        users: Vec<(String, String, String)>,
+        companies: Vec<String>,
+        contacts: usize,
+        addresses: usize,
+        departments: Vec<String>,
+        supplies: Vec<String>,
+    },
+}
+
+impl fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SeedReport::AlreadySeeded => write!(
+                f,
+                "The demo tenant exists (user 'admin' is present); nothing was seeded."
+            ),
+            SeedReport::Created {
+                tenant_id,
+                tenant,
+                subdomain,
+                users,
+                companies,
+                contacts,
+                addresses,
+                departments,
+                supplies,
+            } => {
+                writeln!(
+                    f,
+                    "Seeded tenant '{tenant}' (id {tenant_id}, subdomain '{subdomain}'):"
+                )?;
+                for (u, p, r) in users {
+                    writeln!(f, "  user {u:<8} password {p:<11} role {r}")?;
+                }
+                writeln!(
+                    f,
+                    "  {} companies: {}",
+                    companies.len(),
+                    companies.join(", ")
+                )?;
+                writeln!(f, "  {contacts} contacts, {addresses} addresses")?;
+                writeln!(
+                    f,
+                    "  departments added: {} (plus the default Inventory)",
+                    departments.join(", ")
+                )?;
+                write!(f, "  {} supplies: {}", supplies.len(), supplies.join(", "))
+            }
+        }
+    }
+}
+
+/// Create the demo tenant and its sample data in one transaction, unless user `admin` exists.
+pub async fn seed_demo(ctx: &Ctx) -> ApiResult<SeedReport> {
+    let mut conn = ctx.conn().await?;
+    let mut tx = conn.begin_system().await?;
+    if sql::username_exists(&tx, DEMO_USERS[0].0).await? {
+        return Ok(SeedReport::AlreadySeeded);
+    }
+    let mut users_out = Vec::new();
+    let (admin_name, admin_pw, admin_full, admin_role) = DEMO_USERS[0];
+    let admin = signup::sign_up(
+        ctx,
+        &mut tx,
+        NewTenant {
+            name: NonBlank::parse("tenant_name", DEMO_TENANT, 255)?,
+            subdomain: Some(Subdomain::parse(DEMO_SUBDOMAIN)?),
+        },
+        NewAccount {
+            username: Username::parse(admin_name)?,
+            password: Password::parse(admin_pw)?,
+            full_name: NonBlank::parse("full_name", admin_full, 255)?,
+            email: Some(Email::parse("email", "admin@demo.example")?),
+        },
+    )
+    .await?;
+    users_out.push((
+        admin_name.to_string(),
+        admin_pw.to_string(),
+        admin_role.to_string(),
+    ));
+    let tenant_id = crate::domain::TenantId::from_db(admin.tenant_id);
+    // sign_up already scoped the transaction to the new tenant; say so explicitly for the inserts below.
+    tx.enter_tenant(tenant_id).await?;
+
+    for &(username, pw, full_name, role) in &DEMO_USERS[1..] {
+        let role_id = users::role_by_name(&tx, role)
+            .await?
+            .ok_or_else(|| ApiError::Internal(format!("system role {role} missing")))?;
+        let hashed = password::hash(&Password::parse(pw)?, ctx.config().bcrypt_cost).await?;
+        let email = format!("{username}@demo.example");
+        users::insert(
+            &tx,
+            &NewUser {
+                username,
+                email: Some(&email),
+                full_name,
+                hashed_password: &hashed,
+                role_id,
+            },
+        )
+        .await
+        .map_err(signup::username_taken)?;
+        users_out.push((username.to_string(), pw.to_string(), role.to_string()));
+    }
+
+    let (mut contacts, mut addresses) = (0, 0);
+    for c in COMPANIES {
+        let id = sql::insert_company(&tx, c.name, c.address, c.phone, c.email).await?;
+        for &(name, email, phone) in c.contacts {
+            sql::insert_contact(&tx, id, name, email, phone).await?;
+            contacts += 1;
+        }
+        for &(street_address, city, state, zip_code, is_default) in c.addresses {
+            sql::insert_address(
+                &tx,
+                id,
+                &AddressRow {
+                    street_address,
+                    city,
+                    state,
+                    zip_code,
+                    country: "USA",
+                    is_default,
+                },
+            )
+            .await?;
+            addresses += 1;
+        }
+    }
+    for d in DEPARTMENTS {
+        sql::insert_department(&tx, d).await?;
+    }
+    for s in SUPPLIES {
+        sql::insert_supply(&tx, s).await?;
+    }
+    tx.commit().await?;
+
+    Ok(SeedReport::Created {
+        tenant_id: tenant_id.get(),
+        tenant: DEMO_TENANT.to_string(),
+        subdomain: DEMO_SUBDOMAIN.to_string(),
+        users: users_out,
+        companies: COMPANIES.iter().map(|c| c.name.to_string()).collect(),
+        contacts,
+        addresses,
+        departments: DEPARTMENTS.iter().map(|d| d.to_string()).collect(),
+        supplies: SUPPLIES.iter().map(|s| s.name.to_string()).collect(),
+    })
+}
