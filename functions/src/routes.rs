@@ -5,7 +5,7 @@
 
 use shared::http::Endpoint;
 
-use crate::endpoints::{auth, health};
+use crate::endpoints::{auth, docs, health};
 
 pub static ROUTES: &[&Endpoint] = &[
     &health::root::ENDPOINT,
@@ -18,6 +18,33 @@ pub static ROUTES: &[&Endpoint] = &[
     &auth::me::ENDPOINT,
     &auth::login_history::ENDPOINT,
     &auth::change_password::ENDPOINT,
+    &docs::openapi::ENDPOINT,
+    &docs::swagger::ENDPOINT,
+    &docs::redoc::ENDPOINT,
+    &docs::assets::ENDPOINT,
+];
+
+/// Each route's OpenAPI declarations (`docs` in its module): request, query and response types.
+/// `infra/local/tests/openapi.rs` checks that every route of `ROUTES` has exactly one entry here.
+#[cfg(feature = "openapi")]
+pub static DOCS: &[(&str, fn(&mut crate::openapi::Operation))] = &[
+    (health::root::ENDPOINT.id, health::root::docs),
+    (health::get::ENDPOINT.id, health::get::docs),
+    (health::db::ENDPOINT.id, health::db::docs),
+    (auth::register::ENDPOINT.id, auth::register::docs),
+    (auth::login::ENDPOINT.id, auth::login::docs),
+    (auth::refresh::ENDPOINT.id, auth::refresh::docs),
+    (auth::logout::ENDPOINT.id, auth::logout::docs),
+    (auth::me::ENDPOINT.id, auth::me::docs),
+    (auth::login_history::ENDPOINT.id, auth::login_history::docs),
+    (
+        auth::change_password::ENDPOINT.id,
+        auth::change_password::docs,
+    ),
+    (docs::openapi::ENDPOINT.id, docs::openapi::docs),
+    (docs::swagger::ENDPOINT.id, docs::swagger::docs),
+    (docs::redoc::ENDPOINT.id, docs::redoc::docs),
+    (docs::assets::ENDPOINT.id, docs::assets::docs),
 ];
 
 /// The endpoint serving `method` + `path` (path below the stage; trailing slash optional), with its

@@ -1,4 +1,5 @@
 //! One module per resource.
 
 pub mod auth;
+pub mod docs;
 pub mod health;

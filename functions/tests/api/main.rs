@@ -6,5 +6,6 @@
 mod helpers;
 
 mod auth;
+mod docs;
 mod isolation;
 mod platform;
