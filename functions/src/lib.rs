@@ -3,4 +3,6 @@
 //! `routes::ROUTES` is the single route table; `src/bin/<id>.rs` is each endpoint's Lambda binary.
 
 pub mod endpoints;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod routes;

@@ -6,7 +6,7 @@
 use shared::http::Endpoint;
 
 use crate::endpoints::{
-    addresses, auth, companies, contacts, departments, health, lookup_values, metals, roles,
+    addresses, auth, companies, contacts, departments, docs, health, lookup_values, metals, roles,
     supplies, tenants, users,
 };
 
@@ -89,6 +89,33 @@ pub static ROUTES: &[&Endpoint] = &[
     &supplies::get::ENDPOINT,
     &supplies::update::ENDPOINT,
     &supplies::delete::ENDPOINT,
+    &docs::openapi::ENDPOINT,
+    &docs::swagger::ENDPOINT,
+    &docs::redoc::ENDPOINT,
+    &docs::assets::ENDPOINT,
+];
+
+/// Each route's OpenAPI declarations (`docs` in its module): request, query and response types.
+/// `infra/local/tests/openapi.rs` checks that every route of `ROUTES` has exactly one entry here.
+#[cfg(feature = "openapi")]
+pub static DOCS: &[(&str, fn(&mut crate::openapi::Operation))] = &[
+    (health::root::ENDPOINT.id, health::root::docs),
+    (health::get::ENDPOINT.id, health::get::docs),
+    (health::db::ENDPOINT.id, health::db::docs),
+    (auth::register::ENDPOINT.id, auth::register::docs),
+    (auth::login::ENDPOINT.id, auth::login::docs),
+    (auth::refresh::ENDPOINT.id, auth::refresh::docs),
+    (auth::logout::ENDPOINT.id, auth::logout::docs),
+    (auth::me::ENDPOINT.id, auth::me::docs),
+    (auth::login_history::ENDPOINT.id, auth::login_history::docs),
+    (
+        auth::change_password::ENDPOINT.id,
+        auth::change_password::docs,
+    ),
+    (docs::openapi::ENDPOINT.id, docs::openapi::docs),
+    (docs::swagger::ENDPOINT.id, docs::swagger::docs),
+    (docs::redoc::ENDPOINT.id, docs::redoc::docs),
+    (docs::assets::ENDPOINT.id, docs::assets::docs),
 ];
 
 /// The endpoint serving `method` + `path` (path below the stage; trailing slash optional), with its

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod companies;
 pub mod contacts;
 pub mod departments;
+pub mod docs;
 pub mod health;
 pub mod input;
 pub mod lookup_values;

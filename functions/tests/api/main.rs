@@ -11,6 +11,7 @@ mod companies;
 mod contacts;
 mod crm_fixtures;
 mod departments;
+mod docs;
 mod isolation;
 mod lookup_values;
 mod metals;

@@ -11,7 +11,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::repo::auth::{self as repo, LoginRecord};
 use crate::repo::users;
 
+/// What `/auth/me` and sign-up answer (`role` is the role's name).
+pub use crate::repo::users::UserRow;
+
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TokenPair {
     pub access_token: String,
     pub refresh_token: String,
@@ -161,6 +165,7 @@ pub async fn issue_tokens(
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AccessToken {
     pub access_token: String,
     pub token_type: &'static str,
@@ -252,6 +257,7 @@ pub async fn change_password(
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LoginHistoryEntry {
     pub id: i64,
     /// Holds the username typed at login (the old API's field name).

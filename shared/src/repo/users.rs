@@ -7,6 +7,7 @@ use crate::domain::{RoleId, UserId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UserRow {
     pub id: i64,
     pub username: String,

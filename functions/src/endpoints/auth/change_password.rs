@@ -1,4 +1,4 @@
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::app::auth;
 use shared::domain::Password;
 use shared::http::{Access, Call, Endpoint, Sizing, respond};
@@ -18,9 +18,26 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     current_password: String,
     new_password: String,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+struct Output {
+    message: &'static str,
+    access_token: String,
+    refresh_token: String,
+    token_type: &'static str,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<Output>(200)
+        .error(400, "Current password is incorrect");
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
@@ -31,10 +48,10 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
     let tokens =
         auth::change_password(&ctx, &tx, &input.current_password, &new, call.user_agent()).await?;
     tx.commit().await?;
-    respond::ok(&serde_json::json!({
-        "message": "Password changed",
-        "access_token": tokens.access_token,
-        "refresh_token": tokens.refresh_token,
-        "token_type": tokens.token_type,
-    }))
+    respond::ok(&Output {
+        message: "Password changed",
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        token_type: tokens.token_type,
+    })
 }

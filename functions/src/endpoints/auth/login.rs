@@ -18,11 +18,23 @@ pub const ENDPOINT: Endpoint = Endpoint {
 
 /// The OAuth2 password form the React app posts (`grant_type`, `scope`, … are accepted and ignored).
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     username: String,
     password: String,
     #[serde(default, deserialize_with = "shared::http::call::lenient_bool")]
+    #[cfg_attr(feature = "openapi", schemars(with = "bool"))]
     remember_me: bool,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.form_or_json::<Input>()
+        .response::<shared::app::auth::TokenPair>(200)
+        .error(
+            401,
+            "Wrong username or password, locked account, or inactive user or tenant",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

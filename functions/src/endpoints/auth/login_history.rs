@@ -1,4 +1,4 @@
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::app::auth;
 use shared::http::{Access, Call, Endpoint, Sizing, respond};
 use shared::{ApiError, ApiResult, Ctx};
@@ -17,13 +17,27 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Query {
+    /// How many attempts to return (1 to 500).
     #[serde(default = "default_limit")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = 500)))]
     limit: i64,
 }
 
 fn default_limit() -> i64 {
     50
+}
+
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+struct Output {
+    history: Vec<auth::LoginHistoryEntry>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.query::<Query>().response::<Output>(200);
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
@@ -39,5 +53,5 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
     let tx = conn.begin_tenant(&call).await?;
     let history = auth::login_history(&tx, q.limit).await?;
     tx.commit().await?;
-    respond::ok(&serde_json::json!({ "history": history }))
+    respond::ok(&Output { history })
 }

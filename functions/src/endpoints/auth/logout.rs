@@ -17,15 +17,25 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Body {
     #[serde(default)]
     refresh_token: Option<String>,
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Query {
     #[serde(default)]
     all: bool,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.form_or_json::<Body>()
+        .optional_body()
+        .query::<Query>()
+        .message();
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

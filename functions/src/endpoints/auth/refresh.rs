@@ -17,8 +17,19 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     refresh_token: String,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.form_or_json::<Input>()
+        .response::<shared::app::auth::AccessToken>(200)
+        .error(
+            401,
+            "Invalid, revoked or expired refresh token, or inactive user",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -20,6 +20,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     username: String,
     password: String,
@@ -34,6 +35,22 @@ struct Input {
     tenant_id: Option<i64>,
     #[serde(default)]
     role_id: Option<i64>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::auth::UserRow>(200)
+        .optional_auth()
+        .description(
+            "Without `tenant_id`: public sign-up; `tenant_name` is required and the caller becomes \
+             the new tenant's admin. With `tenant_id`: needs the bearer token of an admin of that \
+             tenant (`users:manage`); `role_id` defaults to `staff`.",
+        )
+        .error(
+            409,
+            "Username already registered, or subdomain already exists",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -1,3 +1,4 @@
+use serde::Serialize;
 use shared::http::{Access, Call, Endpoint, Sizing, respond};
 use shared::{ApiResult, Ctx};
 
@@ -14,7 +15,23 @@ pub const ENDPOINT: Endpoint = Endpoint {
     handler: |ctx, call| Box::pin(handle(ctx, call)),
 };
 
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+struct Output {
+    status: &'static str,
+    /// Whether this answer came from AWS Lambda (false on the local server).
+    lambda: bool,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.response::<Output>(200);
+}
+
 async fn handle(_ctx: Ctx, _call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
     let lambda = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some();
-    respond::ok(&serde_json::json!({ "status": "healthy", "lambda": lambda }))
+    respond::ok(&Output {
+        status: "healthy",
+        lambda,
+    })
 }

@@ -1,0 +1,90 @@
+use shared::http::{Access, Call, Endpoint, Sizing};
+use shared::{ApiError, ApiResult, Ctx};
+
+pub const ENDPOINT: Endpoint = Endpoint {
+    id: "docs_assets",
+    method: "GET",
+    path: "/docs/assets/{file}",
+    access: Access::Public,
+    summary: "The JavaScript and CSS of Swagger UI and ReDoc (embedded, with their licenses)",
+    tag: "docs",
+    success: 200,
+    sizing: Sizing::Standard,
+    module: module_path!(),
+    handler: |ctx, call| Box::pin(handle(ctx, call)),
+};
+
+/// The vendored versions (`functions/assets/README.md`); the pages put them in the asset URLs.
+pub const SWAGGER_UI_VERSION: &str = "5.35.0";
+pub const REDOC_VERSION: &str = "2.5.4";
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const TXT: &str = "text/plain; charset=utf-8";
+
+/// name, content type, content.
+pub const FILES: &[(&str, &str, &str)] = &[
+    (
+        "swagger-ui-bundle.js",
+        JS,
+        include_str!("../../../assets/swagger-ui-bundle.js"),
+    ),
+    (
+        "swagger-ui.css",
+        CSS,
+        include_str!("../../../assets/swagger-ui.css"),
+    ),
+    (
+        "redoc.standalone.js",
+        JS,
+        include_str!("../../../assets/redoc.standalone.js"),
+    ),
+    // The bundles' banners point at these.
+    (
+        "swagger-ui-bundle.js.LICENSE.txt",
+        TXT,
+        include_str!("../../../assets/swagger-ui-bundle.js.LICENSE.txt"),
+    ),
+    (
+        "redoc.standalone.js.LICENSE.txt",
+        TXT,
+        include_str!("../../../assets/redoc.standalone.js.LICENSE.txt"),
+    ),
+    (
+        "swagger-ui.LICENSE",
+        TXT,
+        include_str!("../../../assets/swagger-ui.LICENSE"),
+    ),
+    (
+        "swagger-ui.NOTICE",
+        TXT,
+        include_str!("../../../assets/swagger-ui.NOTICE"),
+    ),
+    (
+        "redoc.LICENSE",
+        TXT,
+        include_str!("../../../assets/redoc.LICENSE"),
+    ),
+];
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.content(200, "text/javascript", "The asset")
+        .content(200, "text/css", "The asset")
+        .content(200, "text/plain", "The asset")
+        .error(404, "No such asset");
+}
+
+async fn handle(_ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+    let name: String = call.path("file")?;
+    let (_, content_type, content) = FILES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .ok_or_else(|| ApiError::NotFound(format!("Asset {name} not found")))?;
+    // Immutable for a year: the pages ask for `?v=<version>`, which changes with every upgrade.
+    super::text(
+        content_type,
+        "public, max-age=31536000, immutable",
+        content.to_string(),
+    )
+}
