@@ -50,6 +50,22 @@ pub struct Message {
     pub message: String,
 }
 
+/// An endpoint module's `docs` function, as `routes::DOCS` lists it.
+pub type Docs = fn(&mut Operation);
+
+/// For the `Option<Option<T>>` fields of partial updates (`present`/`nullable`), as
+/// `#[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]`: absent keeps
+/// the value and `null` clears it, so `null` is not the default schemars makes of `serde(default)`.
+pub fn clearable(schema: &mut schemars::Schema) {
+    schema.remove("default");
+    if schema.get("description").is_none() {
+        schema.insert(
+            "description".into(),
+            json!("Absent keeps the value; `null` clears it."),
+        );
+    }
+}
+
 /// Schema generation state shared by all operations of one document.
 struct Generators {
     requests: SchemaGenerator,
@@ -122,6 +138,13 @@ impl Operation {
             for (name, prop) in props {
                 let mut prop = prop.clone();
                 let description = prop.as_object_mut().and_then(|p| p.remove("description"));
+                // `serde(default)` on an `Option` field gives `"default": null`, which a query
+                // parameter cannot have: it is absent or it has a value.
+                if let Some(p) = prop.as_object_mut()
+                    && p.get("default") == Some(&Value::Null)
+                {
+                    p.remove("default");
+                }
                 let mut param = json!({
                     "name": name,
                     "in": "query",

@@ -15,10 +15,11 @@ use serde::Serialize;
 use crate::db::Tx;
 use crate::domain::{AddressId, CompanyId, NonBlank, Page};
 use crate::error::{ApiError, ApiResult};
-use crate::repo::addresses::{
-    self as repo, AddressChanges as RepoChanges, AddressFields, AddressRow,
-};
+use crate::repo::addresses::{self as repo, AddressChanges as RepoChanges, AddressFields};
 use crate::repo::companies as companies_repo;
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::addresses::{AddressRow, CompanyBrief};
 
 pub const STREET_MAX: usize = 255;
 pub const CITY_MAX: usize = 100;
@@ -125,6 +126,7 @@ impl AddressChanges {
 
 /// The fields the shipment form pre-fills from the company's default address.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShipmentAddress {
     pub street_address: String,
     pub city: String,

@@ -18,9 +18,10 @@ use crate::db::Tx;
 use crate::domain::permissions::ORDERS_READ;
 use crate::domain::{CompanyId, Email, NonBlank, Page, optional_text};
 use crate::error::{ApiError, ApiResult, DbError};
-use crate::repo::companies::{
-    self as repo, CompanyFields, CompanyRow, OrderSummary, OrdersOf, PartySummary,
-};
+use crate::repo::companies::{self as repo, CompanyFields, OrdersOf};
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::companies::{CompanyRow, OrderSummary, PartySummary};
 
 pub const NAME_MAX: usize = 255;
 pub const ADDRESS_MAX: usize = 500;
@@ -87,23 +88,28 @@ impl CompanyChanges {
 
 /// A company as the API answers it (`CompanyResponse`).
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyView {
     #[serde(flatten)]
     pub company: CompanyRow,
     /// Filled in lists and when asked for (`include_contacts`); null otherwise.
     pub contacts: Option<Vec<PartySummary>>,
-    /// Kept for the old response shape; addresses have their own endpoints.
+    /// Always null: kept for the old response shape; addresses have their own endpoints.
     pub addresses: Option<Vec<serde_json::Value>>,
+    /// The sum of the totals of the company's non-cancelled orders; null when not asked for
+    /// (`include_balance=false`).
     pub total_balance: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyBalance {
     pub company_id: i64,
     pub total_balance: f64,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyStatistics {
     pub company_id: i64,
     pub total_balance: f64,

@@ -11,9 +11,10 @@ use crate::domain::permissions::ORDERS_READ;
 use crate::domain::{CompanyId, ContactId, Email, NonBlank, Page, optional_text};
 use crate::error::{ApiError, ApiResult, DbError};
 use crate::repo::companies::{self as companies_repo, OrderSummary, OrdersOf};
-use crate::repo::contacts::{
-    self as repo, ContactChanges as RepoChanges, ContactFields, ContactRow,
-};
+use crate::repo::contacts::{self as repo, ContactChanges as RepoChanges, ContactFields};
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::contacts::ContactRow;
 
 pub const NAME_MAX: usize = 255;
 pub const PHONE_MAX: usize = 50;

@@ -10,11 +10,15 @@ use crate::domain::defaults::INVENTORY_DEPARTMENT;
 use crate::domain::paging::Page;
 use crate::domain::{DepartmentId, NonBlank};
 use crate::error::{ApiError, ApiResult, DbError};
-use crate::repo::departments::{self as repo, BalanceRow, DepartmentRow};
+use crate::repo::departments::{self as repo};
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::departments::{BalanceRow, DepartmentRow};
 
 pub const NAME_MAX: usize = 255;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DepartmentWithBalances {
     #[serde(flatten)]
     pub department: DepartmentRow,

@@ -9,17 +9,24 @@ use crate::db::Tx;
 use crate::domain::lookup::LookupCode;
 use crate::domain::{LookupValueId, NonBlank};
 use crate::error::{ApiError, ApiResult};
-use crate::repo::lookup_values::{self as repo, LookupValuePatch, LookupValueRow, NewLookupValue};
+use crate::repo::lookup_values::{self as repo, LookupValuePatch, NewLookupValue};
 use crate::repo::provisioning;
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::lookup_values::LookupValueRow;
 
 pub const CATEGORY_MAX: usize = 50;
 pub const LABEL_MAX: usize = 255;
 
 /// The list answer: a flat array (what the React app needs), or grouped by category on request.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(rename = "LookupValueListing"))]
 #[serde(untagged)]
 pub enum Listing {
+    /// Without `grouped=true`: every value, ordered by category and sort order.
     Flat(Vec<LookupValueRow>),
+    /// With `grouped=true`: the values of each category, keyed by category.
     Grouped(BTreeMap<String, Vec<LookupValueRow>>),
 }
 

@@ -30,6 +30,7 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 const DEFAULT_CURRENCY: &str = "USD";
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MetalPrice {
     pub metal_code: String,
     pub price_per_gram: f64,

@@ -5,8 +5,11 @@ use crate::db::Tx;
 use crate::domain::metal::{MetalCode, MetalType, Purity};
 use crate::domain::{MetalId, NonBlank};
 use crate::error::{ApiError, ApiResult};
-use crate::repo::metals::{self as repo, MetalPatch, MetalRow, NewMetal};
+use crate::repo::metals::{self as repo, MetalPatch, NewMetal};
 use crate::repo::provisioning;
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::metals::MetalRow;
 
 pub const NAME_MAX: usize = 255;
 

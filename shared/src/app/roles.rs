@@ -13,10 +13,14 @@ use serde::Serialize;
 use crate::db::Tx;
 use crate::domain::{NonBlank, PermissionId, RoleId};
 use crate::error::{ApiError, ApiResult, DbError};
-use crate::repo::roles::{self as repo, PermissionRow, RoleRow};
+use crate::repo::roles::{self as repo, RoleRow};
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::roles::PermissionRow;
 
 /// `RoleResponse` of the old API, with the role's permissions.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RoleResponse {
     pub id: i64,
     pub tenant_id: i64,

@@ -7,7 +7,10 @@ use crate::domain::paging::Page;
 use crate::domain::{NonBlank, SupplyId};
 use crate::error::{ApiError, ApiResult};
 use crate::repo::lookup_values;
-use crate::repo::supplies::{self as repo, NewSupply, SupplyPatch, SupplyRow};
+use crate::repo::supplies::{self as repo, NewSupply, SupplyPatch};
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::supplies::SupplyRow;
 
 pub const NAME_MAX: usize = 255;
 /// `supplies.type` is `varchar(50)`.

@@ -6,7 +6,10 @@ use crate::db::Tx;
 use crate::domain::tenant::Subdomain;
 use crate::domain::{NonBlank, TenantId};
 use crate::error::{ApiError, ApiResult};
-use crate::repo::tenants::{self as repo, TenantPatch, TenantRow};
+use crate::repo::tenants::{self as repo, TenantPatch};
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::tenants::TenantRow;
 
 fn tenant_not_found(id: TenantId) -> ApiError {
     ApiError::not_found("Tenant", id)

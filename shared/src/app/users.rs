@@ -11,9 +11,12 @@ use crate::domain::permissions::ADMIN;
 use crate::domain::{Email, NonBlank, Password, RoleId, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::repo::auth as auth_repo;
-use crate::repo::users::{self, UserPatch, UserRow};
+use crate::repo::users::{self, UserPatch};
 
 use super::signup::{self, NewAccount};
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::users::UserRow;
 
 fn user_not_found(id: UserId) -> ApiError {
     ApiError::not_found("User", id)

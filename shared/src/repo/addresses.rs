@@ -11,12 +11,14 @@ use crate::domain::{AddressId, CompanyId, Page};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyBrief {
     pub id: i64,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AddressRow {
     pub id: i64,
     pub tenant_id: i64,

@@ -13,6 +13,7 @@ use crate::domain::{CompanyId, ContactId, Page};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyRow {
     pub id: i64,
     pub tenant_id: i64,
@@ -42,6 +43,7 @@ fn company_from_row(r: &Row) -> CompanyRow {
 
 /// `{id, name, email, phone}`: a contact inside a company answer, or a company inside a contact answer.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PartySummary {
     pub id: i64,
     pub name: String,
@@ -309,6 +311,7 @@ pub async fn figures(tx: &Tx<'_>, id: CompanyId) -> Result<Option<CompanyFigures
 /// One order in the order tabs of a company or a contact: the order header with its total as
 /// `price`, without line items (`line_items` is always empty here).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OrderSummary {
     pub id: i64,
     pub tenant_id: i64,

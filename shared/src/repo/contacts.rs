@@ -12,6 +12,7 @@ use crate::domain::{CompanyId, ContactId, Page};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ContactRow {
     pub id: i64,
     pub tenant_id: i64,

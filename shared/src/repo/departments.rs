@@ -8,6 +8,7 @@ use crate::domain::DepartmentId;
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DepartmentRow {
     pub id: i64,
     pub tenant_id: i64,
@@ -18,6 +19,7 @@ pub struct DepartmentRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BalanceRow {
     pub id: i64,
     #[serde(skip)]

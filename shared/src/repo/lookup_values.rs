@@ -8,6 +8,7 @@ use crate::domain::LookupValueId;
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LookupValueRow {
     pub id: i64,
     pub tenant_id: i64,

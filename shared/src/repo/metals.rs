@@ -9,6 +9,7 @@ use crate::domain::MetalId;
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MetalRow {
     pub id: i64,
     pub tenant_id: i64,

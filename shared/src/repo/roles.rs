@@ -9,6 +9,7 @@ use crate::error::DbError;
 
 /// A row of the global permission catalogue (`resource:action`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PermissionRow {
     pub id: i64,
     pub name: String,

@@ -9,6 +9,7 @@ use crate::domain::TenantId;
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TenantRow {
     pub id: i64,
     pub name: String,

@@ -23,6 +23,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
 
 /// `company_id` (which the app sends) is accepted and ignored: the path names the company.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     street_address: String,
     city: String,
@@ -35,9 +36,19 @@ struct Input {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Query {
+    /// Make the new address the company's default (as `is_default` does).
     #[serde(default, deserialize_with = "lenient_bool")]
     set_as_default: bool,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .query::<Query>()
+        .response::<shared::app::addresses::AddressRow>(200)
+        .error(404, "No such company in the caller's tenant");
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

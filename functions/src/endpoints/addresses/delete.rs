@@ -19,6 +19,14 @@ pub const ENDPOINT: Endpoint = Endpoint {
     handler: |ctx, call| Box::pin(handle(ctx, call)),
 };
 
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.message().error(
+        409,
+        "Cannot delete the default address while the company has other addresses",
+    );
+}
+
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
     let id: AddressId = call.path("address_id")?;
     let mut conn = ctx.conn().await?;

@@ -22,8 +22,18 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Query {
+    /// The address's own company.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     company_id: i64,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.query::<Query>()
+        .response::<shared::app::addresses::AddressRow>(200)
+        .error(400, "The address does not belong to `company_id`");
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -19,6 +19,12 @@ pub const ENDPOINT: Endpoint = Endpoint {
     handler: |ctx, call| Box::pin(handle(ctx, call)),
 };
 
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.response::<Option<shared::app::addresses::ShipmentAddress>>(200)
+        .error(404, "No such company in the caller's tenant");
+}
+
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
     let company: CompanyId = call.path("company_id")?;
     let mut conn = ctx.conn().await?;

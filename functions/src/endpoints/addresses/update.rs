@@ -22,6 +22,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
 
 /// A `company_id` in the body is ignored: an address never moves to another company.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
     street_address: Option<String>,
@@ -35,6 +36,16 @@ struct Input {
     country: Option<String>,
     #[serde(default)]
     is_default: Option<bool>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::addresses::AddressRow>(200)
+        .error(
+            409,
+            "Cannot unset the default address while the company has other addresses",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -20,6 +20,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     name: String,
     #[serde(default)]
@@ -28,6 +29,13 @@ struct Input {
     phone: Option<String>,
     #[serde(default)]
     email: Option<String>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::companies::CompanyView>(200)
+        .error(409, "A company with this name already exists");
 }
 
 /// Also serves the legacy alias `POST /api/v1/companies/`.

@@ -19,6 +19,14 @@ pub const ENDPOINT: Endpoint = Endpoint {
     handler: |ctx, call| Box::pin(handle(ctx, call)),
 };
 
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.message().error(
+        409,
+        "Contacts, orders, metal balances or metal transactions still refer to the company",
+    );
+}
+
 /// Also serves the legacy alias `DELETE /api/v1/companies/{company_id}`.
 pub(crate) async fn handle(
     ctx: Ctx,

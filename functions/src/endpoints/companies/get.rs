@@ -22,15 +22,24 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Query {
+    /// Fill `contacts` (otherwise null).
     #[serde(default, deserialize_with = "lenient_bool")]
     include_contacts: bool,
+    /// Fill `total_balance` (otherwise null).
     #[serde(default = "yes", deserialize_with = "lenient_bool")]
     include_balance: bool,
 }
 
 fn yes() -> bool {
     true
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.query::<Query>()
+        .response::<shared::app::companies::CompanyView>(200);
 }
 
 /// Also serves the legacy alias `GET /api/v1/companies/{company_id}`.

@@ -17,3 +17,11 @@ pub const ENDPOINT: Endpoint = Endpoint {
     module: module_path!(),
     handler: |ctx, call| Box::pin(super::create::handle(ctx, call)),
 };
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    super::create::docs(op);
+    op.deprecated().description(
+        "Same handler as `POST /api/v1/companies-v2/`, kept for older clients: use that instead.",
+    );
+}

@@ -17,3 +17,10 @@ pub const ENDPOINT: Endpoint = Endpoint {
     module: module_path!(),
     handler: |ctx, call| Box::pin(super::get::handle(ctx, call)),
 };
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    super::get::docs(op);
+    op.deprecated()
+        .description("Same handler as `GET /api/v1/companies-v2/{company_id}`, kept for older clients: use that instead.");
+}

@@ -17,3 +17,11 @@ pub const ENDPOINT: Endpoint = Endpoint {
     module: module_path!(),
     handler: |ctx, call| Box::pin(super::list::handle(ctx, call)),
 };
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    super::list::docs(op);
+    op.deprecated().description(
+        "Same handler as `GET /api/v1/companies-v2/`, kept for older clients: use that instead.",
+    );
+}

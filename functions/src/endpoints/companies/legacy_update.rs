@@ -17,3 +17,10 @@ pub const ENDPOINT: Endpoint = Endpoint {
     module: module_path!(),
     handler: |ctx, call| Box::pin(super::update::handle(ctx, call)),
 };
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    super::update::docs(op);
+    op.deprecated()
+        .description("Same handler as `PUT /api/v1/companies-v2/{company_id}`, kept for older clients: use that instead.");
+}

@@ -22,11 +22,29 @@ pub const ENDPOINT: Endpoint = Endpoint {
 
 /// `group_by_contact` of the old API is accepted and ignored.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Query {
+    /// How many rows to skip (default 0).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(with = "i64", range(min = 0), extend("default" = 0)))]
     skip: Option<i64>,
+    /// How many rows to return, 1 to 1000 (default 100).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "i64", range(min = 1, max = 1000), extend("default" = 100))
+    )]
     limit: Option<i64>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.query::<Query>()
+        .response::<Vec<shared::app::companies::OrderSummary>>(200)
+        .error(
+            403,
+            "The caller's role lacks the required permission or `orders:read`",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -23,15 +23,26 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
     name: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     address: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     email: Option<Option<String>>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::companies::CompanyView>(200)
+        .error(409, "A company with this name already exists");
 }
 
 /// Also serves the legacy alias `PUT /api/v1/companies/{company_id}`.

@@ -20,6 +20,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     name: String,
     company_id: i64,
@@ -27,6 +28,20 @@ struct Input {
     email: Option<String>,
     #[serde(default)]
     phone: Option<String>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::contacts::ContactRow>(200)
+        .error(
+            422,
+            "Invalid input, or `company_id` is not one of the tenant's companies",
+        )
+        .error(
+            409,
+            "A contact with this email already exists for the company",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -22,16 +22,40 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Query {
+    /// Only contacts whose name or email contains this text (case-insensitive).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(with = "String"))]
     search: Option<String>,
     /// Text, so that an empty `company_id=` (axios keeps empty strings) means "no filter".
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(
+            with = "i64",
+            range(min = 1),
+            description = "Only the contacts of this company (empty: no filter)."
+        )
+    )]
     company_id: Option<String>,
+    /// How many rows to skip (default 0).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(with = "i64", range(min = 0), extend("default" = 0)))]
     skip: Option<i64>,
+    /// How many rows to return, 1 to 1000 (default 100).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "i64", range(min = 1, max = 1000), extend("default" = 100))
+    )]
     limit: Option<i64>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.query::<Query>()
+        .response::<Vec<shared::app::contacts::ContactRow>>(200);
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -23,15 +23,32 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
     company_id: Option<i64>,
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     email: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     phone: Option<Option<String>>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::contacts::ContactRow>(200)
+        .error(
+            422,
+            "Invalid input, or `company_id` is not one of the tenant's companies",
+        )
+        .error(
+            409,
+            "A contact with this email already exists for the company",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -19,6 +19,14 @@ pub const ENDPOINT: Endpoint = Endpoint {
     handler: |ctx, call| Box::pin(handle(ctx, call)),
 };
 
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.message().error(
+        409,
+        "The Inventory department, or a department with ledger entries",
+    );
+}
+
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
     let id: DepartmentId = call.path("department_id")?;
     let mut conn = ctx.conn().await?;

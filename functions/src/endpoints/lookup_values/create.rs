@@ -22,12 +22,23 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     category: String,
     code: String,
     display_label: String,
     #[serde(default)]
     sort_order: i32,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::lookup_values::LookupValueRow>(201)
+        .error(
+            409,
+            "A lookup value with this code already exists in the category",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -21,13 +21,24 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Query {
+    /// Only this category's values.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(with = "String"))]
     category: Option<String>,
+    /// Also the deactivated values.
     #[serde(default, deserialize_with = "lenient_bool")]
     include_inactive: bool,
+    /// Answer an object keyed by category instead of a flat array.
     #[serde(default, deserialize_with = "lenient_bool")]
     grouped: bool,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.query::<Query>()
+        .response::<shared::app::lookup_values::Listing>(200);
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -18,6 +18,22 @@ pub const ENDPOINT: Endpoint = Endpoint {
     handler: |ctx, call| Box::pin(handle(ctx, call)),
 };
 
+/// The answer, as the handler builds it with `json!`.
+#[cfg(feature = "openapi")]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct Output {
+    /// `Seeded <created> default …`.
+    message: String,
+    /// How many defaults were missing and inserted (0 when called again).
+    created: u64,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.response::<Output>(200);
+}
+
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
     let mut conn = ctx.conn().await?;
     let tx = conn.begin_tenant(&call).await?;

@@ -23,13 +23,25 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
+    /// Trimmed and upper-cased; unique in the tenant.
     code: String,
     name: String,
+    /// One of `GOLD`, `SILVER`, `PLATINUM`, `PALLADIUM`, `OTHER`.
     metal_type: String,
+    /// The fine (pure) fraction, 0 to 1 (0.75 for 18K gold).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = 1)))]
     fine_percentage: f64,
     #[serde(default)]
     average_cost_per_gram: Option<f64>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::metals::MetalRow>(201)
+        .error(409, "A metal with this code already exists");
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

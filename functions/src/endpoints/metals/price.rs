@@ -18,6 +18,16 @@ pub const ENDPOINT: Endpoint = Endpoint {
     handler: |ctx, call| Box::pin(handle(ctx, call)),
 };
 
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.response::<Option<shared::app::metal_price::MetalPrice>>(200)
+        .description(
+            "`metal_code` is matched by prefix, case-insensitively: `GOLD…`, `SILVER…` and \
+             `PLATINUM…` have a market price; any other code answers `null`, as does a code \
+             whose price the provider never delivered.",
+        );
+}
+
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
     let code: String = call.path("metal_code")?;
     let mut conn = ctx.conn().await?;

@@ -24,18 +24,28 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
     name: Option<String>,
+    /// One of `GOLD`, `SILVER`, `PLATINUM`, `PALLADIUM`, `OTHER`.
     #[serde(default)]
     metal_type: Option<String>,
+    /// The fine (pure) fraction, 0 to 1.
     #[serde(default)]
     fine_percentage: Option<f64>,
     /// `null` clears the cost; absent leaves it.
     #[serde(default, deserialize_with = "nullable")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     average_cost_per_gram: Option<Option<f64>>,
     #[serde(default)]
     is_active: Option<bool>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::metals::MetalRow>(200);
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

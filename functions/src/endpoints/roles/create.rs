@@ -21,12 +21,21 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     name: String,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
     permission_ids: Vec<i64>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::roles::RoleResponse>(200)
+        .error(422, "Invalid input, or an unknown permission id")
+        .error(409, "Role name already exists");
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

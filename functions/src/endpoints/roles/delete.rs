@@ -19,6 +19,13 @@ pub const ENDPOINT: Endpoint = Endpoint {
     handler: |ctx, call| Box::pin(handle(ctx, call)),
 };
 
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.message()
+        .error(400, "System roles cannot be deleted")
+        .error(409, "Users are still assigned to the role");
+}
+
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
     let id: RoleId = call.path("role_id")?;
     let mut conn = ctx.conn().await?;

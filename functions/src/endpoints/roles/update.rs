@@ -21,15 +21,26 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
     name: Option<String>,
     /// `null` or `""` removes the description; absent leaves it.
     #[serde(default, deserialize_with = "shared::http::call::nullable")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     description: Option<Option<String>>,
     /// Replaces the role's permissions; absent leaves them.
     #[serde(default)]
     permission_ids: Option<Vec<i64>>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::roles::RoleResponse>(200)
+        .error(422, "Invalid input, or an unknown permission id")
+        .error(400, "System roles cannot be modified")
+        .error(409, "Role name already exists");
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -22,6 +22,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     name: String,
     #[serde(rename = "type")]
@@ -34,6 +35,16 @@ struct Input {
     supplier: Option<String>,
     #[serde(default)]
     notes: Option<String>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::supplies::SupplyRow>(200)
+        .error(
+            422,
+            "Invalid input, or `type` is not an active supply type of the tenant",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

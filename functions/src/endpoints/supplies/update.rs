@@ -23,6 +23,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
     name: Option<String>,
@@ -33,11 +34,24 @@ struct Input {
     #[serde(default)]
     unit: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     cost_per_unit: Option<Option<f64>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     supplier: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     notes: Option<Option<String>>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::supplies::SupplyRow>(200)
+        .error(
+            422,
+            "Invalid input, or `type` is not an active supply type of the tenant",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

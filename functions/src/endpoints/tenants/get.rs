@@ -16,6 +16,12 @@ pub const ENDPOINT: Endpoint = Endpoint {
     handler: |ctx, call| Box::pin(handle(ctx, call)),
 };
 
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.response::<shared::app::tenants::TenantRow>(200)
+        .error(404, "Not the caller's tenant (or no such tenant)");
+}
+
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
     let id: TenantId = call.path("tenant_id")?;
     let mut conn = ctx.conn().await?;

@@ -22,6 +22,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
     name: Option<String>,
@@ -29,6 +30,14 @@ struct Input {
     subdomain: Option<String>,
     #[serde(default)]
     is_active: Option<bool>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::tenants::TenantRow>(200)
+        .error(404, "Not the caller's tenant (or no such tenant)")
+        .error(409, "Subdomain already exists");
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

@@ -22,6 +22,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     username: String,
     password: String,
@@ -29,6 +30,17 @@ struct Input {
     #[serde(default)]
     email: Option<String>,
     role_id: i64,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::users::UserRow>(201)
+        .error(
+            422,
+            "Invalid input, or `role_id` is not one of the tenant's roles",
+        )
+        .error(409, "Username already registered");
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {

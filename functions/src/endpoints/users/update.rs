@@ -21,11 +21,13 @@ pub const ENDPOINT: Endpoint = Endpoint {
 };
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
     full_name: Option<String>,
     /// `null` or `""` removes the e-mail; absent leaves it.
     #[serde(default, deserialize_with = "shared::http::call::nullable")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     email: Option<Option<String>>,
     #[serde(default)]
     role_id: Option<i64>,
@@ -34,6 +36,20 @@ struct Input {
     /// Absent, `null` or `""` leaves the password as it is (an edit form's empty password box).
     #[serde(default)]
     password: Option<String>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::users::UserRow>(200)
+        .error(
+            422,
+            "Invalid input, or `role_id` is not one of the tenant's roles",
+        )
+        .error(
+            409,
+            "Cannot deactivate or demote the last active admin of the tenant",
+        );
 }
 
 async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
