@@ -2,6 +2,7 @@
 # The local server and the migration commands start their own PostgreSQL (see infra/local).
 
 CARGO ?= cargo
+STACK ?= jmsk-prod
 .DEFAULT_GOAL := help
 
 .PHONY: help run test lint fmt gen gen-check migrate-up migrate-down migrate-status migrate-new seed \
@@ -59,7 +60,7 @@ sam-build: ## sam build: every function with cargo-lambda (installs aws-sam-cli 
 	infra/scripts/sam-build.sh
 
 deploy: ## sam deploy, then migrate with the MigrateFunction: make deploy STACK=jmsk-prod [ARGS="--guided"]
-	infra/scripts/deploy.sh $(ARGS)
+	STACK="$(STACK)" infra/scripts/deploy.sh $(ARGS)
 
 ci: ## What CI runs
 	bash .ci/run
