@@ -1,0 +1,66 @@
+# Developer commands. Everything is plain cargo underneath; `make help` lists the targets.
+# The local server and the migration commands start their own PostgreSQL (see infra/local).
+
+CARGO ?= cargo
+STACK ?= jmsk-prod
+.DEFAULT_GOAL := help
+
+.PHONY: help run test lint fmt gen gen-check migrate-up migrate-down migrate-status migrate-new seed \
+        build sam-resources sam-validate sam-build deploy ci
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+run: ## Run the local API server (every route, one process)
+	$(CARGO) run -p local
+
+test: ## Run every test (API tests start a throwaway PostgreSQL)
+	$(CARGO) test --workspace
+
+lint: ## rustfmt check + clippy with warnings as errors
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+gen: ## Regenerate functions/src/bin/*.rs and template.yaml's functions from the route table
+	$(CARGO) xtask gen
+
+gen-check: ## Fail if the generated files are stale
+	$(CARGO) xtask gen --check
+
+migrate-up: ## Apply pending migrations to the local database
+	$(CARGO) run -p local -- migrate up
+
+migrate-down: ## Revert the latest migration of the local database
+	$(CARGO) run -p local -- migrate down
+
+migrate-status: ## Applied and pending migrations of the local database
+	$(CARGO) run -p local -- migrate status
+
+migrate-new: ## Create migrations/NNNN_<NAME>.{up,down}.sql: make migrate-new NAME=add_invoices
+	@test -n "$(NAME)" || { echo "usage: make migrate-new NAME=what_it_does" >&2; exit 2; }
+	$(CARGO) run -p local -- migrate new $(NAME)
+
+seed: ## Migrate, then load demo data into the local database
+	$(CARGO) run -p local -- migrate up
+	$(CARGO) run -p local -- seed
+
+build: ## Release build of every function binary
+	$(CARGO) build --release -p functions
+
+sam-resources: ## Count the resources of the transformed template (fails above 450)
+	"$$(infra/scripts/venv.sh aws-sam-translator pyyaml)/python" infra/scripts/check-sam-resources.py
+
+sam-validate: ## sam validate --lint (offline; installs aws-sam-cli into .venv)
+	infra/scripts/sam-validate.sh
+
+sam-build: ## sam build: every function with cargo-lambda (installs aws-sam-cli and cargo-lambda into .venv)
+	infra/scripts/sam-build.sh
+
+deploy: ## sam deploy, then migrate with the MigrateFunction: make deploy STACK=jmsk-prod [ARGS="--guided"]
+	STACK="$(STACK)" infra/scripts/deploy.sh $(ARGS)
+
+ci: ## What CI runs
+	bash .ci/run

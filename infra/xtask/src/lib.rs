@@ -1,0 +1,699 @@
+//! The generator behind `cargo xtask gen`: the route table (`functions::routes::ROUTES`) is the single
+//! source of truth, and two things are derived from it:
+//!
+//! - `functions/src/bin/<id>.rs`, one Lambda entry point per endpoint (bins without a route are deleted);
+//! - the block of `template.yaml` between `# BEGIN GENERATED FUNCTIONS` and `# END GENERATED FUNCTIONS`:
+//!   one `AWS::Serverless::Function` per endpoint with its API Gateway event and sizing.
+//!
+//! Everything is computed as a list of [`Change`]s against the files on disk, so `gen` applies them and
+//! `gen --check` (CI) reports them. The consistency test in `tests/` drives the same functions.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use shared::http::Endpoint;
+
+pub const BEGIN_MARKER: &str = "# BEGIN GENERATED FUNCTIONS";
+pub const END_MARKER: &str = "# END GENERATED FUNCTIONS";
+/// Relative to the workspace root.
+pub const BIN_DIR: &str = "functions/src/bin";
+pub const TEMPLATE: &str = "template.yaml";
+/// The migration function's binary (package `migrator`); no endpoint may take this id.
+pub const MIGRATE_BINARY: &str = "migrate";
+/// HTTP methods an endpoint may use. OPTIONS is API Gateway's (CORS preflight on every path).
+pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+/// rustfmt's default `max_width`: a generated line longer than this is handed to rustfmt.
+const MAX_WIDTH: usize = 100;
+
+/// What the generator needs to know about one endpoint (a plain copy, so tests can make their own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    /// `module_path!()` of the endpoint module, e.g. `functions::endpoints::auth::me`.
+    pub module: String,
+    pub memory_mb: u32,
+    pub timeout_s: u32,
+}
+
+impl From<&Endpoint> for RouteSpec {
+    fn from(ep: &Endpoint) -> Self {
+        RouteSpec {
+            id: ep.id.to_string(),
+            method: ep.method.to_string(),
+            path: ep.path.to_string(),
+            summary: ep.summary.to_string(),
+            module: ep.module.to_string(),
+            memory_mb: ep.sizing.memory_mb(),
+            timeout_s: ep.sizing.timeout_s(),
+        }
+    }
+}
+
+/// The specs of a route table, in table order.
+pub fn specs(routes: &[&Endpoint]) -> Vec<RouteSpec> {
+    routes.iter().map(|ep| RouteSpec::from(*ep)).collect()
+}
+
+/// The project's route table.
+pub fn project_specs() -> Vec<RouteSpec> {
+    specs(functions::routes::ROUTES)
+}
+
+/// The workspace root (this crate lives in `infra/xtask`).
+pub fn workspace_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    here.canonicalize().unwrap_or(here)
+}
+
+#[derive(Debug)]
+pub enum GenError {
+    /// The route table breaks a rule; one line per problem.
+    InvalidRoutes(Vec<String>),
+    /// `template.yaml` lacks the markers, or has them more than once or out of order.
+    Markers(String),
+    Io(PathBuf, std::io::Error),
+}
+
+impl fmt::Display for GenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GenError::InvalidRoutes(problems) => {
+                writeln!(f, "the route table (functions/src/routes.rs) is invalid:")?;
+                for p in problems {
+                    writeln!(f, "  - {p}")?;
+                }
+                Ok(())
+            }
+            GenError::Markers(msg) => write!(f, "{TEMPLATE}: {msg}"),
+            GenError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for GenError {}
+
+/// `auth_login_history` → `AuthLoginHistory`.
+pub fn upper_camel(id: &str) -> String {
+    id.split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(c) => c.to_ascii_uppercase().to_string() + cs.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// The CloudFormation logical id of an endpoint's function: `UpperCamel(id)` + `Function`.
+pub fn logical_id(id: &str) -> String {
+    format!("{}Function", upper_camel(id))
+}
+
+/// The path as API Gateway gets it: without the trailing slash (the handlers accept both), `/` stays `/`.
+pub fn api_path(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// The path with parameter names erased: two routes with the same method and normalized path collide.
+pub fn normalized_path(path: &str) -> String {
+    let p = api_path(path);
+    if p == "/" {
+        return p;
+    }
+    p.split('/')
+        .map(|s| if is_param(s) { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn is_param(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
+}
+
+fn is_snake(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !s.ends_with('_')
+        && !s.contains("__")
+}
+
+/// Every rule the generated files and API Gateway rely on; an empty list means the table is sound.
+pub fn validate(specs: &[RouteSpec]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut logical: HashMap<String, &str> = HashMap::new();
+    let mut pairs: HashMap<(String, String), &str> = HashMap::new();
+    // API Gateway allows one variable name per position under a given parent resource.
+    let mut variables: BTreeMap<String, (String, &str)> = BTreeMap::new();
+    for s in specs {
+        let id = s.id.as_str();
+        *ids.entry(id).or_default() += 1;
+        if ids[id] == 2 {
+            problems.push(format!("id `{id}` is used by more than one endpoint"));
+        }
+        if !is_snake(id) {
+            problems.push(format!(
+                "id `{id}` is not snake_case (`<resource>_<action>`: a-z, 0-9, single underscores)"
+            ));
+        }
+        if id == MIGRATE_BINARY {
+            problems.push(format!("id `{id}` is reserved for the migration function"));
+        }
+        let lid = logical_id(id);
+        if let Some(other) = logical.get(&lid.to_ascii_lowercase()) {
+            if *other != id {
+                problems.push(format!(
+                    "ids `{other}` and `{id}` give the same template resource name {lid}"
+                ));
+            }
+        } else {
+            logical.insert(lid.to_ascii_lowercase(), id);
+        }
+        if !METHODS.contains(&s.method.as_str()) {
+            problems.push(format!(
+                "{id}: method `{}` is not one of {}",
+                s.method,
+                METHODS.join(", ")
+            ));
+        }
+        if !s.module.starts_with("functions::") || s.module.contains(char::is_whitespace) {
+            problems.push(format!(
+                "{id}: module `{}` is not inside the functions crate (use `module: module_path!()`)",
+                s.module
+            ));
+        }
+        let path = s.path.as_str();
+        if !path.starts_with('/') || path.contains("//") || path.contains(char::is_whitespace) {
+            problems.push(format!(
+                "{id}: path `{path}` must start with `/` and have no empty segments or spaces"
+            ));
+        }
+        let trimmed = api_path(path);
+        let segments: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
+        for (i, seg) in segments.iter().enumerate() {
+            if seg.contains(['{', '}']) {
+                let name = seg.trim_start_matches('{').trim_end_matches('}');
+                if !is_param(seg) || !is_snake(name) {
+                    problems.push(format!(
+                        "{id}: path segment `{seg}` must be a whole `{{snake_case}}` parameter"
+                    ));
+                    continue;
+                }
+                let parent = normalized_path(&format!("/{}", segments[..i].join("/")));
+                match variables.get(&parent) {
+                    Some((existing, other)) if existing != name => problems.push(format!(
+                        "{id}: parameter `{{{name}}}` under `{parent}` is `{{{existing}}}` in `{other}`; API Gateway needs one name per position"
+                    )),
+                    Some(_) => {}
+                    None => {
+                        variables.insert(parent, (name.to_string(), id));
+                    }
+                }
+            }
+        }
+        let key = (s.method.clone(), normalized_path(path));
+        if let Some(other) = pairs.get(&key) {
+            problems.push(format!(
+                "{id}: {} {} is already served by `{other}` (a trailing slash does not make a route different)",
+                key.0, key.1
+            ));
+        } else {
+            pairs.insert(key, id);
+        }
+        if s.memory_mb < 128 || s.memory_mb > 10240 || s.timeout_s == 0 || s.timeout_s > 29 {
+            problems.push(format!(
+                "{id}: sizing {} MB / {} s is outside Lambda's 128..=10240 MB and API Gateway's 29 s",
+                s.memory_mb, s.timeout_s
+            ));
+        }
+    }
+    problems
+}
+
+/// The Lambda entry point of one endpoint: only the `serve` call on its own `ENDPOINT` (a binary that
+/// looked itself up in `ROUTES` would link every handler).
+pub fn bin_source(spec: &RouteSpec) -> String {
+    let call = format!(
+        "    shared::lambda::serve(&{}::ENDPOINT).await",
+        spec.module
+    );
+    let source = format!(
+        "//! Lambda entry point: `{id}`. Generated by `cargo xtask gen`; do not edit.\n\
+         \n\
+         #[tokio::main(flavor = \"current_thread\")]\n\
+         async fn main() -> Result<(), lambda_http::Error> {{\n\
+         {call}\n\
+         }}\n",
+        id = spec.id
+    );
+    if call.len() > MAX_WIDTH {
+        // Long module paths get wrapped by rustfmt in ways not worth re-implementing: ask it, so that
+        // `gen --check` and `cargo fmt --check` never disagree.
+        if let Some(formatted) = rustfmt(&source) {
+            return formatted;
+        }
+    }
+    source
+}
+
+fn rustfmt(source: &str) -> Option<String> {
+    let mut child = Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()))
+        .args(["--edition", "2024", "--emit", "stdout"])
+        .current_dir(workspace_root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(source.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8(out.stdout).ok()
+}
+
+/// A YAML scalar that survives any text: JSON string syntax is valid YAML double-quoted syntax.
+fn yaml_string(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+/// The lines between the markers (both excluded), indented as members of `Resources:`.
+pub fn template_block(specs: &[RouteSpec]) -> String {
+    let mut out = String::new();
+    for s in specs {
+        let mut description = s.summary.clone();
+        description.truncate(256);
+        let _ = write!(
+            out,
+            "  {logical}:
+    Type: AWS::Serverless::Function
+    Properties:
+      Description: {description}
+      CodeUri: .
+      Handler: bootstrap
+      Role: !GetAtt FunctionRole.Arn
+      MemorySize: {memory}
+      Timeout: {timeout}
+      Events:
+        Api:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: {path}
+            Method: {method}
+    Metadata:
+      BuildMethod: rust-cargolambda
+      BuildProperties:
+        Binary: {id}
+",
+            logical = logical_id(&s.id),
+            description = yaml_string(&description),
+            memory = s.memory_mb,
+            timeout = s.timeout_s,
+            path = yaml_string(&api_path(&s.path)),
+            method = s.method.to_ascii_lowercase(),
+            id = s.id,
+        );
+    }
+    out
+}
+
+/// `template` with the text between the marker lines replaced by `block`.
+pub fn splice_template(template: &str, block: &str) -> Result<String, GenError> {
+    let lines: Vec<&str> = template.split_inclusive('\n').collect();
+    let find = |marker: &str| -> Result<usize, GenError> {
+        let hits: Vec<usize> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with(marker))
+            .map(|(i, _)| i)
+            .collect();
+        match hits.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(GenError::Markers(format!("no `{marker}` line"))),
+            _ => Err(GenError::Markers(format!(
+                "`{marker}` appears {} times",
+                hits.len()
+            ))),
+        }
+    };
+    let begin = find(BEGIN_MARKER)?;
+    let end = find(END_MARKER)?;
+    if end < begin {
+        return Err(GenError::Markers(format!(
+            "`{END_MARKER}` comes before `{BEGIN_MARKER}`"
+        )));
+    }
+    let mut out = String::with_capacity(template.len() + block.len());
+    for l in &lines[..=begin] {
+        out.push_str(l);
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(block);
+    for l in &lines[end..] {
+        out.push_str(l);
+    }
+    Ok(out)
+}
+
+/// One difference between the files on disk and what the route table implies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Create {
+        path: PathBuf,
+        content: String,
+    },
+    Update {
+        path: PathBuf,
+        content: String,
+    },
+    /// A binary whose route is gone.
+    Delete {
+        path: PathBuf,
+    },
+}
+
+impl Change {
+    pub fn path(&self) -> &Path {
+        match self {
+            Change::Create { path, .. } | Change::Update { path, .. } | Change::Delete { path } => {
+                path
+            }
+        }
+    }
+
+    /// For `gen --check`: what is wrong, relative to `root`.
+    pub fn describe(&self, root: &Path) -> String {
+        let rel = self.path().strip_prefix(root).unwrap_or(self.path());
+        match self {
+            Change::Create { .. } => format!("{} is missing", rel.display()),
+            Change::Update { .. } => format!("{} is out of date", rel.display()),
+            Change::Delete { .. } => format!(
+                "{} has no route in functions/src/routes.rs (stray binary)",
+                rel.display()
+            ),
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Option<String>, GenError> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(GenError::Io(path.to_path_buf(), e)),
+    }
+}
+
+/// The `.rs` files of the bin directory, by id (file stem).
+pub fn existing_bins(root: &Path) -> Result<BTreeMap<String, PathBuf>, GenError> {
+    let dir = root.join(BIN_DIR);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(GenError::Io(dir, e)),
+    };
+    let mut bins = BTreeMap::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| GenError::Io(dir.clone(), e))?;
+        let path = entry.path();
+        if path.extension().is_some_and(|x| x == "rs")
+            && path.is_file()
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+        {
+            bins.insert(stem.to_string(), path);
+        }
+    }
+    Ok(bins)
+}
+
+/// Everything `gen` would change under `root` for `specs`; empty when the files are current.
+pub fn plan(root: &Path, specs: &[RouteSpec]) -> Result<Vec<Change>, GenError> {
+    let problems = validate(specs);
+    if !problems.is_empty() {
+        return Err(GenError::InvalidRoutes(problems));
+    }
+    let mut changes = Vec::new();
+    let existing = existing_bins(root)?;
+    let wanted: BTreeSet<&str> = specs.iter().map(|s| s.id.as_str()).collect();
+    for s in specs {
+        let path = root.join(BIN_DIR).join(format!("{}.rs", s.id));
+        let content = bin_source(s);
+        match read(&path)? {
+            None => changes.push(Change::Create { path, content }),
+            Some(current) if current != content => changes.push(Change::Update { path, content }),
+            Some(_) => {}
+        }
+    }
+    for (id, path) in existing {
+        if !wanted.contains(id.as_str()) {
+            changes.push(Change::Delete { path });
+        }
+    }
+    let template_path = root.join(TEMPLATE);
+    let template = read(&template_path)?.ok_or_else(|| {
+        GenError::Markers(format!(
+            "not found at {} (it holds the hand-written resources around the generated block)",
+            template_path.display()
+        ))
+    })?;
+    let content = splice_template(&template, &template_block(specs))?;
+    if content != template {
+        changes.push(Change::Update {
+            path: template_path,
+            content,
+        });
+    }
+    Ok(changes)
+}
+
+/// Write and delete files as planned.
+pub fn apply(changes: &[Change]) -> Result<(), GenError> {
+    for c in changes {
+        match c {
+            Change::Create { path, content } | Change::Update { path, content } => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| GenError::Io(dir.to_path_buf(), e))?;
+                }
+                std::fs::write(path, content).map_err(|e| GenError::Io(path.clone(), e))?;
+            }
+            Change::Delete { path } => {
+                std::fs::remove_file(path).map_err(|e| GenError::Io(path.clone(), e))?
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(id: &str, method: &str, path: &str) -> RouteSpec {
+        RouteSpec {
+            id: id.into(),
+            method: method.into(),
+            path: path.into(),
+            summary: format!("Summary of {id}"),
+            module: format!("functions::endpoints::x::{id}"),
+            memory_mb: 256,
+            timeout_s: 10,
+        }
+    }
+
+    fn temp_root(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(BIN_DIR)).unwrap();
+        std::fs::write(
+            dir.join(TEMPLATE),
+            format!("Resources:\n  Api:\n    Type: X\n  {BEGIN_MARKER}\n  old: 1\n  {END_MARKER}\nOutputs: {{}}\n"),
+        )
+        .unwrap();
+        dir
+    }
+
+    #[test]
+    fn names_and_paths() {
+        assert_eq!(upper_camel("auth_login_history"), "AuthLoginHistory");
+        assert_eq!(logical_id("companies_v2_get"), "CompaniesV2GetFunction");
+        assert_eq!(api_path("/api/v1/companies-v2/"), "/api/v1/companies-v2");
+        assert_eq!(api_path("/"), "/");
+        assert_eq!(
+            normalized_path("/api/v1/metals/{metal_id}/"),
+            "/api/v1/metals/{}"
+        );
+        assert_eq!(normalized_path("/"), "/");
+    }
+
+    #[test]
+    fn validate_catches_every_kind_of_conflict() {
+        let good = vec![
+            spec("metals_list", "GET", "/api/v1/metals/"),
+            spec("metals_get", "GET", "/api/v1/metals/{metal_id}"),
+            spec("metals_seed", "POST", "/api/v1/metals/seed"),
+        ];
+        assert_eq!(validate(&good), Vec::<String>::new());
+
+        let cases: Vec<(Vec<RouteSpec>, &str)> = vec![
+            (
+                vec![spec("a_b", "GET", "/a"), spec("a_b", "POST", "/a")],
+                "more than one endpoint",
+            ),
+            (
+                vec![spec("a_list", "GET", "/a/"), spec("a_all", "GET", "/a")],
+                "already served by `a_list`",
+            ),
+            (
+                vec![
+                    spec("a_get", "GET", "/a/{a_id}"),
+                    spec("a_put", "PUT", "/a/{id}"),
+                ],
+                "one name per position",
+            ),
+            (vec![spec("A_b", "GET", "/a")], "not snake_case"),
+            (vec![spec("a_b", "OPTIONS", "/a")], "method `OPTIONS`"),
+            (vec![spec("a_b", "GET", "a")], "must start with `/`"),
+            (vec![spec("a_b", "GET", "/a/{proxy+}")], "parameter"),
+            (vec![spec("migrate", "GET", "/m")], "reserved"),
+        ];
+        for (specs, expected) in cases {
+            let problems = validate(&specs);
+            assert!(
+                problems.iter().any(|p| p.contains(expected)),
+                "expected a problem containing {expected:?} for {specs:?}, got {problems:?}"
+            );
+        }
+        let mut bad_module = spec("a_b", "GET", "/a");
+        bad_module.module = "other::a".into();
+        assert!(validate(&[bad_module])[0].contains("functions crate"));
+    }
+
+    #[test]
+    fn bin_source_matches_the_handwritten_style() {
+        let s = RouteSpec {
+            module: "functions::endpoints::auth::me".into(),
+            ..spec("auth_me", "GET", "/api/v1/auth/me")
+        };
+        assert_eq!(
+            bin_source(&s),
+            "//! Lambda entry point: `auth_me`. Generated by `cargo xtask gen`; do not edit.\n\n\
+             #[tokio::main(flavor = \"current_thread\")]\n\
+             async fn main() -> Result<(), lambda_http::Error> {\n    \
+             shared::lambda::serve(&functions::endpoints::auth::me::ENDPOINT).await\n}\n"
+        );
+    }
+
+    #[test]
+    fn long_module_paths_are_formatted_like_rustfmt() {
+        let s = RouteSpec {
+            module: "functions::endpoints::department_ledger_entries::update_entry".into(),
+            ..spec("ledger_update", "PUT", "/x")
+        };
+        let src = bin_source(&s);
+        if let Some(formatted) = rustfmt(&src) {
+            assert_eq!(src, formatted);
+        }
+        assert!(src.lines().all(|l| l.len() <= MAX_WIDTH), "{src}");
+    }
+
+    #[test]
+    fn template_block_quotes_text_and_trims_paths() {
+        let mut s = spec("root_get", "GET", "/");
+        s.summary = "Says: \"hi\" # not a comment".into();
+        let block = template_block(&[s, spec("metals_list", "GET", "/api/v1/metals/")]);
+        assert!(block.contains("  RootGetFunction:\n    Type: AWS::Serverless::Function\n"));
+        assert!(block.contains("Description: \"Says: \\\"hi\\\" # not a comment\"\n"));
+        assert!(block.contains("            Path: \"/\"\n            Method: get\n"));
+        assert!(block.contains("            Path: \"/api/v1/metals\"\n"));
+        assert!(block.contains("        Binary: metals_list\n"));
+    }
+
+    #[test]
+    fn splice_replaces_only_the_block_and_needs_both_markers() {
+        let t = format!("a\n  {BEGIN_MARKER} (generated)\n  x: 1\n  {END_MARKER}\nb\n");
+        let out = splice_template(&t, "  y: 2\n").unwrap();
+        assert_eq!(
+            out,
+            format!("a\n  {BEGIN_MARKER} (generated)\n  y: 2\n  {END_MARKER}\nb\n")
+        );
+        assert_eq!(splice_template(&out, "  y: 2\n").unwrap(), out);
+        assert!(matches!(
+            splice_template("a\n", ""),
+            Err(GenError::Markers(_))
+        ));
+        let reversed = format!("{END_MARKER}\n{BEGIN_MARKER}\n");
+        assert!(matches!(
+            splice_template(&reversed, ""),
+            Err(GenError::Markers(_))
+        ));
+        let twice = format!("{BEGIN_MARKER}\n{BEGIN_MARKER}\n{END_MARKER}\n");
+        assert!(matches!(
+            splice_template(&twice, ""),
+            Err(GenError::Markers(_))
+        ));
+    }
+
+    #[test]
+    fn plan_creates_updates_deletes_and_then_is_clean() {
+        let root = temp_root("plan");
+        let specs = vec![
+            spec("a_list", "GET", "/a/"),
+            spec("a_get", "GET", "/a/{a_id}"),
+        ];
+        std::fs::write(root.join(BIN_DIR).join("a_get.rs"), "// edited by hand\n").unwrap();
+        std::fs::write(root.join(BIN_DIR).join("gone_get.rs"), "// stale\n").unwrap();
+        std::fs::write(root.join(BIN_DIR).join("notes.txt"), "not a binary\n").unwrap();
+
+        let changes = plan(&root, &specs).unwrap();
+        let described: Vec<String> = changes.iter().map(|c| c.describe(&root)).collect();
+        assert_eq!(
+            described,
+            vec![
+                "functions/src/bin/a_list.rs is missing".to_string(),
+                "functions/src/bin/a_get.rs is out of date".to_string(),
+                "functions/src/bin/gone_get.rs has no route in functions/src/routes.rs (stray binary)"
+                    .to_string(),
+                "template.yaml is out of date".to_string(),
+            ]
+        );
+        apply(&changes).unwrap();
+        assert_eq!(plan(&root, &specs).unwrap(), vec![]);
+        assert!(!root.join(BIN_DIR).join("gone_get.rs").exists());
+        assert!(root.join(BIN_DIR).join("notes.txt").exists());
+        let template = std::fs::read_to_string(root.join(TEMPLATE)).unwrap();
+        assert!(template.starts_with("Resources:\n  Api:\n    Type: X\n"));
+        assert!(template.contains("  AListFunction:\n"));
+        assert!(template.ends_with(&format!("  {END_MARKER}\nOutputs: {{}}\n")));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn plan_refuses_an_invalid_table_and_a_template_without_markers() {
+        let root = temp_root("invalid");
+        let dup = vec![spec("a_b", "GET", "/a"), spec("a_b", "GET", "/b")];
+        assert!(matches!(plan(&root, &dup), Err(GenError::InvalidRoutes(_))));
+        std::fs::write(root.join(TEMPLATE), "Resources: {}\n").unwrap();
+        let err = plan(&root, &[spec("a_b", "GET", "/a")]).unwrap_err();
+        assert!(err.to_string().contains(BEGIN_MARKER), "{err}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -1,0 +1,75 @@
+//! `cargo xtask <command>` (alias in `.cargo/config.toml`).
+//!
+//! - `gen`: rewrite `functions/src/bin/*.rs` and the generated block of `template.yaml` from the route table;
+//! - `gen --check`: change nothing, exit 1 listing whatever is stale (CI runs this).
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask gen [--check]
+
+  gen           regenerate functions/src/bin/<id>.rs and the generated block of template.yaml
+                from functions::routes::ROUTES (deleting binaries whose route is gone)
+  gen --check   change nothing; exit 1 and list what is stale";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["gen"] => generate(false),
+        ["gen", "--check"] | ["gen", "check"] => generate(true),
+        ["help"] | ["--help"] | ["-h"] => {
+            eprintln!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn generate(check: bool) -> ExitCode {
+    let root = xtask::workspace_root();
+    let specs = xtask::project_specs();
+    let changes = match xtask::plan(&root, &specs) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("xtask gen: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if check {
+        if changes.is_empty() {
+            eprintln!(
+                "xtask gen --check: {} binaries and template.yaml match the route table",
+                specs.len()
+            );
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("xtask gen --check: generated files are stale:");
+        for c in &changes {
+            eprintln!("  - {}", c.describe(&root));
+        }
+        eprintln!("run `cargo xtask gen` and commit the result");
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = xtask::apply(&changes) {
+        eprintln!("xtask gen: {e}");
+        return ExitCode::FAILURE;
+    }
+    for c in &changes {
+        let verb = match c {
+            xtask::Change::Create { .. } => "created",
+            xtask::Change::Update { .. } => "updated",
+            xtask::Change::Delete { .. } => "deleted",
+        };
+        let rel = c.path().strip_prefix(&root).unwrap_or(c.path());
+        eprintln!("  {verb} {}", rel.display());
+    }
+    eprintln!(
+        "xtask gen: {} endpoints, {} file(s) changed",
+        specs.len(),
+        changes.len()
+    );
+    ExitCode::SUCCESS
+}

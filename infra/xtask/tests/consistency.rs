@@ -1,0 +1,221 @@
+//! Fails when the route table, `functions/src/bin` and `template.yaml` disagree. The template is read as
+//! YAML (not as text), so a hand-written function with an API event outside the generated block, or a
+//! generated one edited by hand, is caught too.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test: failing loudly is the point
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use xtask::{RouteSpec, api_path, logical_id, normalized_path};
+use yaml_rust2::YamlLoader;
+
+/// One `AWS::Serverless::Function` of the template.
+#[derive(Debug)]
+struct TemplateFunction {
+    logical_id: String,
+    binary: Option<String>,
+    /// `!GetAtt X.Arn` reads as `X.Arn`.
+    role: Option<String>,
+    /// (method, path) of each `Api` event.
+    api_events: Vec<(String, String)>,
+}
+
+fn template_functions() -> Vec<TemplateFunction> {
+    let path = xtask::workspace_root().join(xtask::TEMPLATE);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let docs = YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("template.yaml: {e}"));
+    assert_eq!(docs.len(), 1, "template.yaml must be one YAML document");
+    let resources = docs[0]["Resources"]
+        .as_hash()
+        .expect("template.yaml has a Resources mapping");
+    let mut out = Vec::new();
+    for (name, res) in resources {
+        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let name = name.as_str().expect("logical ids are strings").to_string();
+        let binary = res["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .map(str::to_string);
+        let role = res["Properties"]["Role"].as_str().map(str::to_string);
+        let mut api_events = Vec::new();
+        if let Some(events) = res["Properties"]["Events"].as_hash() {
+            for (ev_name, ev) in events {
+                if ev["Type"].as_str() != Some("Api") {
+                    continue;
+                }
+                let props = &ev["Properties"];
+                let field = |k: &str| -> String {
+                    props[k]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{name}.Events.{ev_name:?}.Properties.{k}"))
+                        .to_string()
+                };
+                assert_eq!(
+                    props["RestApiId"].as_str(),
+                    Some("Api"),
+                    "{name}: every API event goes to the one `Api` resource"
+                );
+                api_events.push((field("Method"), field("Path")));
+            }
+        }
+        out.push(TemplateFunction {
+            logical_id: name,
+            binary,
+            role,
+            api_events,
+        });
+    }
+    out
+}
+
+fn specs() -> Vec<RouteSpec> {
+    xtask::project_specs()
+}
+
+#[test]
+fn the_route_table_is_valid() {
+    let specs = specs();
+    assert!(!specs.is_empty(), "ROUTES is empty");
+    let problems = xtask::validate(&specs);
+    assert!(
+        problems.is_empty(),
+        "route table problems:\n{}",
+        problems.join("\n")
+    );
+    // Spelled out again, independently of `validate`, because everything below depends on it.
+    let ids: BTreeSet<&str> = specs.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids.len(), specs.len(), "ids must be unique");
+    let pairs: BTreeSet<(String, String)> = specs
+        .iter()
+        .map(|s| (s.method.clone(), normalized_path(&s.path)))
+        .collect();
+    assert_eq!(
+        pairs.len(),
+        specs.len(),
+        "(method, path) pairs must be unique"
+    );
+}
+
+#[test]
+fn every_route_has_exactly_one_binary_and_no_binary_lacks_a_route() {
+    let root = xtask::workspace_root();
+    let bins = xtask::existing_bins(&root).expect("reading functions/src/bin");
+    let ids: BTreeSet<String> = specs().into_iter().map(|s| s.id).collect();
+    let bin_ids: BTreeSet<String> = bins.keys().cloned().collect();
+    let missing: Vec<_> = ids.difference(&bin_ids).collect();
+    let stray: Vec<_> = bin_ids.difference(&ids).collect();
+    assert!(
+        missing.is_empty() && stray.is_empty(),
+        "routes without a binary: {missing:?}; binaries without a route: {stray:?} (run `cargo xtask gen`)"
+    );
+    // Cargo also makes binaries of `src/bin/<name>/main.rs`: nothing but generated files belongs there.
+    let dir = root.join(xtask::BIN_DIR);
+    for entry in std::fs::read_dir(&dir).expect("functions/src/bin") {
+        let path = entry.expect("dir entry").path();
+        assert!(
+            path.is_file() && path.extension().is_some_and(|x| x == "rs"),
+            "unexpected entry in functions/src/bin: {}",
+            path.display()
+        );
+    }
+    for spec in specs() {
+        let source = std::fs::read_to_string(&bins[&spec.id]).expect("reading a binary");
+        let target = format!("{}::ENDPOINT", spec.module);
+        assert!(
+            source.contains(&target) && source.matches("::ENDPOINT").count() == 1,
+            "functions/src/bin/{}.rs must serve exactly `{target}`",
+            spec.id
+        );
+    }
+}
+
+#[test]
+fn every_route_has_exactly_one_template_function_with_its_method_and_path() {
+    let functions = template_functions();
+    let specs = specs();
+    let by_binary: BTreeMap<&str, Vec<&TemplateFunction>> =
+        functions.iter().fold(BTreeMap::new(), |mut m, f| {
+            if let Some(b) = &f.binary {
+                m.entry(b.as_str()).or_default().push(f);
+            }
+            m
+        });
+    for spec in &specs {
+        let fs = by_binary.get(spec.id.as_str()).cloned().unwrap_or_default();
+        assert_eq!(
+            fs.len(),
+            1,
+            "route `{}` needs exactly one template function building binary `{}`, found {}",
+            spec.id,
+            spec.id,
+            fs.len()
+        );
+        let f = fs[0];
+        assert_eq!(f.logical_id, logical_id(&spec.id));
+        assert_eq!(
+            f.api_events,
+            vec![(spec.method.to_ascii_lowercase(), api_path(&spec.path))],
+            "{}: the API event must be the route's method and path",
+            f.logical_id
+        );
+    }
+    // No API event that the route table does not know about.
+    let routed: BTreeSet<(String, String)> = specs
+        .iter()
+        .map(|s| (s.method.to_ascii_lowercase(), api_path(&s.path)))
+        .collect();
+    let mut seen = BTreeSet::new();
+    for f in &functions {
+        for ev in &f.api_events {
+            assert!(
+                routed.contains(ev),
+                "{} serves {} {}, which is not in the route table",
+                f.logical_id,
+                ev.0,
+                ev.1
+            );
+            assert!(seen.insert(ev.clone()), "{} {} is served twice", ev.0, ev.1);
+        }
+    }
+}
+
+#[test]
+fn every_function_shares_the_one_execution_role() {
+    // Without `Role`, SAM makes a role per function: ~90 more resources towards the 500 limit.
+    for f in template_functions() {
+        assert_eq!(
+            f.role.as_deref(),
+            Some("FunctionRole.Arn"),
+            "{} must use `Role: !GetAtt FunctionRole.Arn`",
+            f.logical_id
+        );
+    }
+}
+
+#[test]
+fn the_migration_function_has_no_api_event() {
+    let functions = template_functions();
+    let migrate: Vec<_> = functions
+        .iter()
+        .filter(|f| f.binary.as_deref() == Some(xtask::MIGRATE_BINARY))
+        .collect();
+    assert_eq!(migrate.len(), 1, "one function builds the `migrate` binary");
+    assert_eq!(migrate[0].logical_id, "MigrateFunction");
+    assert!(
+        migrate[0].api_events.is_empty(),
+        "the migration function must not be reachable over HTTP"
+    );
+}
+
+#[test]
+fn generated_files_are_current() {
+    let root = xtask::workspace_root();
+    let changes = xtask::plan(&root, &specs()).unwrap_or_else(|e| panic!("{e}"));
+    let stale: Vec<String> = changes.iter().map(|c| c.describe(&root)).collect();
+    assert!(
+        stale.is_empty(),
+        "stale generated files (run `cargo xtask gen`):\n{}",
+        stale.join("\n")
+    );
+}
