@@ -22,6 +22,9 @@ pub const END_MARKER: &str = "# END GENERATED FUNCTIONS";
 /// Relative to the workspace root.
 pub const BIN_DIR: &str = "functions/src/bin";
 pub const TEMPLATE: &str = "template.yaml";
+pub const FUNCTIONS_MANIFEST: &str = "functions/Cargo.toml";
+pub const BINS_BEGIN: &str = "# BEGIN GENERATED BINS";
+pub const BINS_END: &str = "# END GENERATED BINS";
 /// The migration function's binary (package `migrator`); no endpoint may take this id.
 pub const MIGRATE_BINARY: &str = "migrate";
 /// HTTP methods an endpoint may use. OPTIONS is API Gateway's (CORS preflight on every path).
@@ -337,6 +340,31 @@ pub fn template_block(specs: &[RouteSpec]) -> String {
 
 /// `template` with the text between the marker lines replaced by `block`.
 pub fn splice_template(template: &str, block: &str) -> Result<String, GenError> {
+    splice_between(template, BEGIN_MARKER, END_MARKER, block)
+}
+
+/// The `[[bin]]` targets of the functions crate. Declared explicitly (with `autobins = false`) so each
+/// gets `test = false`: ~90 empty test harnesses would otherwise be compiled and linked by every
+/// `cargo test` and `clippy --all-targets`.
+pub fn bins_block(specs: &[RouteSpec]) -> String {
+    let mut ids: Vec<&str> = specs.iter().map(|s| s.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut out = String::new();
+    for id in ids {
+        out.push_str(&format!(
+            "[[bin]]\nname = \"{id}\"\npath = \"src/bin/{id}.rs\"\ntest = false\nbench = false\ndoc = false\n\n"
+        ));
+    }
+    out
+}
+
+/// `text` with the lines strictly between the `begin` and `end` marker lines replaced by `block`.
+pub fn splice_between(
+    template: &str,
+    begin_marker: &str,
+    end_marker: &str,
+    block: &str,
+) -> Result<String, GenError> {
     let lines: Vec<&str> = template.split_inclusive('\n').collect();
     let find = |marker: &str| -> Result<usize, GenError> {
         let hits: Vec<usize> = lines
@@ -354,11 +382,11 @@ pub fn splice_template(template: &str, block: &str) -> Result<String, GenError> 
             ))),
         }
     };
-    let begin = find(BEGIN_MARKER)?;
-    let end = find(END_MARKER)?;
+    let begin = find(begin_marker)?;
+    let end = find(end_marker)?;
     if end < begin {
         return Err(GenError::Markers(format!(
-            "`{END_MARKER}` comes before `{BEGIN_MARKER}`"
+            "`{end_marker}` comes before `{begin_marker}`"
         )));
     }
     let mut out = String::with_capacity(template.len() + block.len());
@@ -481,6 +509,16 @@ pub fn plan(root: &Path, specs: &[RouteSpec]) -> Result<Vec<Change>, GenError> {
             path: template_path,
             content,
         });
+    }
+    let manifest_path = root.join(FUNCTIONS_MANIFEST);
+    if let Some(manifest) = read(&manifest_path)? {
+        let content = splice_between(&manifest, BINS_BEGIN, BINS_END, &bins_block(specs))?;
+        if content != manifest {
+            changes.push(Change::Update {
+                path: manifest_path,
+                content,
+            });
+        }
     }
     Ok(changes)
 }
