@@ -23,6 +23,9 @@ pub const END_MARKER: &str = "# END GENERATED FUNCTIONS";
 pub const BIN_DIR: &str = "functions/src/bin";
 pub const TEMPLATE: &str = "template.yaml";
 pub const FUNCTIONS_MANIFEST: &str = "functions/Cargo.toml";
+pub const README: &str = "README.md";
+pub const README_BEGIN: &str = "<!-- BEGIN GENERATED ENDPOINTS";
+pub const README_END: &str = "<!-- END GENERATED ENDPOINTS";
 pub const BINS_BEGIN: &str = "# BEGIN GENERATED BINS";
 pub const BINS_END: &str = "# END GENERATED BINS";
 /// The migration function's binary (package `migrator`); no endpoint may take this id.
@@ -43,6 +46,9 @@ pub struct RouteSpec {
     pub module: String,
     pub memory_mb: u32,
     pub timeout_s: u32,
+    /// `public`, `token`, or the permission the endpoint requires.
+    pub access: String,
+    pub tag: String,
 }
 
 impl From<&Endpoint> for RouteSpec {
@@ -55,6 +61,14 @@ impl From<&Endpoint> for RouteSpec {
             module: ep.module.to_string(),
             memory_mb: ep.sizing.memory_mb(),
             timeout_s: ep.sizing.timeout_s(),
+            access: match ep.access {
+                shared::http::Access::Public => "public".to_string(),
+                shared::http::Access::User { permission: None } => "token".to_string(),
+                shared::http::Access::User {
+                    permission: Some(p),
+                } => format!("`{p}`"),
+            },
+            tag: ep.tag.to_string(),
         }
     }
 }
@@ -343,6 +357,33 @@ pub fn splice_template(template: &str, block: &str) -> Result<String, GenError> 
     splice_between(template, BEGIN_MARKER, END_MARKER, block)
 }
 
+/// The README's endpoint table, grouped by tag in route-table order.
+pub fn readme_block(specs: &[RouteSpec]) -> String {
+    let mut tags: Vec<&str> = Vec::new();
+    for s in specs {
+        if !tags.contains(&s.tag.as_str()) {
+            tags.push(&s.tag);
+        }
+    }
+    let mut out = String::from(
+        "\n| method | path | function | access | what it does |\n|---|---|---|---|---|\n",
+    );
+    for tag in tags {
+        for s in specs.iter().filter(|s| s.tag == tag) {
+            out.push_str(&format!(
+                "| {} | `{}` | `{}` | {} | {} |\n",
+                s.method,
+                s.path,
+                s.id,
+                s.access,
+                s.summary.replace('|', "\\|")
+            ));
+        }
+    }
+    out.push('\n');
+    out
+}
+
 /// The `[[bin]]` targets of the functions crate. Declared explicitly (with `autobins = false`) so each
 /// gets `test = false`: ~90 empty test harnesses would otherwise be compiled and linked by every
 /// `cargo test` and `clippy --all-targets`.
@@ -510,6 +551,16 @@ pub fn plan(root: &Path, specs: &[RouteSpec]) -> Result<Vec<Change>, GenError> {
             content,
         });
     }
+    let readme_path = root.join(README);
+    if let Some(readme) = read(&readme_path)? {
+        let content = splice_between(&readme, README_BEGIN, README_END, &readme_block(specs))?;
+        if content != readme {
+            changes.push(Change::Update {
+                path: readme_path,
+                content,
+            });
+        }
+    }
     let manifest_path = root.join(FUNCTIONS_MANIFEST);
     if let Some(manifest) = read(&manifest_path)? {
         let content = splice_between(&manifest, BINS_BEGIN, BINS_END, &bins_block(specs))?;
@@ -554,7 +605,41 @@ mod tests {
             module: format!("functions::endpoints::x::{id}"),
             memory_mb: 256,
             timeout_s: 10,
+            access: "token".into(),
+            tag: "x".into(),
         }
+    }
+
+    #[test]
+    fn readme_table_groups_by_tag_and_escapes_pipes() {
+        let mut a = spec("a_list", "GET", "/a/");
+        a.tag = "a".into();
+        a.summary = "lists | things".into();
+        let mut b = spec("b_get", "GET", "/b/{id}");
+        b.tag = "b".into();
+        let mut c = spec("a_get", "GET", "/a/{id}");
+        c.tag = "a".into();
+        let t = readme_block(&[a, b, c]);
+        let rows: Vec<&str> = t.lines().filter(|l| l.starts_with("| GET")).collect();
+        assert_eq!(rows.len(), 3);
+        assert!(
+            rows[0].contains("`a_list`") && rows[0].contains("lists \\| things"),
+            "{}",
+            rows[0]
+        );
+        assert!(rows[1].contains("`a_get`"), "tags stay together: {t}");
+        assert!(rows[2].contains("`b_get`"));
+    }
+
+    #[test]
+    fn bins_block_declares_every_binary_without_a_test_harness() {
+        let b = bins_block(&[spec("z_get", "GET", "/z"), spec("a_get", "GET", "/a")]);
+        assert!(
+            b.find("a_get").unwrap() < b.find("z_get").unwrap(),
+            "sorted"
+        );
+        assert_eq!(b.matches("test = false").count(), 2);
+        assert!(b.contains("path = \"src/bin/z_get.rs\""));
     }
 
     fn temp_root(name: &str) -> PathBuf {
