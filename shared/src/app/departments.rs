@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::db::Tx;
 use crate::domain::defaults::INVENTORY_DEPARTMENT;
-use crate::domain::paging::Page;
+use crate::domain::page::Page;
 use crate::domain::{DepartmentId, NonBlank};
 use crate::error::{ApiError, ApiResult, DbError};
 use crate::repo::departments::{self as repo};
@@ -31,7 +31,7 @@ pub fn is_inventory(name: &str) -> bool {
 }
 
 pub async fn list(tx: &Tx<'_>, page: Page) -> ApiResult<Vec<DepartmentWithBalances>> {
-    let departments = repo::list(tx, page.skip, page.limit, false).await?;
+    let departments = repo::list(tx, page.skip(), page.limit(), false).await?;
     with_balances(tx, departments).await
 }
 

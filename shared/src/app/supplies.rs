@@ -3,7 +3,7 @@
 
 use crate::db::Tx;
 use crate::domain::lookup::{SUPPLY_TYPE, check_code};
-use crate::domain::paging::Page;
+use crate::domain::page::Page;
 use crate::domain::{NonBlank, SupplyId};
 use crate::error::{ApiError, ApiResult};
 use crate::repo::lookup_values;
@@ -19,7 +19,7 @@ pub const UNIT_MAX: usize = 50;
 pub const TEXT_MAX: usize = 2000;
 
 pub async fn list(tx: &Tx<'_>, page: Page) -> ApiResult<Vec<SupplyRow>> {
-    Ok(repo::list(tx, page.skip, page.limit).await?)
+    Ok(repo::list(tx, page.skip(), page.limit()).await?)
 }
 
 pub async fn get(tx: &Tx<'_>, id: SupplyId) -> ApiResult<SupplyRow> {

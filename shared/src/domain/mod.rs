@@ -7,7 +7,6 @@ pub mod ids;
 pub mod lookup;
 pub mod metal;
 pub mod page;
-pub mod paging;
 pub mod permissions;
 pub mod tenant;
 pub mod text;

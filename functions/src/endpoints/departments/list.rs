@@ -1,6 +1,6 @@
 use serde::Deserialize;
 use shared::app::departments;
-use shared::domain::paging::Page;
+use shared::domain::page::Page;
 use shared::domain::permissions::DEPARTMENTS_READ;
 use shared::http::{Access, Call, Endpoint, Sizing, respond};
 use shared::{ApiResult, Ctx};

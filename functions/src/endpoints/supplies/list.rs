@@ -1,6 +1,6 @@
 use serde::Deserialize;
 use shared::app::supplies;
-use shared::domain::paging::Page;
+use shared::domain::page::Page;
 use shared::domain::permissions::SUPPLIES_READ;
 use shared::http::{Access, Call, Endpoint, Sizing, respond};
 use shared::{ApiResult, Ctx};
