@@ -8,3 +8,4 @@ mod helpers;
 mod auth;
 mod isolation;
 mod platform;
+mod secrets;
