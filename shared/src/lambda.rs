@@ -1,18 +1,31 @@
-//! The Lambda entry point shared by every function binary: read configuration once per cold start,
-//! connect lazily, and hand each event to `dispatch`, which always answers.
+//! The Lambda entry point shared by every function binary: read configuration once per cold start
+//! (the environment, overlaid by the Secrets Manager secret named by `APP_SECRET_ARN` when set), connect
+//! lazily, and hand each event to `dispatch`, which always answers.
 
 use std::convert::Infallible;
 
 use lambda_http::{Request, service_fn};
 
-use crate::config::Config;
 use crate::context::Ctx;
 use crate::db::Db;
 use crate::http::{Endpoint, dispatch};
+use crate::secrets::Settings;
 
 pub async fn serve(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error> {
-    let config = Config::from_env()?;
+    // The secret is read before validation: DATABASE_URL and SECRET_KEY may live only there.
+    let settings = Settings::load().await.map_err(cold_start_failed)?;
+    let config = settings.config().map_err(cold_start_failed)?;
     crate::telemetry::init(&config.log_level);
+    if let Some(secret) = settings.secret() {
+        let shadowed = settings.shadowed_env_vars();
+        if !shadowed.is_empty() {
+            tracing::warn!(
+                ?shadowed,
+                "environment variables overridden by the APP_SECRET_ARN secret"
+            );
+        }
+        tracing::debug!(keys = ?secret.keys().collect::<Vec<_>>(), "configuration read from APP_SECRET_ARN");
+    }
     // No pool in Lambda: one connection per container, opened by the first request that needs it.
     let db = Db::single(config.database_url().unwrap_or_default());
     let ctx = Ctx::new(config, db);
@@ -21,4 +34,14 @@ pub async fn serve(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error
         async move { Ok::<_, Infallible>(dispatch(&ctx, endpoint, req).await) }
     }))
     .await
+}
+
+/// A cold start that cannot configure itself stops the process (Lambda reports an init error and
+/// retries on the next request). The reason goes to the log as one JSON line and to stderr; it names
+/// variables and the secret, never values.
+fn cold_start_failed(e: impl std::fmt::Display) -> lambda_http::Error {
+    crate::telemetry::init("info");
+    let message = e.to_string();
+    tracing::error!(error = %message, "cold start failed");
+    message.into()
 }

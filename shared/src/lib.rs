@@ -16,6 +16,7 @@ pub mod lambda;
 pub mod migrate;
 pub mod pgembed;
 pub(crate) mod repo;
+pub mod secrets;
 pub mod telemetry;
 
 pub use context::Ctx;

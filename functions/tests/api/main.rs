@@ -21,3 +21,5 @@ mod roles;
 mod supplies;
 mod tenants;
 mod users;
+
+mod secrets;
