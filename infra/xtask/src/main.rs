@@ -1,15 +1,21 @@
 //! `cargo xtask <command>` (alias in `.cargo/config.toml`).
 //!
 //! - `gen`: rewrite `functions/src/bin/*.rs` and the generated block of `template.yaml` from the route table;
-//! - `gen --check`: change nothing, exit 1 listing whatever is stale (CI runs this).
+//! - `gen --check`: change nothing, exit 1 listing whatever is stale (CI runs this);
+//! - `bench`: cold start, warm latency and peak memory of built Lambda binaries (see `bench.rs`).
 
+mod bench;
+
+use std::io::Write as _;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask gen [--check]
+const USAGE: &str = "usage: cargo xtask gen [--check] | cargo xtask bench [OPTIONS]
 
   gen           regenerate functions/src/bin/<id>.rs and the generated block of template.yaml
                 from functions::routes::ROUTES (deleting binaries whose route is gone)
-  gen --check   change nothing; exit 1 and list what is stale";
+  gen --check   change nothing; exit 1 and list what is stale
+  bench         measure cold start, warm latency and peak RSS of built binaries against a local
+                Lambda Runtime API and PostgreSQL; prints Markdown (cargo xtask bench --help)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,6 +23,11 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["gen"] => generate(false),
         ["gen", "--check"] | ["gen", "check"] => generate(true),
+        ["bench", "--help"] | ["bench", "-h"] => {
+            eprintln!("{}", bench::USAGE);
+            ExitCode::SUCCESS
+        }
+        ["bench", rest @ ..] => run_bench(rest),
         ["help"] | ["--help"] | ["-h"] => {
             eprintln!("{USAGE}");
             ExitCode::SUCCESS
@@ -72,4 +83,27 @@ fn generate(check: bool) -> ExitCode {
         changes.len()
     );
     ExitCode::SUCCESS
+}
+
+fn run_bench(args: &[&str]) -> ExitCode {
+    let opts = match bench::parse_args(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("xtask bench: {e}\n\n{}", bench::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    match bench::run(&opts) {
+        Ok(table) => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(table.as_bytes()).is_err() {
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("xtask bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

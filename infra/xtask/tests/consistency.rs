@@ -14,6 +14,8 @@ use yaml_rust2::YamlLoader;
 struct TemplateFunction {
     logical_id: String,
     binary: Option<String>,
+    code_uri: Option<String>,
+    build_method: Option<String>,
     /// `!GetAtt X.Arn` reads as `X.Arn`.
     role: Option<String>,
     /// (method, path) of each `Api` event.
@@ -38,6 +40,8 @@ fn template_functions() -> Vec<TemplateFunction> {
             .as_str()
             .map(str::to_string);
         let role = res["Properties"]["Role"].as_str().map(str::to_string);
+        let code_uri = res["Properties"]["CodeUri"].as_str().map(str::to_string);
+        let build_method = res["Metadata"]["BuildMethod"].as_str().map(str::to_string);
         let mut api_events = Vec::new();
         if let Some(events) = res["Properties"]["Events"].as_hash() {
             for (ev_name, ev) in events {
@@ -62,6 +66,8 @@ fn template_functions() -> Vec<TemplateFunction> {
         out.push(TemplateFunction {
             logical_id: name,
             binary,
+            code_uri,
+            build_method,
             role,
             api_events,
         });
@@ -191,6 +197,43 @@ fn every_function_shares_the_one_execution_role() {
             f.logical_id
         );
     }
+}
+
+#[test]
+fn every_function_is_built_by_its_makefile_target_from_its_binary() {
+    let root = xtask::workspace_root();
+    let makefile = std::fs::read_to_string(root.join(xtask::SAM_MAKEFILE))
+        .expect("infra/sam/Makefile (run `cargo xtask gen`)");
+    let functions = template_functions();
+    for f in &functions {
+        assert_eq!(
+            f.code_uri.as_deref(),
+            Some(xtask::SAM_CODE_URI),
+            "{}: CodeUri must be the Makefile's directory (a larger one is copied for every function)",
+            f.logical_id
+        );
+        assert_eq!(
+            f.build_method.as_deref(),
+            Some("makefile"),
+            "{}: BuildMethod",
+            f.logical_id
+        );
+        let binary = f
+            .binary
+            .as_deref()
+            .unwrap_or_else(|| panic!("{}: Metadata.BuildProperties.Binary", f.logical_id));
+        let target = format!("\nbuild-{}:\n\t$(call stage,{binary})\n", f.logical_id);
+        assert!(
+            makefile.contains(&target),
+            "infra/sam/Makefile has no target build-{} staging `{binary}`",
+            f.logical_id
+        );
+    }
+    assert_eq!(
+        makefile.matches("\nbuild-").count(),
+        functions.len(),
+        "one Makefile target per template function"
+    );
 }
 
 #[test]
