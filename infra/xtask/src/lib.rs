@@ -375,8 +375,8 @@ pub fn sam_makefile(specs: &[RouteSpec]) -> String {
 #
 # SAM runs `make build-<LogicalId>` for each function, in a scratch copy of this directory (CodeUri),
 # with ARTIFACTS_DIR set; the target copies its binary there as `bootstrap`.
-# - infra/scripts/sam-build.sh (make sam-build) first builds every binary in ONE cargo run, linking
-#   them two at a time, and sets JMSK_LAMBDA_PREBUILT=1: the targets only copy.
+# - infra/scripts/sam-build.sh (make sam-build) first builds every endpoint binary in ONE cargo run,
+#   linking them two at a time (then `migrate`), and sets JMSK_LAMBDA_PREBUILT=1: the targets only copy.
 # - A plain `sam build` (deploy.sh, the deploy workflow): each target builds its own binary first,
 #   `cargo lambda build -p <package> --bin <binary>`; the first also builds the dependencies.
 # README.md, \"Building for AWS\".
