@@ -806,8 +806,9 @@ fn report(ms_: &[Measured], opts: &Options, bin_dir: &Path) -> String {
         );
     }
     out.push_str(
-        "\nReference figures (docs: /work/shared/spec/stack.md): published hello-world cold starts on Lambda \
-         (lambda-perf, 2026-08) are Lambda's Init Duration, which our \"spawn → ready\" approximates.\n\n\
+        "\nReference figures (the project's stack notes): published hello-world cold starts on Lambda \
+         (lambda-perf, 2026-08) are Lambda's Init Duration, which \"spawn → ready\" approximates without \
+         Lambda's own sandbox set-up.\n\n\
          | what | cold start | memory |\n|---|---:|---:|\n",
     );
     for m in ms_

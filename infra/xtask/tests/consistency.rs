@@ -222,7 +222,15 @@ fn every_function_is_built_by_its_makefile_target_from_its_binary() {
             .binary
             .as_deref()
             .unwrap_or_else(|| panic!("{}: Metadata.BuildProperties.Binary", f.logical_id));
-        let target = format!("\nbuild-{}:\n\t$(call stage,{binary})\n", f.logical_id);
+        let package = if binary == xtask::MIGRATE_BINARY {
+            "migrator"
+        } else {
+            "functions"
+        };
+        let target = format!(
+            "\nbuild-{}:\n\t$(call stage,{package},{binary})\n",
+            f.logical_id
+        );
         assert!(
             makefile.contains(&target),
             "infra/sam/Makefile has no target build-{} staging `{binary}`",
