@@ -5,7 +5,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    // Read at run time, not with env!(): a build-script binary can be reused from another checkout
+    // of the same sources (a shared target dir), and must look at this one's migrations.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_string());
+    let dir = Path::new(&manifest_dir).join("../migrations");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut ups: Vec<(i64, String)> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&dir) {
@@ -20,6 +23,10 @@ fn main() {
         }
     }
     ups.sort();
+    if ups.is_empty() {
+        // An empty schema would fail every query at run time, far from the cause.
+        panic!("no migrations found in {}", dir.display());
+    }
     let mut out = String::from("pub static MIGRATIONS: &[Migration] = &[\n");
     for (v, stem) in &ups {
         let up = dir.join(format!("{stem}.up.sql"));
