@@ -25,8 +25,8 @@ commands:
   seed                  create the demo tenant (admin/admin123) unless it exists
   help                  this text
 
-Without DATABASE_URL the commands use the embedded PostgreSQL in <project>/.data/pg
-(port LOCAL_PG_PORT, default 54329). migrate uses MIGRATION_DATABASE_URL when set.";
+Without DATABASE_URL the commands use the embedded PostgreSQL in LOCAL_PG_DIR (default
+<project>/.data/pg) on port LOCAL_PG_PORT (default 54329). migrate uses MIGRATION_DATABASE_URL when set.";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {

@@ -52,7 +52,8 @@ pub enum DatabaseSource {
 
 impl DatabaseSource {
     /// `DATABASE_URL` (+ `MIGRATION_DATABASE_URL`) if set, else the embedded server in
-    /// `<project>/.data/pg` on `LOCAL_PG_PORT` (default 54329).
+    /// `LOCAL_PG_DIR` (default `<project>/.data/pg`) on `LOCAL_PG_PORT` (default 54329). Both can be
+    /// moved so that a second stack (the docs check in CI, say) runs beside a developer's own.
     pub fn from_env(config: &Config) -> Result<Self, Error> {
         if let Some(url) = &config.database_url {
             return Ok(DatabaseSource::External {
@@ -61,7 +62,9 @@ impl DatabaseSource {
             });
         }
         Ok(DatabaseSource::Embedded {
-            dir: project_root().join(".data").join("pg"),
+            dir: env_var("LOCAL_PG_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| project_root().join(".data").join("pg")),
             port: Some(port_from_env("LOCAL_PG_PORT", DEFAULT_PG_PORT)?),
         })
     }
