@@ -7,30 +7,45 @@
 #   infra/scripts/docs-offline-check.sh [BASE_URL]
 #
 # BASE_URL: a running server, e.g. http://127.0.0.1:8000 or, behind a stage prefix, .../prod.
-# Without it, the local server is started (`cargo run -p local -- serve` on PORT, default a free one)
-# and stopped afterwards. Chromium is installed with apt-get if missing.
+# Without it, the local server is started (`cargo run -p local -- serve`) on a free port (PORT
+# overrides), with an embedded PostgreSQL of its own in a temporary directory on another free port, so
+# that it runs beside a developer's own local stack (.data/pg, port 54329); both are stopped and
+# removed afterwards. Chromium is the pinned Debian build (infra/tools/apt-install.sh installs it when
+# it is missing or at another version); CHROMIUM=/path/to/chromium uses another one instead.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
+pg_dir=""
 server_pid=""
-# shellcheck disable=SC2317 # invoked by the EXIT trap
+# shellcheck disable=SC2317,SC2329 # invoked by the EXIT trap (SC2317 up to shellcheck 0.10, SC2329 from 0.11)
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   rm -rf "$work"
+  if [ -n "$pg_dir" ]; then rm -rf "$pg_dir" "$pg_dir.lock"; fi
 }
 trap cleanup EXIT
 
-if ! command -v chromium >/dev/null; then
-  echo "docs-offline-check: installing chromium" >&2
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+chromium="${CHROMIUM:-}"
+if [ -z "$chromium" ]; then
+  "$root/infra/tools/apt-install.sh" chromium chromium-common
+  chromium=/usr/bin/chromium
 fi
 
 base="${1:-}"
 if [ -z "$base" ]; then
-  port="${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
+  port="${PORT:-$(free_port)}"
   base="http://127.0.0.1:$port"
-  echo "docs-offline-check: starting the local server on $base" >&2
-  (cd "$root" && PORT="$port" exec cargo run -q -p local -- serve) >"$work/server.log" 2>&1 &
+  # Its own directory (pgembed hands it to the postgres user when run as root) and port.
+  pg_dir="$(mktemp -d)"
+  pg_port="$(free_port)"
+  while [ "$pg_port" = "$port" ]; do pg_port="$(free_port)"; done
+  echo "docs-offline-check: starting the local server on $base (PostgreSQL on port $pg_port in $pg_dir)" >&2
+  (cd "$root" && PORT="$port" LOCAL_PG_DIR="$pg_dir" LOCAL_PG_PORT="$pg_port" exec cargo run -q -p local -- serve) \
+    >"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 600); do
     curl -sf "$base/health" >/dev/null 2>&1 && break
@@ -46,7 +61,7 @@ curl -sf "$base/openapi.json" -o "$work/openapi.json" || { echo "docs-offline-ch
 status=0
 for page in docs redoc; do
   # Headless Chromium bypasses the proxy for loopback only; the resolver rule fails any other name.
-  timeout 300 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+  timeout 300 "$chromium" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
     --disable-background-networking --disable-component-update --disable-sync --no-first-run \
     --disable-default-apps --disable-extensions --no-default-browser-check \
     --proxy-server=127.0.0.1:9 --host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
