@@ -61,9 +61,13 @@ sam-build: ## sam build: every function with cargo-lambda (installs aws-sam-cli 
 deploy: ## sam build + deploy, migrate, smoke test: make deploy ENV=dev|staging|prod [ARGS="..."]
 	./deploy.sh $(or $(ENV),dev) $(ARGS)
 
+# Tool versions not from PyPI (infra/tools/pins.env); `make` reads NAME=VALUE lines as variables.
+include infra/tools/pins.env
+
 coverage: ## Line coverage of the whole workspace, failing under 80% (the old service's gate); HTML in target/llvm-cov/html
 	rustup component add llvm-tools-preview
-	$(CARGO) llvm-cov --version >/dev/null 2>&1 || $(CARGO) install cargo-llvm-cov --locked
+	$(CARGO) llvm-cov --version 2>/dev/null | grep -qx 'cargo-llvm-cov $(CARGO_LLVM_COV_VERSION)' || \
+		$(CARGO) install cargo-llvm-cov --version '=$(CARGO_LLVM_COV_VERSION)' --locked
 	$(CARGO) llvm-cov --workspace --fail-under-lines 80 --html
 	$(CARGO) llvm-cov report --summary-only
 

@@ -31,7 +31,7 @@ shift $(($# > 0 ? 1 : 0))
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export SAM_CLI_TELEMETRY=0
-# Tools installed with `python3 -m venv .venv && .venv/bin/pip install aws-sam-cli cargo-lambda`.
+# sam and cargo-lambda at their pins: `infra/scripts/venv.sh aws-sam-cli cargo-lambda` installs them into .venv.
 if [ -d .venv/bin ]; then
   PATH="$PWD/.venv/bin:$PATH"
 fi
@@ -48,7 +48,7 @@ for tool in aws sam cargo cargo-lambda curl awk grep; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-  die "missing: ${missing[*]}. Install: AWS CLI v2; pip install aws-sam-cli cargo-lambda (e.g. into .venv); Rust via rustup"
+  die "missing: ${missing[*]}. Install: AWS CLI v2; infra/scripts/venv.sh aws-sam-cli cargo-lambda (pinned, into .venv); Rust via rustup"
 fi
 sam --version
 cargo lambda --version

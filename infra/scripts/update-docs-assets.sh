@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Refreshes the Swagger UI and ReDoc files embedded in the docs functions (functions/assets/) from npm.
 # Only the browser bundles, their CSS and licenses are copied; nothing else of the packages ships.
-#   infra/scripts/update-docs-assets.sh [SWAGGER_UI_SPEC] [REDOC_SPEC]    (default swagger-ui-dist@5 redoc@2)
-# Afterwards: update the versions in functions/assets/README.md and in
+#   infra/scripts/update-docs-assets.sh
+# installs exactly SWAGGER_UI_DIST_VERSION and REDOC_VERSION of infra/tools/pins.env: to upgrade, move
+# those pins first. Afterwards: update the versions in functions/assets/README.md and in
 # functions/src/endpoints/docs/assets.rs (the pages put them in the asset URLs, which are cached for a
 # year), then run infra/scripts/docs-offline-check.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-swagger="${1:-swagger-ui-dist@5}"
-redoc="${2:-redoc@2}"
+# shellcheck source=infra/tools/pins.env
+. "$root/infra/tools/pins.env"
+swagger="swagger-ui-dist@$SWAGGER_UI_DIST_VERSION"
+redoc="redoc@$REDOC_VERSION"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 npm init -y >/dev/null
 # --ignore-scripts: nothing of these packages needs to run to be copied.
-npm install --no-audit --no-fund --ignore-scripts "$swagger" "$redoc" >&2
+npm install --no-audit --no-fund --ignore-scripts --save-exact "$swagger" "$redoc" >&2
 out="$root/functions/assets"
 s="node_modules/swagger-ui-dist"
 r="node_modules/redoc"

@@ -88,3 +88,39 @@ async fn handle(_ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda
         content.to_string(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{REDOC_VERSION, SWAGGER_UI_VERSION};
+
+    /// The copies in `functions/assets/` are of the versions `update-docs-assets.sh` installs
+    /// (`infra/tools/pins.env`): a pin moved without refreshing the copies, or the other way round,
+    /// fails here rather than shipping asset URLs that name the wrong version.
+    #[test]
+    fn vendored_versions_match_the_tool_pins() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let pins = std::fs::read_to_string(format!("{root}/infra/tools/pins.env"))
+            .expect("infra/tools/pins.env is readable");
+        let pin = |name: &str| {
+            pins.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+                .map(str::trim)
+                .unwrap_or_else(|| panic!("{name} is not in infra/tools/pins.env"))
+                .to_string()
+        };
+        assert_eq!(pin("SWAGGER_UI_DIST_VERSION"), SWAGGER_UI_VERSION);
+        assert_eq!(pin("REDOC_VERSION"), REDOC_VERSION);
+
+        let readme = std::fs::read_to_string(format!("{root}/functions/assets/README.md"))
+            .expect("functions/assets/README.md is readable");
+        for (package, version) in [
+            ("`swagger-ui-dist` (npm)", SWAGGER_UI_VERSION),
+            ("`redoc` (npm)", REDOC_VERSION),
+        ] {
+            assert!(
+                readme.contains(&format!("{package} | {version} |")),
+                "functions/assets/README.md does not give {package} as {version}"
+            );
+        }
+    }
+}
