@@ -17,9 +17,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 [ "$#" -gt 0 ] || { echo "usage: $0 PACKAGE..." >&2; exit 2; }
 export DEBIAN_FRONTEND=noninteractive
 
+pin_var() { echo "DEBIAN_$(tr 'a-z.+-' 'A-Z___' <<<"$1")"; }
 pin_of() {
   local var
-  var="DEBIAN_$(tr 'a-z.+-' 'A-Z___' <<<"$1")"
+  var="$(pin_var "$1")"
   echo "${!var:-}"
 }
 installed_version() {
@@ -38,7 +39,7 @@ fi
 todo=()
 for pkg in "$@"; do
   pin="$(pin_of "$pkg")"
-  [ -n "$pin" ] || { echo "apt-install: $pkg has no pin (add DEBIAN_... to $here/pins.env)" >&2; exit 2; }
+  [ -n "$pin" ] || { echo "apt-install: $pkg has no pin (add $(pin_var "$pkg") to $here/pins.env)" >&2; exit 2; }
   if [ "$(installed_version "$pkg")" = "$pin" ]; then
     echo "apt-install: $pkg $pin (as pinned) present" >&2
   else
@@ -61,7 +62,7 @@ for pkg in "${todo[@]}"; do
     exit 1
   fi
   echo "apt-install: WARNING: $pkg $pin (pinned) is no longer in Debian's archive; installing $candidate," \
-    "its replacement in the same release. Move DEBIAN_$(tr 'a-z.+-' 'A-Z___' <<<"$pkg") in infra/tools/pins.env." >&2
+    "its replacement in the same release. Move $(pin_var "$pkg") in infra/tools/pins.env." >&2
   specs+=("$pkg=$candidate")
 done
 echo "apt-install: installing ${specs[*]}" >&2

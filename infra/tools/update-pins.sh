@@ -17,15 +17,13 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 norm() { tr 'A-Z_.' 'a-z--' <<<"$1" | sed 's/--*/-/g'; }
-pin_of() { # name: its pinned version, or nothing
-  local want line
-  want="$(norm "$1")"
-  while IFS= read -r line; do
-    line="${line%%#*}"
-    [ -n "${line// /}" ] || continue
-    if [ "$(norm "${line%%==*}")" = "$want" ]; then echo "${line#*==}"; return; fi
-  done <"$file"
-}
+# The current pins: normalised name -> NAME==VERSION as written.
+declare -A pins=()
+while IFS= read -r line; do
+  line="${line%%#*}"
+  [ -n "${line// /}" ] || continue
+  pins["$(norm "${line%%==*}")"]="$line"
+done <"$file"
 
 all_latest=0
 declare -A moved=()
@@ -54,18 +52,16 @@ for t in "${tools[@]}"; do
   elif [ "$all_latest" -eq 1 ]; then
     specs+=("$t")
   else
-    specs+=("$t==$(pin_of "$t")")
+    specs+=("${pins[$n]}")
   fi
 done
 
 # The old pins, less those of the tools that move (with --all-latest, none are kept).
 : >"$work/keep.txt"
 if [ "$all_latest" -eq 0 ]; then
-  while IFS= read -r line; do
-    line="${line%%#*}"
-    [ -n "${line// /}" ] || continue
-    [ -n "${moved[$(norm "${line%%==*}")]:-}" ] || echo "$line"
-  done <"$file" >"$work/keep.txt"
+  for n in "${!pins[@]}"; do
+    [ -n "${moved[$n]:-}" ] || echo "${pins[$n]}"
+  done >"$work/keep.txt"
 fi
 
 python3 -m venv "$work/venv"
