@@ -39,6 +39,27 @@ pub fn free_port() -> Result<u16, PgError> {
         .map_err(|e| PgError(e.to_string()))
 }
 
+/// As root the server runs as `postgres`, which must be able to walk down to `root`. A checkout under
+/// a private directory (`mktemp -d`, `/root`, a home with mode 700) would otherwise fail in `initdb`
+/// with "Permission denied". Adds only the others' search bit (`o+x`: enter, not list) to the
+/// ancestors that lack it, and returns them.
+fn let_others_traverse(root: &Path) -> Result<Vec<PathBuf>, PgError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut opened = Vec::new();
+    for dir in root.ancestors().skip(1) {
+        let mode = std::fs::metadata(dir)
+            .map_err(|e| PgError(format!("reading {}: {e}", dir.display())))?
+            .permissions()
+            .mode();
+        if mode & 0o001 == 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode | 0o001))
+                .map_err(|e| PgError(format!("letting postgres enter {}: {e}", dir.display())))?;
+            opened.push(dir.to_path_buf());
+        }
+    }
+    Ok(opened)
+}
+
 impl PgServer {
     /// Start (initialising on first use) a server whose files live under `root`. `port: None` picks a
     /// free port. The cluster is reused across runs when `root` is.
@@ -68,6 +89,15 @@ impl PgServer {
         };
         if let Some(user) = &server.run_as {
             let _ = Command::new("chown").args(["-R", user]).arg(&root).status();
+            let opened = let_others_traverse(&root)?;
+            if !opened.is_empty() {
+                tracing::warn!(
+                    dirs = ?opened,
+                    "gave others search (not read) permission on these directories, so that the \
+                     postgres user can reach {}",
+                    root.display()
+                );
+            }
         }
         if !server.data_dir.join("PG_VERSION").exists() {
             server.run(
@@ -226,4 +256,49 @@ pub async fn bootstrap(server: &PgServer, db: &str) -> Result<(String, String), 
     drop(client);
     let _ = task.await;
     Ok((server.url("app_owner", db), server.url("app_rw", db)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::let_others_traverse;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &std::path::Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn private_ancestors_get_only_the_search_bit() {
+        let base = std::env::temp_dir().join(format!("pgembed-traverse-{}", std::process::id()));
+        let private = base.join("private");
+        let open = private.join("open");
+        let root = open.join("pg");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o750)).unwrap();
+
+        let opened = let_others_traverse(&root).unwrap();
+
+        assert!(
+            opened.contains(&private) && opened.contains(&open),
+            "{opened:?}"
+        );
+        assert!(
+            !opened.contains(&base),
+            "a directory others could enter is left alone"
+        );
+        assert_eq!(
+            mode(&private),
+            0o701,
+            "search only: others still cannot list it"
+        );
+        assert_eq!(mode(&open), 0o751);
+        assert_eq!(mode(&base), 0o755);
+        assert!(
+            let_others_traverse(&root).unwrap().is_empty(),
+            "a second run changes nothing"
+        );
+        std::fs::remove_dir_all(&base).unwrap();
+    }
 }
