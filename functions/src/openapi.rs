@@ -4,8 +4,8 @@
 //! never carry schemars.
 //!
 //! The document is committed as `openapi.json` at the repository root and served as-is by the
-//! `docs_openapi` function; `infra/local/tests/openapi.rs` fails when that file is stale
-//! (`UPDATE_OPENAPI=1 cargo test -p local --test openapi` rewrites it).
+//! `docs_openapi` function; `cargo xtask gen` writes it (`rendered`) and `gen --check` fails when it
+//! is stale.
 //!
 //! What an endpoint declares, in its own module:
 //!
@@ -17,7 +17,7 @@
 //! ```
 //!
 //! Everything else comes from the `Endpoint`: path parameters (`{x_id}` is an integer, other names
-//! strings), security (`Access::User` needs the bearer token), and the standard errors every operation
+//! strings), security and permissions (`Endpoint::access`), and the standard errors every operation
 //! can answer (422 with input, 401/403 for users, 404 with path parameters, 500).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -91,7 +91,6 @@ pub struct Operation {
     responses: BTreeMap<u16, Value>,
     description: Option<String>,
     deprecated: bool,
-    optional_auth: bool,
 }
 
 impl Operation {
@@ -223,12 +222,6 @@ impl Operation {
         self
     }
 
-    /// A public endpoint that also takes a bearer token (and then may answer 401/403).
-    pub fn optional_auth(&mut self) -> &mut Self {
-        self.optional_auth = true;
-        self
-    }
-
     fn request_schema<T: JsonSchema>(&mut self) -> Value {
         let schema = self.gens.requests.subschema_for::<T>().to_value();
         self.note_generic_names(&schema, SCHEMAS);
@@ -254,18 +247,32 @@ impl Operation {
 
     fn finish(self) -> (Value, Generators) {
         let ep = self.endpoint;
-        let user = matches!(ep.access, Access::User { .. });
+        let access = ep.access();
+        let user = matches!(access, Access::User { .. });
+        let optional_auth = matches!(access, Access::OptionalUser { .. });
         let mut op = Map::new();
         op.insert("operationId".into(), json!(ep.id));
         op.insert("summary".into(), json!(ep.summary));
         op.insert("tags".into(), json!([ep.tag]));
         let mut description = self.description.clone().unwrap_or_default();
-        if let Some(p) = ep.permission() {
+        let permissions = ep.permissions();
+        if !permissions.is_empty() {
             if !description.is_empty() {
                 description.push_str("\n\n");
             }
-            description.push_str(&format!("Requires the permission `{p}`."));
-            op.insert("x-permission".into(), json!(p));
+            let names: Vec<String> = permissions.iter().map(|p| format!("`{p}`")).collect();
+            let (noun, list) = match names.split_last() {
+                Some((last, [])) => ("permission", last.clone()),
+                Some((last, init)) => ("permissions", format!("{} and {last}", init.join(", "))),
+                None => ("permissions", String::new()),
+            };
+            let when = if optional_auth {
+                "With a bearer token, r"
+            } else {
+                "R"
+            };
+            description.push_str(&format!("{when}equires the {noun} {list}."));
+            op.insert("x-permissions".into(), json!(permissions));
         }
         if !description.is_empty() {
             op.insert("description".into(), json!(description));
@@ -275,7 +282,7 @@ impl Operation {
         }
         if user {
             op.insert("security".into(), json!([{"bearerAuth": []}]));
-        } else if self.optional_auth {
+        } else if optional_auth {
             op.insert("security".into(), json!([{}, {"bearerAuth": []}]));
         }
 
@@ -334,7 +341,7 @@ impl Operation {
         if has_body || has_query || has_path {
             standard(422, "ValidationError");
         }
-        if user || self.optional_auth {
+        if user || optional_auth {
             standard(401, "Unauthorized");
             standard(403, "Forbidden");
         }
@@ -378,7 +385,6 @@ pub fn document() -> Value {
             responses: BTreeMap::new(),
             description: None,
             deprecated: false,
-            optional_auth: false,
         };
         if let Some((_, docs)) = DOCS.iter().find(|(id, _)| *id == ep.id) {
             op.documented = true;
@@ -442,6 +448,25 @@ pub fn document() -> Value {
 /// Puts request- and response-side definitions into one `components.schemas`: generic names get their
 /// operation prefix, a type whose two directions are identical appears once, and a response-side
 /// variant that differs gets a `Response` suffix. Returns the schemas and old `$ref` → new `$ref`.
+/// `openapi.json` as committed: `document()` in reading order, what `cargo xtask gen` writes.
+pub fn rendered() -> String {
+    in_reading_order(&document())
+}
+
+/// Pretty JSON with the top-level keys in the order of the specification (nested ones stay sorted):
+/// nicer to read than alphabetical order.
+fn in_reading_order(doc: &Value) -> String {
+    let keys = ["openapi", "info", "servers", "tags", "paths", "components"];
+    let entries: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            let value = serde_json::to_string_pretty(&doc[*k]).unwrap_or_default();
+            format!("  \"{k}\": {}", value.replace('\n', "\n  "))
+        })
+        .collect();
+    format!("{{\n{}\n}}\n", entries.join(",\n"))
+}
+
 fn merge_schemas(
     requests: Map<String, Value>,
     responses: Map<String, Value>,

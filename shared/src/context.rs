@@ -40,7 +40,7 @@ impl Ctx {
 
     /// A database connection for this request (the container's single connection in Lambda, a pooled
     /// one locally). Opened lazily: endpoints that never touch the database never connect.
-    pub async fn conn(&self) -> ApiResult<Conn> {
+    pub(crate) async fn conn(&self) -> ApiResult<Conn> {
         Ok(self.inner.db.checkout().await?)
     }
 }

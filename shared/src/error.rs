@@ -46,10 +46,17 @@ pub enum ApiError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
-    /// 500: the message is for the logs only; the client sees "Internal server error".
-    #[error("internal: {0}")]
-    Internal(String),
+    /// 500: the context and the cause are for the logs only; the client sees "Internal server error".
+    #[error("internal: {context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 }
+
+/// The cause of an internal error, kept whole so `dispatch` can log the chain.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -62,8 +69,43 @@ impl ApiError {
         ApiError::NotFound(format!("{what} with id {id} not found"))
     }
 
-    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
-        ApiError::Internal(format!("{context}: {err}"))
+    /// A failure of ours, with its cause: `context` says what we were doing.
+    pub fn internal(context: &str, err: impl Into<BoxError>) -> Self {
+        ApiError::Internal {
+            context: context.to_string(),
+            source: Some(err.into()),
+        }
+    }
+
+    /// A broken invariant (a row that must exist does not): there is no underlying error to keep.
+    pub fn bug(what: impl Into<String>) -> Self {
+        ApiError::Internal {
+            context: what.into(),
+            source: None,
+        }
+    }
+
+    /// 401 for a missing, malformed, expired or revoked token, or an inactive user or tenant. One
+    /// message for all of them: the reason is not the caller's business.
+    pub fn unauthenticated() -> Self {
+        ApiError::Unauthorized("Could not validate credentials".to_string())
+    }
+
+    /// 403 naming the permission the caller's role lacks.
+    pub fn missing_permission(permission: &str) -> Self {
+        ApiError::Forbidden(format!("Permission '{permission}' required"))
+    }
+
+    /// This error and its causes, outermost first, joined for one log field.
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut next = std::error::Error::source(self);
+        while let Some(e) = next {
+            out.push_str(": ");
+            out.push_str(&e.to_string());
+            next = e.source();
+        }
+        out
     }
 
     pub fn status(&self) -> u16 {
@@ -74,7 +116,7 @@ impl ApiError {
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
             ApiError::Conflict(_) => 409,
-            ApiError::Internal(_) => 500,
+            ApiError::Internal { .. } => 500,
         }
     }
 
@@ -105,7 +147,7 @@ impl ApiError {
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m) => m.clone(),
-            ApiError::Internal(_) => "Internal server error".to_string(),
+            ApiError::Internal { .. } => "Internal server error".to_string(),
         }
     }
 }
@@ -120,13 +162,29 @@ pub enum DbError {
     ForeignKey { constraint: String },
     #[error("check violation on {constraint}")]
     Check { constraint: String },
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
-    #[error("database error: {0}")]
-    Other(String),
+    /// No connection: the server is down or unreachable, the pool is exhausted, TLS failed.
+    #[error("database unavailable: {context}")]
+    Unavailable {
+        context: String,
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// Any other error of a statement, kept whole (SQLSTATE, message, position) for the logs.
+    #[error("database error")]
+    Postgres(#[source] tokio_postgres::Error),
+    /// The database answered something our code rules out (no row where one must be).
+    #[error("unexpected database answer: {0}")]
+    Unexpected(String),
 }
 
 impl DbError {
+    pub fn unavailable(context: &str, source: impl Into<BoxError>) -> Self {
+        DbError::Unavailable {
+            context: context.to_string(),
+            source: Some(source.into()),
+        }
+    }
+
     pub fn constraint(&self) -> Option<&str> {
         match self {
             DbError::Unique { constraint }
@@ -152,21 +210,18 @@ impl From<tokio_postgres::Error> for DbError {
             if *code == SqlState::CHECK_VIOLATION {
                 return DbError::Check { constraint };
             }
-            return DbError::Other(format!("{}: {}", code.code(), db.message()));
+            return DbError::Postgres(e);
         }
         if e.is_closed() {
-            return DbError::Unavailable(e.to_string());
+            return DbError::unavailable("connection closed", e);
         }
-        DbError::Other(e.to_string())
+        DbError::Postgres(e)
     }
 }
 
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
-        match e {
-            DbError::Unavailable(m) => ApiError::Internal(format!("database unavailable: {m}")),
-            other => ApiError::Internal(other.to_string()),
-        }
+        ApiError::internal("database", e)
     }
 }
 

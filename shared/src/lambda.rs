@@ -26,8 +26,15 @@ pub async fn serve(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error
         }
         tracing::debug!(keys = ?secret.keys().collect::<Vec<_>>(), "configuration read from APP_SECRET_ARN");
     }
-    // No pool in Lambda: one connection per container, opened by the first request that needs it.
-    let db = Db::single(config.database_url().unwrap_or_default());
+    // No pool in Lambda: one connection per container, opened by the first request that needs it. A
+    // function that needs the database and has no URL stops here, naming the variable, rather than
+    // answering every request with a 500; health and docs functions start without one.
+    let url = match config.database_url() {
+        Ok(url) => url.to_string(),
+        Err(e) if endpoint.needs_database() => return Err(cold_start_failed(e)),
+        Err(_) => String::new(),
+    };
+    let db = Db::single(&url);
     let ctx = Ctx::new(config, db);
     lambda_http::run(service_fn(move |req: Request| {
         let ctx = ctx.clone();

@@ -2,7 +2,8 @@
 //! domain types, repositories (all SQL) and use cases. Each Lambda binary is a thin `serve` call on one
 //! endpoint; the local server and the tests drive the same `dispatch`.
 //!
-//! Reading order: `http::endpoint::dispatch` → `http::call` → `db` (`Conn::begin_tenant`) → `app` → `repo`.
+//! Reading order: `http::endpoint` (`endpoint!`, `dispatch`) → `http::call` → `db` (`Tx::authorize`) →
+//! `app` → `repo`.
 
 pub mod app;
 pub mod auth;

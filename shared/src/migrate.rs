@@ -95,7 +95,7 @@ pub async fn up(client: &mut Client) -> Result<Vec<String>, DbError> {
             if let Some(m) = MIGRATIONS.iter().find(|m| m.version == *v)
                 && checksum(m.up) != *sum
             {
-                return Err(DbError::Other(format!(
+                return Err(DbError::Unexpected(format!(
                     "migration {name} was edited after it was applied; add a new migration instead"
                 )));
             }
@@ -111,7 +111,7 @@ pub async fn up(client: &mut Client) -> Result<Vec<String>, DbError> {
             );
             if let Err(e) = client_ref.batch_execute(&sql).await {
                 let _ = client_ref.batch_execute("rollback").await;
-                return Err(DbError::Other(format!("migration {} failed: {}", m.name, describe(&e))));
+                return Err(DbError::Unexpected(format!("migration {} failed: {}", m.name, describe(&e))));
             }
             done.push(m.name.to_string());
         }
@@ -133,17 +133,17 @@ pub async fn down(client: &mut Client) -> Result<Option<String>, DbError> {
             .iter()
             .find(|m| m.version == version)
             .ok_or_else(|| {
-                DbError::Other(format!("migration {name} is not known to this build"))
+                DbError::Unexpected(format!("migration {name} is not known to this build"))
             })?;
         let down = m
             .down
-            .ok_or_else(|| DbError::Other(format!("migration {name} has no down file")))?;
+            .ok_or_else(|| DbError::Unexpected(format!("migration {name} has no down file")))?;
         let sql = format!(
             "begin;\n{down}\n;\ndelete from schema_migrations where version = {version};\ncommit;"
         );
         if let Err(e) = client_ref.batch_execute(&sql).await {
             let _ = client_ref.batch_execute("rollback").await;
-            return Err(DbError::Other(format!(
+            return Err(DbError::Unexpected(format!(
                 "reverting {name} failed: {}",
                 describe(&e)
             )));

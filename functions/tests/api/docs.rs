@@ -69,7 +69,7 @@ async fn the_document_is_served_as_json() {
     for ep in ROUTES {
         assert!(
             r.body["paths"][ep.path][ep.method.to_ascii_lowercase()].is_object(),
-            "{} {} missing from openapi.json: regenerate it (UPDATE_OPENAPI=1 cargo test -p local --test openapi)",
+            "{} {} missing from openapi.json: regenerate it with `cargo xtask gen`",
             ep.method,
             ep.path
         );

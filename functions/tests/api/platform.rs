@@ -1,7 +1,7 @@
 //! Plumbing: health, CORS, event shapes, stage prefixes, panics and broken connections.
 
 use serde_json::json;
-use shared::http::{Access, Endpoint, Sizing};
+use shared::http::{Endpoint, Handler, Sizing};
 
 use crate::helpers::{Body, TestApp, connect};
 
@@ -145,13 +145,12 @@ static PANICKING: Endpoint = Endpoint {
     id: "test_panics",
     method: "GET",
     path: "/panic",
-    access: Access::Public,
     summary: "panics",
     tag: "test",
     success: 200,
     sizing: Sizing::Standard,
     module: module_path!(),
-    handler: |_, _| Box::pin(async { panic!("secret internal detail") }),
+    handler: Handler::Public(|_, _| Box::pin(async { panic!("secret internal detail") })),
 };
 
 #[tokio::test]

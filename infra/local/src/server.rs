@@ -16,7 +16,6 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use lambda_http::http::HeaderValue;
-use serde_json::json;
 use shared::Ctx;
 use shared::http::event::{EventInput, rest_v1_event, to_request};
 use shared::http::{Endpoint, dispatch, respond, route};
@@ -273,11 +272,7 @@ fn error_response(
     detail: &str,
     origin: Option<&str>,
 ) -> lambda_http::Response<lambda_http::Body> {
-    let mut resp = respond::json(status, &json!({ "detail": detail })).unwrap_or_else(|_| {
-        let mut r = lambda_http::Response::new(lambda_http::Body::Empty);
-        *r.status_mut() = lambda_http::http::StatusCode::INTERNAL_SERVER_ERROR;
-        r
-    });
+    let mut resp = respond::detail(status, detail);
     respond::apply_cors(&mut resp, &ctx.config().allowed_origins, origin);
     resp
 }

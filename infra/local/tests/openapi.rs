@@ -2,7 +2,7 @@
 //! `functions::openapi::document()` generates from the route table, and that document is sound: every
 //! route exactly once, every `$ref` resolving, every route with its `docs` declarations.
 //!
-//! After changing routes or DTOs: `UPDATE_OPENAPI=1 cargo test -p local --test openapi`.
+//! After changing routes or DTOs: `cargo xtask gen` (which also writes the binaries and template.yaml).
 //! Structural validation against the OpenAPI 3.1 schema: `infra/scripts/validate-openapi.sh`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -44,33 +44,10 @@ fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
     }
 }
 
-/// Pretty JSON with the top-level keys in the order of the specification (nested ones stay sorted):
-/// nicer to read than alphabetical order.
-fn in_reading_order(doc: &Value) -> String {
-    let keys = ["openapi", "info", "servers", "tags", "paths", "components"];
-    assert_eq!(
-        doc.as_object().unwrap().len(),
-        keys.len(),
-        "new top-level key"
-    );
-    let entries: Vec<String> = keys
-        .iter()
-        .map(|k| {
-            let value = serde_json::to_string_pretty(&doc[*k]).unwrap();
-            format!("  \"{k}\": {}", value.replace('\n', "\n  "))
-        })
-        .collect();
-    format!("{{\n{}\n}}\n", entries.join(",\n"))
-}
-
 #[test]
 fn openapi_json_is_current() {
     let doc = functions::openapi::document();
     let path = committed_path();
-    if std::env::var("UPDATE_OPENAPI").as_deref() == Ok("1") {
-        std::fs::write(&path, in_reading_order(&doc)).unwrap();
-        return;
-    }
     let committed: Value = std::fs::read_to_string(&path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
@@ -78,7 +55,7 @@ fn openapi_json_is_current() {
     if let Some(at) = first_difference(&committed, &doc, String::new()) {
         panic!(
             "openapi.json (repository root) is not what the route table generates; first difference at \
-             `{at}`.\nRegenerate it with `UPDATE_OPENAPI=1 cargo test -p local --test openapi` and commit it."
+             `{at}`.\nRegenerate it with `cargo xtask gen` and commit it."
         );
     }
 }
@@ -194,7 +171,7 @@ fn security_parameters_and_standard_errors() {
         let op = operation(&doc, ep.path, ep.method).unwrap();
         let responses = &op["responses"];
         assert!(responses.get("500").is_some(), "{}: no 500", ep.id);
-        if let Access::User { .. } = ep.access {
+        if let Access::User { .. } = ep.access() {
             assert_eq!(
                 op["security"],
                 serde_json::json!([{"bearerAuth": []}]),

@@ -26,6 +26,8 @@ pub const BIN_DIR: &str = "functions/src/bin";
 pub const TEMPLATE: &str = "template.yaml";
 pub const FUNCTIONS_MANIFEST: &str = "functions/Cargo.toml";
 pub const README: &str = "README.md";
+/// The OpenAPI document, generated from the route table and the endpoints' `docs` declarations.
+pub const OPENAPI: &str = "openapi.json";
 pub const README_BEGIN: &str = "<!-- BEGIN GENERATED ENDPOINTS";
 pub const README_END: &str = "<!-- END GENERATED ENDPOINTS";
 pub const BINS_BEGIN: &str = "# BEGIN GENERATED BINS";
@@ -70,14 +72,27 @@ impl From<&Endpoint> for RouteSpec {
             module: ep.module.to_string(),
             memory_mb: ep.sizing.memory_mb(),
             timeout_s: ep.sizing.timeout_s(),
-            access: match ep.access {
-                shared::http::Access::Public => "public".to_string(),
-                shared::http::Access::User { permission: None } => "token".to_string(),
-                shared::http::Access::User {
-                    permission: Some(p),
-                } => format!("`{p}`"),
-            },
+            access: access_text(ep.access()),
             tag: ep.tag.to_string(),
+        }
+    }
+}
+
+/// `public`, `token`, the permissions (`` `a`, `b` ``), or `public; token: `p`` for an optional one.
+fn access_text(access: shared::http::Access) -> String {
+    use shared::http::Access;
+    let listed = |ps: &[&str]| {
+        ps.iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match access {
+        Access::Public => "public".to_string(),
+        Access::User { permissions: [] } => "token".to_string(),
+        Access::User { permissions } => listed(permissions),
+        Access::OptionalUser { permissions } => {
+            format!("public; with a token {}", listed(permissions))
         }
     }
 }
@@ -669,6 +684,15 @@ pub fn plan(root: &Path, specs: &[RouteSpec]) -> Result<Vec<Change>, GenError> {
         }
     }
     Ok(changes)
+}
+
+/// The change that makes the file at `path` hold exactly `content`, if any.
+pub fn plan_file(path: PathBuf, content: String) -> Result<Option<Change>, GenError> {
+    Ok(match read(&path)? {
+        None => Some(Change::Create { path, content }),
+        Some(current) if current != content => Some(Change::Update { path, content }),
+        Some(_) => None,
+    })
 }
 
 /// Write and delete files as planned.

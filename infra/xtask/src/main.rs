@@ -1,6 +1,8 @@
 //! `cargo xtask <command>` (alias in `.cargo/config.toml`).
 //!
-//! - `gen`: rewrite `functions/src/bin/*.rs` and the generated block of `template.yaml` from the route table;
+//! - `gen`: rewrite everything derived from the route table: `functions/src/bin/*.rs`, their `[[bin]]`
+//!   entries, the generated block of `template.yaml`, the SAM Makefile, the README's endpoint table and
+//!   `openapi.json`;
 //! - `gen --check`: change nothing, exit 1 listing whatever is stale (CI runs this);
 //! - `bench`: cold start, warm latency and peak memory of built Lambda binaries (see `bench.rs`).
 
@@ -11,7 +13,8 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask gen [--check] | cargo xtask bench [OPTIONS]
 
-  gen           regenerate functions/src/bin/<id>.rs and the generated block of template.yaml
+  gen           regenerate functions/src/bin/<id>.rs, their [[bin]] entries, template.yaml's
+                generated block, infra/sam/Makefile, the README endpoint table and openapi.json
                 from functions::routes::ROUTES (deleting binaries whose route is gone)
   gen --check   change nothing; exit 1 and list what is stale
   bench         measure cold start, warm latency and peak RSS of built binaries against a local
@@ -42,7 +45,12 @@ fn main() -> ExitCode {
 fn generate(check: bool) -> ExitCode {
     let root = xtask::workspace_root();
     let specs = xtask::project_specs();
-    let changes = match xtask::plan(&root, &specs) {
+    let planned = xtask::plan(&root, &specs).and_then(|mut changes| {
+        let openapi = root.join(xtask::OPENAPI);
+        changes.extend(xtask::plan_file(openapi, functions::openapi::rendered())?);
+        Ok(changes)
+    });
+    let changes = match planned {
         Ok(c) => c,
         Err(e) => {
             eprintln!("xtask gen: {e}");
@@ -52,7 +60,8 @@ fn generate(check: bool) -> ExitCode {
     if check {
         if changes.is_empty() {
             eprintln!(
-                "xtask gen --check: {} binaries and template.yaml match the route table",
+                "xtask gen --check: {} binaries, template.yaml, the SAM Makefile, the README table and \
+                 openapi.json match the route table",
                 specs.len()
             );
             return ExitCode::SUCCESS;

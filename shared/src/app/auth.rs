@@ -291,5 +291,5 @@ pub async fn me(tx: &Tx<'_>) -> ApiResult<users::UserRow> {
     let user = tx.principal()?.user_id;
     users::get(tx, user)
         .await?
-        .ok_or_else(crate::http::call::unauthenticated)
+        .ok_or_else(ApiError::unauthenticated)
 }

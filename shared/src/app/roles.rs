@@ -90,7 +90,7 @@ pub async fn get(tx: &Tx<'_>, id: RoleId) -> ApiResult<RoleResponse> {
     with_permissions(tx, vec![role])
         .await?
         .pop()
-        .ok_or_else(|| ApiError::Internal("role vanished".into()))
+        .ok_or_else(|| ApiError::bug("role vanished"))
 }
 
 /// Deduplicate and check that every id is in the catalogue; the first unknown one is a 422.

@@ -203,7 +203,7 @@ pub async fn seed_demo(ctx: &Ctx) -> ApiResult<SeedReport> {
     for &(username, pw, full_name, role) in &DEMO_USERS[1..] {
         let role_id = users::role_by_name(&tx, role)
             .await?
-            .ok_or_else(|| ApiError::Internal(format!("system role {role} missing")))?;
+            .ok_or_else(|| ApiError::bug(format!("system role {role} missing")))?;
         let hashed = password::hash(&Password::parse(pw)?, ctx.config().bcrypt_cost).await?;
         let email = format!("{username}@demo.example");
         users::insert(

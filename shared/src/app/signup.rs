@@ -60,7 +60,7 @@ pub async fn sign_up(
         .iter()
         .find(|(name, _)| name == ADMIN)
         .map(|(_, id)| *id)
-        .ok_or_else(|| ApiError::Internal("system role admin missing after provisioning".into()))?;
+        .ok_or_else(|| ApiError::bug("system role admin missing after provisioning"))?;
     insert_user(tx, &account, &hashed, admin).await
 }
 
@@ -79,7 +79,7 @@ pub async fn add_user(
             .ok_or_else(|| ApiError::field("role_id", format!("Role with id {id} not found")))?,
         None => crate::repo::users::role_by_name(tx, STAFF)
             .await?
-            .ok_or_else(|| ApiError::Internal("system role staff missing".into()))?,
+            .ok_or_else(|| ApiError::bug("system role staff missing"))?,
     };
     let hashed = password::hash(&account.password, ctx.config().bcrypt_cost).await?;
     insert_user(tx, &account, &hashed, role).await
@@ -105,7 +105,7 @@ async fn insert_user(
     .map_err(username_taken)?;
     users::get(tx, id)
         .await?
-        .ok_or_else(|| ApiError::Internal("user vanished after insert".into()))
+        .ok_or_else(|| ApiError::bug("user vanished after insert"))
 }
 
 pub fn username_taken(e: DbError) -> ApiError {

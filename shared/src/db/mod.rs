@@ -46,7 +46,7 @@ impl Db {
     pub fn pool(url: &str, max: usize) -> Result<Self, DbError> {
         let pg: tokio_postgres::Config = url
             .parse()
-            .map_err(|e| DbError::Other(format!("DATABASE_URL: {e}")))?;
+            .map_err(|e| DbError::unavailable("DATABASE_URL does not parse", e))?;
         let mgr = deadpool_postgres::Manager::from_config(
             pg,
             tls()?,
@@ -61,7 +61,7 @@ impl Db {
             .wait_timeout(Some(Duration::from_secs(10)))
             .create_timeout(Some(Duration::from_secs(5)))
             .build()
-            .map_err(|e| DbError::Other(format!("pool: {e}")))?;
+            .map_err(|e| DbError::unavailable("building the pool", e))?;
         Ok(Db::Pool(pool))
     }
 
@@ -71,7 +71,7 @@ impl Db {
                 let obj = pool
                     .get()
                     .await
-                    .map_err(|e| DbError::Unavailable(e.to_string()))?;
+                    .map_err(|e| DbError::unavailable("pool checkout", e))?;
                 Ok(Conn {
                     inner: ConnInner::Pooled(Box::new(obj)),
                 })
@@ -126,7 +126,10 @@ fn tls() -> Result<MakeRustlsConnect, DbError> {
     });
     match config {
         Ok(c) => Ok(MakeRustlsConnect::new(c.clone())),
-        Err(e) => Err(DbError::Unavailable(e.clone())),
+        Err(e) => Err(DbError::Unavailable {
+            context: e.clone(),
+            source: None,
+        }),
     }
 }
 
@@ -134,7 +137,7 @@ fn tls() -> Result<MakeRustlsConnect, DbError> {
 pub async fn connect(url: &str) -> Result<Client, DbError> {
     let (client, connection) = tokio_postgres::connect(url, tls()?)
         .await
-        .map_err(|e| DbError::Unavailable(format!("connect: {e}")))?;
+        .map_err(|e| DbError::unavailable("connect", e))?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::warn!(error = %e, "database connection closed");
@@ -162,14 +165,17 @@ impl Conn {
                     *last_used = Instant::now();
                     Ok(client)
                 }
-                None => Err(DbError::Unavailable("connection not open".into())),
+                None => Err(DbError::Unavailable {
+                    context: "connection not open".into(),
+                    source: None,
+                }),
             },
         }
     }
 
     /// A transaction with no tenant context: only the SECURITY DEFINER functions and global tables
     /// (permissions, metal price cache) are reachable until `Tx::enter_tenant`.
-    pub async fn begin_system(&mut self) -> Result<Tx<'_>, DbError> {
+    pub(crate) async fn begin_system(&mut self) -> Result<Tx<'_>, DbError> {
         let tx = self.client_mut()?.transaction().await?;
         Ok(Tx::new(tx))
     }

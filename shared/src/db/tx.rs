@@ -1,16 +1,14 @@
-//! `Tx`: a transaction, optionally inside a tenant. Query methods are crate-private: SQL lives in
-//! `repo`, and the `functions` crate cannot run queries of its own.
+//! `Tx`: a transaction, a system one until `authorize` or `enter_tenant` scopes it to a tenant. Query
+//! methods are crate-private: SQL lives in `repo`, and the `functions` crate cannot run queries of its
+//! own. Transactions are begun, committed and rolled back by `http::endpoint::dispatch` only.
 
 use chrono::{DateTime, Utc};
 use tokio_postgres::{Row, Transaction};
 
-use super::Conn;
 use super::params::{Param, typed};
 use crate::auth::jwt::Claims;
 use crate::domain::{RoleId, TenantId, UserId};
 use crate::error::{ApiError, ApiResult, DbError};
-use crate::http::Call;
-use crate::http::call::unauthenticated;
 
 /// The authenticated caller, as re-validated against the database for this request.
 #[derive(Debug, Clone)]
@@ -32,9 +30,7 @@ impl Principal {
         if self.has(permission) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!(
-                "Permission '{permission}' required"
-            )))
+            Err(ApiError::missing_permission(permission))
         }
     }
 }
@@ -54,7 +50,7 @@ impl<'c> Tx<'c> {
         }
     }
 
-    pub async fn commit(self) -> ApiResult<()> {
+    pub(crate) async fn commit(self) -> ApiResult<()> {
         self.inner.commit().await.map_err(DbError::from)?;
         Ok(())
     }
@@ -62,11 +58,13 @@ impl<'c> Tx<'c> {
     /// The tenant this transaction is scoped to.
     pub fn tenant(&self) -> ApiResult<TenantId> {
         self.tenant
-            .ok_or_else(|| ApiError::Internal("tenant-scoped query outside a tenant".into()))
+            .ok_or_else(|| ApiError::bug("tenant-scoped query outside a tenant"))
     }
 
     pub fn principal(&self) -> ApiResult<&Principal> {
-        self.principal.as_ref().ok_or_else(unauthenticated)
+        self.principal
+            .as_ref()
+            .ok_or_else(ApiError::unauthenticated)
     }
 
     /// Scope the rest of this transaction to `tenant` (row-level security). For flows that find the
@@ -96,7 +94,7 @@ impl<'c> Tx<'c> {
     ) -> Result<Option<Row>, DbError> {
         let mut rows = self.query(sql, params).await?;
         if rows.len() > 1 {
-            return Err(DbError::Other(format!(
+            return Err(DbError::Unexpected(format!(
                 "expected at most one row, got {}",
                 rows.len()
             )));
@@ -107,7 +105,7 @@ impl<'c> Tx<'c> {
     pub(crate) async fn query_one(&self, sql: &str, params: &[&dyn Param]) -> Result<Row, DbError> {
         self.query_opt(sql, params)
             .await?
-            .ok_or_else(|| DbError::Other("expected one row, got none".into()))
+            .ok_or_else(|| DbError::Unexpected("expected one row, got none".into()))
     }
 
     pub(crate) async fn execute(&self, sql: &str, params: &[&dyn Param]) -> Result<u64, DbError> {
@@ -115,44 +113,35 @@ impl<'c> Tx<'c> {
     }
 }
 
-impl Conn {
-    /// Begin the request's transaction inside the caller's tenant. One statement sets the tenant for
-    /// row-level security and re-checks that the user and tenant are active and the token was not
-    /// revoked, and loads the role's permissions; the endpoint's permission is then enforced.
-    pub async fn begin_tenant(&mut self, call: &Call) -> ApiResult<Tx<'_>> {
-        self.begin_as(call.claims()?, call.endpoint.permission())
-            .await
-    }
-
-    /// `begin_tenant` for a token verified by the caller (endpoints whose authentication is optional).
-    pub async fn begin_as(
-        &mut self,
-        claims: &Claims,
-        permission: Option<&str>,
-    ) -> ApiResult<Tx<'_>> {
+impl Tx<'_> {
+    /// Authenticate the token's user inside this transaction and scope the rest of it to their tenant.
+    /// One statement sets the tenant for row-level security, re-checks that the user and tenant are
+    /// active and the token was not revoked, and loads the role's permissions; every permission in
+    /// `required` must then be granted. Only `http::endpoint::dispatch` calls this, from an endpoint's
+    /// declaration: a handler cannot skip or weaken it.
+    pub(crate) async fn authorize(&mut self, claims: &Claims, required: &[&str]) -> ApiResult<()> {
         let issued_at: DateTime<Utc> =
-            DateTime::from_timestamp_millis(claims.iat_ms).ok_or_else(unauthenticated)?;
-        let mut tx = self.begin_system().await?;
-        let row = tx
+            DateTime::from_timestamp_millis(claims.iat_ms).ok_or_else(ApiError::unauthenticated)?;
+        let row = self
             .query_opt(
                 "select username, role_id, role_name, permissions from auth_context($1, $2, $3)",
                 &[&claims.tenant_id, &claims.user_id, &issued_at],
             )
             .await?
-            .ok_or_else(unauthenticated)?;
+            .ok_or_else(ApiError::unauthenticated)?;
         let principal = Principal {
             user_id: UserId::from_db(claims.user_id),
             tenant_id: TenantId::from_db(claims.tenant_id),
-            username: row.get(0),
-            role_id: RoleId::from_db(row.get(1)),
-            role_name: row.get(2),
-            permissions: row.get(3),
+            username: row.try_get("username").map_err(DbError::from)?,
+            role_id: RoleId::from_db(row.try_get("role_id").map_err(DbError::from)?),
+            role_name: row.try_get("role_name").map_err(DbError::from)?,
+            permissions: row.try_get("permissions").map_err(DbError::from)?,
         };
-        if let Some(p) = permission {
+        for p in required {
             principal.require(p)?;
         }
-        tx.tenant = Some(principal.tenant_id);
-        tx.principal = Some(principal);
-        Ok(tx)
+        self.tenant = Some(principal.tenant_id);
+        self.principal = Some(principal);
+        Ok(())
     }
 }

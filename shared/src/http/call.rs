@@ -8,8 +8,9 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::jwt::Claims;
 use crate::context::Ctx;
+use crate::db::Tx;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::endpoint::{Access, Endpoint};
+use crate::http::endpoint::{Endpoint, Handler};
 
 /// Bodies above this are refused before parsing: no endpoint takes anything near this size.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -22,7 +23,6 @@ pub struct Call {
     query: Vec<(String, String)>,
     headers: lambda_http::http::HeaderMap,
     body: Vec<u8>,
-    claims: Option<Claims>,
 }
 
 impl std::fmt::Debug for Call {
@@ -37,7 +37,6 @@ impl std::fmt::Debug for Call {
 
 impl Call {
     pub fn from_request(
-        ctx: &Ctx,
         endpoint: &'static Endpoint,
         req: Request,
         request_id: String,
@@ -80,7 +79,7 @@ impl Call {
                 "too_long",
             )]));
         }
-        let mut call = Call {
+        Ok(Call {
             endpoint,
             request_id,
             method,
@@ -88,37 +87,38 @@ impl Call {
             query,
             headers: parts.headers,
             body,
-            claims: None,
+        })
+    }
+
+    /// The bearer token's verified claims (signature, algorithm, expiry); 401 without a valid one.
+    /// Whether the user is still active is checked by `Tx::authorize` when the tenant is set.
+    pub(crate) fn verify_token(&self, ctx: &Ctx) -> ApiResult<Claims> {
+        let token = self.bearer_token().ok_or_else(ApiError::unauthenticated)?;
+        let claims = ctx.jwt().verify(token).map_err(|e| {
+            tracing::info!(reason = %e, "token rejected");
+            ApiError::unauthenticated()
+        })?;
+        tracing::Span::current().record("tenant_id", claims.tenant_id);
+        tracing::Span::current().record("user_id", claims.user_id);
+        Ok(claims)
+    }
+
+    /// For an endpoint whose token is optional, once the handler knows it needs the caller: verify the
+    /// bearer token (401 without a valid one) and move `tx` into the caller's tenant, with the
+    /// permissions the endpoint declares (403).
+    pub async fn authorize(&self, ctx: &Ctx, tx: &mut Tx<'_>) -> ApiResult<()> {
+        let Handler::OptionalTenant { permissions, .. } = self.endpoint.handler else {
+            return Err(ApiError::bug(format!(
+                "Call::authorize on {}, whose access is not optional_user",
+                self.endpoint.id
+            )));
         };
-        if let Access::User { .. } = endpoint.access {
-            let token = call.bearer_token().ok_or_else(unauthenticated)?;
-            let claims = ctx.jwt().verify(token).map_err(|e| {
-                tracing::info!(reason = %e, "token rejected");
-                unauthenticated()
-            })?;
-            tracing::Span::current().record("tenant_id", claims.tenant_id);
-            tracing::Span::current().record("user_id", claims.user_id);
-            call.claims = Some(claims);
-        }
-        Ok(call)
+        let claims = self.verify_token(ctx)?;
+        tx.authorize(&claims, permissions).await
     }
 
     pub fn method(&self) -> &str {
         &self.method
-    }
-
-    /// The verified token of an authenticated endpoint. (Whether the user is still active is checked
-    /// by `Conn::begin_tenant` in the same round trip that sets the tenant.)
-    pub fn claims(&self) -> ApiResult<&Claims> {
-        self.claims.as_ref().ok_or_else(unauthenticated)
-    }
-
-    /// For endpoints where a token is optional: `None` without an Authorization header, 401 for a bad one.
-    pub fn optional_claims(&self, ctx: &Ctx) -> ApiResult<Option<Claims>> {
-        match self.bearer_token() {
-            None => Ok(None),
-            Some(t) => ctx.jwt().verify(t).map(Some).map_err(|_| unauthenticated()),
-        }
     }
 
     pub fn has_body(&self) -> bool {
@@ -230,10 +230,6 @@ fn form_urlencoded_parse(s: &str) -> form_urlencoded::Parse<'_> {
 
 fn form_urlencoded_parse_bytes(b: &[u8]) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(b)
-}
-
-pub fn unauthenticated() -> ApiError {
-    ApiError::Unauthorized("Could not validate credentials".to_string())
 }
 
 /// serde messages end with " at line 1 column 17"; the client needs the field, not the offset.

@@ -1,5 +1,10 @@
 //! `Endpoint`: everything the route table, `template.yaml` and the OpenAPI document need to know about
 //! one HTTP operation, plus the handler. Each Lambda binary serves exactly one `Endpoint`.
+//!
+//! Who may call an endpoint and what its handler receives are one value (`Handler`): a handler that
+//! needs the caller's tenant is only ever run by `dispatch` after the token, the user, the tenant and
+//! every declared permission were checked, inside a transaction that `dispatch` commits or rolls back.
+//! Handlers never open, authorize or finish transactions themselves.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -10,22 +15,52 @@ use lambda_http::{Body, Request, Response};
 use tracing::Instrument;
 
 use crate::context::Ctx;
+use crate::db::Tx;
 use crate::error::{ApiError, ApiResult};
 use crate::http::call::Call;
-use crate::http::respond;
+use crate::http::respond::{self, Reply};
 
-pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Response<Body>>> + Send>>;
-pub type Handler = fn(Ctx, Call) -> HandlerFuture;
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = ApiResult<Reply>> + Send + 'a>>;
+/// A handler without database access.
+pub type PublicFn = for<'a> fn(&'a Ctx, &'a Call) -> HandlerFuture<'a>;
+/// A handler given a system transaction: no tenant is set, so row-level security shows it no tenant
+/// row until it finds its tenant itself (`Tx::enter_tenant`) or `Call::authorize` sets the caller's.
+pub type SystemFn = for<'a, 'c> fn(&'a Ctx, &'a Call, &'a mut Tx<'c>) -> HandlerFuture<'a>;
+/// A handler given a transaction inside the authenticated caller's tenant (`Tx::principal`).
+pub type TenantFn = for<'a, 'c> fn(&'a Ctx, &'a Call, &'a Tx<'c>) -> HandlerFuture<'a>;
 
-/// Who may call an endpoint. Permissions are checked against the database on every request
-/// (`Ctx::in_tenant`), so a role change takes effect at once.
+/// Who may call an endpoint, and so what its handler receives. Declared with `endpoint!`.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// No token, no database (health, docs).
+    Public(PublicFn),
+    /// No token; a system transaction (login, refresh, public sign-up).
+    System(SystemFn),
+    /// A valid access token of an active user in an active tenant whose role holds every one of
+    /// `permissions` (none listed: any such user). Checked before the handler runs, and before its
+    /// body is parsed, so a caller without the permission learns nothing about the body's shape.
+    Tenant {
+        permissions: &'static [&'static str],
+        run: TenantFn,
+    },
+    /// The token is optional (sign-up into an existing tenant): a system transaction, which
+    /// `Call::authorize` moves into the caller's tenant after checking the token and `permissions`.
+    OptionalTenant {
+        permissions: &'static [&'static str],
+        run: SystemFn,
+    },
+}
+
+/// Who may call an endpoint, as the OpenAPI document, `template.yaml` and the README describe it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// No token needed (login, sign-up, health).
     Public,
-    /// A valid access token of an active user in an active tenant; `permission` if given must be granted
-    /// to the user's role.
-    User { permission: Option<&'static str> },
+    User {
+        permissions: &'static [&'static str],
+    },
+    OptionalUser {
+        permissions: &'static [&'static str],
+    },
 }
 
 /// How much Lambda memory (and so CPU) a function gets. bcrypt-heavy functions need a full vCPU.
@@ -51,13 +86,13 @@ impl Sizing {
     }
 }
 
+#[derive(Clone, Copy)]
 pub struct Endpoint {
     /// `<resource>_<action>`: the binary name, and `UpperCamel(id)Function` in `template.yaml`.
     pub id: &'static str,
     pub method: &'static str,
     /// As the client calls it, `{param}` for path parameters; a trailing slash is optional on the wire.
     pub path: &'static str,
-    pub access: Access,
     pub summary: &'static str,
     pub tag: &'static str,
     /// The success status code (200 or 201), for the OpenAPI document.
@@ -69,12 +104,100 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    pub fn permission(&self) -> Option<&'static str> {
-        match self.access {
-            Access::Public => None,
-            Access::User { permission } => permission,
+    pub fn access(&self) -> Access {
+        match self.handler {
+            Handler::Public(_) | Handler::System(_) => Access::Public,
+            Handler::Tenant { permissions, .. } => Access::User { permissions },
+            Handler::OptionalTenant { permissions, .. } => Access::OptionalUser { permissions },
         }
     }
+
+    /// The permissions a caller's role must hold (for an optional token: when one is presented).
+    pub fn permissions(&self) -> &'static [&'static str] {
+        match self.handler {
+            Handler::Public(_) | Handler::System(_) => &[],
+            Handler::Tenant { permissions, .. } | Handler::OptionalTenant { permissions, .. } => {
+                permissions
+            }
+        }
+    }
+
+    /// Whether the function talks to PostgreSQL, and so cannot start without `DATABASE_URL`.
+    /// (`health_db` is public and reports an unreachable database instead of failing.)
+    pub fn needs_database(&self) -> bool {
+        !matches!(self.handler, Handler::Public(_)) || self.id == "health_db"
+    }
+}
+
+/// Declares a module's `pub const ENDPOINT`. The handler is the module's `handle` unless `handler:`
+/// names another; its signature follows from `access`:
+///
+/// - `public`: `async fn handle(ctx: &Ctx, call: &Call) -> ApiResult<Reply>`
+/// - `system`: `… (ctx: &Ctx, call: &Call, tx: &mut Tx<'_>)`, a transaction without a tenant
+/// - `user[P, …]`: `… (ctx: &Ctx, call: &Call, tx: &Tx<'_>)`, in the caller's tenant, every `P` granted
+/// - `optional_user[P, …]`: as `system`; `call.authorize(ctx, tx)` enters the caller's tenant
+///
+/// `success` defaults to 200 and `sizing` to `Standard`.
+///
+/// ```ignore
+/// shared::endpoint! {
+///     id: "companies_create",
+///     route: POST "/api/v1/companies-v2/",
+///     access: user[COMPANIES_WRITE],
+///     tag: "companies",
+///     summary: "Create a company (the name is unique in the tenant: 409)",
+/// }
+/// ```
+#[macro_export]
+macro_rules! endpoint {
+    (
+        id: $id:literal,
+        route: $method:ident $path:literal,
+        access: $access:ident $([$($perm:expr),* $(,)?])?,
+        tag: $tag:literal,
+        summary: $summary:expr
+        $(, success: $success:literal)?
+        $(, sizing: $sizing:ident)?
+        $(, handler: $handler:path)?
+        $(,)?
+    ) => {
+        pub const ENDPOINT: $crate::http::Endpoint = $crate::http::Endpoint {
+            id: $id,
+            method: stringify!($method),
+            path: $path,
+            summary: $summary,
+            tag: $tag,
+            success: $crate::endpoint!(@or [$($success)?] 200),
+            sizing: $crate::endpoint!(@sizing [$($sizing)?]),
+            module: module_path!(),
+            handler: $crate::endpoint!(@handler $access [$($($perm),*)?] [$($handler)?]),
+        };
+    };
+    (@or [$value:literal] $default:literal) => { $value };
+    (@or [] $default:literal) => { $default };
+    (@sizing [$sizing:ident]) => { $crate::http::Sizing::$sizing };
+    (@sizing []) => { $crate::http::Sizing::Standard };
+    (@handler $access:ident [$($perm:expr),*] []) => {
+        $crate::endpoint!(@handler $access [$($perm),*] [handle])
+    };
+    (@handler public [] [$h:path]) => {
+        $crate::http::Handler::Public(|ctx, call| Box::pin($h(ctx, call)))
+    };
+    (@handler system [] [$h:path]) => {
+        $crate::http::Handler::System(|ctx, call, tx| Box::pin($h(ctx, call, tx)))
+    };
+    (@handler user [$($perm:expr),*] [$h:path]) => {
+        $crate::http::Handler::Tenant {
+            permissions: &[$($perm),*],
+            run: |ctx, call, tx| Box::pin($h(ctx, call, tx)),
+        }
+    };
+    (@handler optional_user [$($perm:expr),*] [$h:path]) => {
+        $crate::http::Handler::OptionalTenant {
+            permissions: &[$($perm),*],
+            run: |ctx, call, tx| Box::pin($h(ctx, call, tx)),
+        }
+    };
 }
 
 /// The one entry point for every request, in Lambda, the local server and the tests: CORS preflight,
@@ -100,12 +223,9 @@ pub async fn dispatch(ctx: &Ctx, ep: &'static Endpoint, req: Request) -> Respons
         if req.method() == lambda_http::http::Method::OPTIONS {
             return respond::preflight();
         }
-        let outcome = AssertUnwindSafe(async {
-            let call = Call::from_request(ctx, ep, req, request_id.clone())?;
-            (ep.handler)(ctx.clone(), call).await
-        })
-        .catch_unwind()
-        .await;
+        let outcome = AssertUnwindSafe(run(ctx, ep, req, &request_id))
+            .catch_unwind()
+            .await;
         let result = match outcome {
             Ok(r) => r,
             Err(panic) => {
@@ -114,14 +234,16 @@ pub async fn dispatch(ctx: &Ctx, ep: &'static Endpoint, req: Request) -> Respons
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "panic".to_string());
-                Err(ApiError::Internal(format!("handler panicked: {msg}")))
+                Err(ApiError::bug(format!("handler panicked: {msg}")))
             }
         };
         match result {
             Ok(resp) => resp,
             Err(e) => {
+                // The one place errors are logged, with their whole cause chain; the span carries
+                // the request id. The client gets `detail` only.
                 if e.status() >= 500 {
-                    tracing::error!(error = %e, "request failed");
+                    tracing::error!(error = %e.chain(), "request failed");
                 } else {
                     tracing::info!(error = %e, "request rejected");
                 }
@@ -145,6 +267,39 @@ pub async fn dispatch(ctx: &Ctx, ep: &'static Endpoint, req: Request) -> Respons
         origin.as_deref(),
     );
     response
+}
+
+/// Parse, authenticate, open and scope the transaction, run the handler, finish the transaction.
+/// `Ok` from the handler commits before the answer leaves; `Err` drops the transaction, which rolls
+/// it back; `Reply::commit_then_refuse` commits and then answers its error.
+async fn run(
+    ctx: &Ctx,
+    ep: &'static Endpoint,
+    req: Request,
+    request_id: &str,
+) -> ApiResult<Response<Body>> {
+    let call = Call::from_request(ep, req, request_id.to_string())?;
+    let reply = match ep.handler {
+        Handler::Public(run) => run(ctx, &call).await?,
+        Handler::System(run) | Handler::OptionalTenant { run, .. } => {
+            let mut conn = ctx.conn().await?;
+            let mut tx = conn.begin_system().await?;
+            let reply = run(ctx, &call, &mut tx).await?;
+            tx.commit().await?;
+            reply
+        }
+        Handler::Tenant { permissions, run } => {
+            // The token is checked before a connection is taken: a forged token costs no database.
+            let claims = call.verify_token(ctx)?;
+            let mut conn = ctx.conn().await?;
+            let mut tx = conn.begin_system().await?;
+            tx.authorize(&claims, permissions).await?;
+            let reply = run(ctx, &call, &tx).await?;
+            tx.commit().await?;
+            reply
+        }
+    };
+    reply.into_response()
 }
 
 fn request_id_of(req: &Request) -> String {

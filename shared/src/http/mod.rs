@@ -9,4 +9,5 @@ pub mod route;
 
 pub use call::Call;
 pub use endpoint::dispatch;
-pub use endpoint::{Access, Endpoint, Handler, Sizing};
+pub use endpoint::{Access, Endpoint, Handler, HandlerFuture, Sizing};
+pub use respond::Reply;

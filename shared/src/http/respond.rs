@@ -8,30 +8,59 @@ use serde::Serialize;
 use crate::config::AllowedOrigins;
 use crate::error::{ApiError, ApiResult};
 
-pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> ApiResult<Response<Body>> {
+/// What a handler answers. Returning `Ok(reply)` commits the request's transaction before the answer
+/// leaves; returning `Err` rolls it back.
+pub struct Reply(Outcome);
+
+enum Outcome {
+    Answer(Response<Body>),
+    Refuse(ApiError),
+}
+
+impl Reply {
+    pub fn new(response: Response<Body>) -> Self {
+        Reply(Outcome::Answer(response))
+    }
+
+    /// Commit, then answer `error`: for the writes that must survive a refusal (a failed login
+    /// records the attempt and its lockout count; an expired refresh token is deleted).
+    pub fn commit_then_refuse(error: ApiError) -> Self {
+        Reply(Outcome::Refuse(error))
+    }
+
+    pub(crate) fn into_response(self) -> ApiResult<Response<Body>> {
+        match self.0 {
+            Outcome::Answer(r) => Ok(r),
+            Outcome::Refuse(e) => Err(e),
+        }
+    }
+}
+
+pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> ApiResult<Reply> {
     let body =
         serde_json::to_vec(value).map_err(|e| ApiError::internal("serialising response", e))?;
     raw(status, "application/json", body)
 }
 
-pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> ApiResult<Response<Body>> {
+pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> ApiResult<Reply> {
     Response::builder()
         .status(status)
         .header("content-type", content_type)
         .body(Body::Binary(body))
+        .map(Reply::new)
         .map_err(|e| ApiError::internal("building response", e))
 }
 
-pub fn ok<T: Serialize + ?Sized>(value: &T) -> ApiResult<Response<Body>> {
+pub fn ok<T: Serialize + ?Sized>(value: &T) -> ApiResult<Reply> {
     json(200, value)
 }
 
-pub fn created<T: Serialize + ?Sized>(value: &T) -> ApiResult<Response<Body>> {
+pub fn created<T: Serialize + ?Sized>(value: &T) -> ApiResult<Reply> {
     json(201, value)
 }
 
 /// `{"message": "..."}`, the old service's answer to deletes and similar commands.
-pub fn message(msg: &str) -> ApiResult<Response<Body>> {
+pub fn message(msg: &str) -> ApiResult<Reply> {
     ok(&serde_json::json!({ "message": msg }))
 }
 
@@ -44,12 +73,21 @@ pub fn error(e: &ApiError, request_id: &str) -> Response<Body> {
     if e.status() >= 500 {
         body["request_id"] = serde_json::Value::String(request_id.to_string());
     }
+    with_status(e.status(), body)
+}
+
+/// `{"detail": …}` with any status: what API Gateway itself answers for an unknown path (404) or
+/// method (405), which the local server imitates.
+pub fn detail(status: u16, detail: &str) -> Response<Body> {
+    with_status(status, serde_json::json!({ "detail": detail }))
+}
+
+fn with_status(status: u16, body: serde_json::Value) -> Response<Body> {
     let mut resp = Response::new(Body::Text(body.to_string()));
-    *resp.status_mut() =
-        StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     resp.headers_mut()
         .insert("content-type", HeaderValue::from_static("application/json"));
-    if e.status() == 401 {
+    if status == 401 {
         resp.headers_mut()
             .insert("www-authenticate", HeaderValue::from_static("Bearer"));
     }

@@ -1,25 +1,19 @@
 use serde::Deserialize;
 use shared::app::addresses::{self, NewAddress};
+use shared::db::Tx;
 use shared::domain::CompanyId;
 use shared::domain::permissions::COMPANIES_WRITE;
 use shared::http::call::lenient_bool;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "addresses_create",
-    method: "POST",
-    path: "/api/v1/companies/{company_id}/addresses",
-    access: Access::User {
-        permission: Some(COMPANIES_WRITE),
-    },
-    summary: "Add an address to the company (the path's company wins over a body company_id); the first address, is_default or ?set_as_default=true makes it the default",
+    route: POST "/api/v1/companies/{company_id}/addresses",
+    access: user[COMPANIES_WRITE],
     tag: "addresses",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Add an address to the company (the path's company wins over a body company_id); the first address, is_default or ?set_as_default=true makes it the default",
+}
 
 /// `company_id` (which the app sends) is accepted and ignored: the path names the company.
 #[derive(Deserialize)]
@@ -51,7 +45,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(404, "No such company in the caller's tenant");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let company: CompanyId = call.path("company_id")?;
     let q: Query = call.query()?;
     let input: Input = call.json()?;
@@ -63,9 +57,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         input.country.as_deref(),
         input.is_default.unwrap_or(false),
     )?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let address = addresses::create(&tx, company, new, q.set_as_default).await?;
-    tx.commit().await?;
+    let address = addresses::create(tx, company, new, q.set_as_default).await?;
     respond::ok(&address)
 }

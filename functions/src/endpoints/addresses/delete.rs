@@ -1,23 +1,17 @@
 use shared::app::addresses;
+use shared::db::Tx;
 use shared::domain::AddressId;
 use shared::domain::permissions::COMPANIES_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "addresses_delete",
-    method: "DELETE",
-    path: "/api/v1/addresses/{address_id}",
-    access: Access::User {
-        permission: Some(COMPANIES_WRITE),
-    },
-    summary: "Delete an address; the default address only when it is the company's last one (else 409)",
+    route: DELETE "/api/v1/addresses/{address_id}",
+    access: user[COMPANIES_WRITE],
     tag: "addresses",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Delete an address; the default address only when it is the company's last one (else 409)",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
@@ -27,11 +21,8 @@ pub fn docs(op: &mut crate::openapi::Operation) {
     );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: AddressId = call.path("address_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    addresses::delete(&tx, id).await?;
-    tx.commit().await?;
+    addresses::delete(tx, id).await?;
     respond::message("Address deleted successfully")
 }

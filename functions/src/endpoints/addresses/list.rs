@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::addresses;
+use shared::db::Tx;
 use shared::domain::permissions::COMPANIES_READ;
 use shared::domain::{CompanyId, Page};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "addresses_list",
-    method: "GET",
-    path: "/api/v1/companies/{company_id}/addresses",
-    access: Access::User {
-        permission: Some(COMPANIES_READ),
-    },
-    summary: "The company's addresses, the default first",
+    route: GET "/api/v1/companies/{company_id}/addresses",
+    access: user[COMPANIES_READ],
     tag: "addresses",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "The company's addresses, the default first",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -43,13 +37,10 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(404, "No such company in the caller's tenant");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let company: CompanyId = call.path("company_id")?;
     let q: Query = call.query()?;
     let page = Page::parse(q.skip, q.limit)?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let list = addresses::list(&tx, company, page).await?;
-    tx.commit().await?;
+    let list = addresses::list(tx, company, page).await?;
     respond::ok(&list)
 }

@@ -1,25 +1,19 @@
 use serde::Deserialize;
 use shared::app::addresses;
+use shared::db::Tx;
 use shared::domain::permissions::COMPANIES_WRITE;
 use shared::domain::{AddressId, CompanyId};
 use shared::error::FieldError;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiError, ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "addresses_set_default",
-    method: "POST",
-    path: "/api/v1/addresses/{address_id}/set-default",
-    access: Access::User {
-        permission: Some(COMPANIES_WRITE),
-    },
-    summary: "Make the address its company's default; ?company_id= must be the address's company (400)",
+    route: POST "/api/v1/addresses/{address_id}/set-default",
+    access: user[COMPANIES_WRITE],
     tag: "addresses",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Make the address its company's default; ?company_id= must be the address's company (400)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -36,7 +30,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(400, "The address does not belong to `company_id`");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: AddressId = call.path("address_id")?;
     let q: Query = call.query()?;
     let company = CompanyId::new(q.company_id).ok_or_else(|| {
@@ -46,9 +40,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
             "value_error",
         )])
     })?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let address = addresses::set_default(&tx, id, company).await?;
-    tx.commit().await?;
+    let address = addresses::set_default(tx, id, company).await?;
     respond::ok(&address)
 }

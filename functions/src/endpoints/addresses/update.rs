@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::addresses::{self, AddressChanges};
+use shared::db::Tx;
 use shared::domain::AddressId;
 use shared::domain::permissions::COMPANIES_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "addresses_update",
-    method: "PUT",
-    path: "/api/v1/addresses/{address_id}",
-    access: Access::User {
-        permission: Some(COMPANIES_WRITE),
-    },
-    summary: "Update an address (no company_id needed); fields not sent are kept; is_default true makes it the default",
+    route: PUT "/api/v1/addresses/{address_id}",
+    access: user[COMPANIES_WRITE],
     tag: "addresses",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Update an address (no company_id needed); fields not sent are kept; is_default true makes it the default",
+}
 
 /// A `company_id` in the body is ignored: an address never moves to another company.
 #[derive(Deserialize)]
@@ -48,7 +42,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: AddressId = call.path("address_id")?;
     let input: Input = call.json()?;
     let changes = AddressChanges::parse(
@@ -59,9 +53,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         input.country.as_deref(),
         input.is_default,
     )?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let address = addresses::update(&tx, id, changes).await?;
-    tx.commit().await?;
+    let address = addresses::update(tx, id, changes).await?;
     respond::ok(&address)
 }

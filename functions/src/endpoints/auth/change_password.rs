@@ -1,21 +1,18 @@
 use serde::{Deserialize, Serialize};
 use shared::app::auth;
+use shared::db::Tx;
 use shared::domain::Password;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "auth_change_password",
-    method: "PUT",
-    path: "/api/v1/auth/me/password",
-    access: Access::User { permission: None },
-    summary: "Change one's own password; other sessions end, this one gets fresh tokens",
+    route: PUT "/api/v1/auth/me/password",
+    access: user[],
     tag: "auth",
-    success: 200,
-    sizing: Sizing::CpuHeavy,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Change one's own password; other sessions end, this one gets fresh tokens",
+    sizing: CpuHeavy,
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -40,14 +37,11 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(400, "Current password is incorrect");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.json()?;
     let new = Password::parse_field("new_password", &input.new_password)?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
     let tokens =
-        auth::change_password(&ctx, &tx, &input.current_password, &new, call.user_agent()).await?;
-    tx.commit().await?;
+        auth::change_password(ctx, tx, &input.current_password, &new, call.user_agent()).await?;
     respond::ok(&Output {
         message: "Password changed",
         access_token: tokens.access_token,

@@ -1,20 +1,17 @@
 use serde::Deserialize;
 use shared::app::auth::{self, LoginInput, LoginOutcome};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::db::Tx;
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "auth_login",
-    method: "POST",
-    path: "/api/v1/auth/login",
-    access: Access::Public,
-    summary: "Log in with username and password (form or JSON); returns access and refresh tokens",
+    route: POST "/api/v1/auth/login",
+    access: system,
     tag: "auth",
-    success: 200,
-    sizing: Sizing::CpuHeavy,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Log in with username and password (form or JSON); returns access and refresh tokens",
+    sizing: CpuHeavy,
+}
 
 /// The OAuth2 password form the React app posts (`grant_type`, `scope`, … are accepted and ignored).
 #[derive(Deserialize)]
@@ -37,13 +34,11 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(ctx: &Ctx, call: &Call, tx: &mut Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.form_or_json()?;
-    let mut conn = ctx.conn().await?;
-    let mut tx = conn.begin_system().await?;
     let outcome = auth::login(
-        &ctx,
-        &mut tx,
+        ctx,
+        tx,
         LoginInput {
             username: &input.username,
             password: &input.password,
@@ -53,10 +48,9 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         },
     )
     .await?;
-    // Failed attempts are committed too: they feed the lockout counter and the login history.
-    tx.commit().await?;
     match outcome {
         LoginOutcome::Success(tokens) => respond::ok(&tokens),
-        LoginOutcome::Rejected(e) => Err(e),
+        // Failed attempts are committed too: they feed the lockout counter and the login history.
+        LoginOutcome::Rejected(e) => Ok(Reply::commit_then_refuse(e)),
     }
 }

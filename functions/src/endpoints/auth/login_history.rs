@@ -1,20 +1,16 @@
 use serde::{Deserialize, Serialize};
 use shared::app::auth;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::db::Tx;
+use shared::http::{Call, Reply, respond};
 use shared::{ApiError, ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "auth_login_history",
-    method: "GET",
-    path: "/api/v1/auth/login-history",
-    access: Access::User { permission: None },
-    summary: "The caller's own login attempts, newest first",
+    route: GET "/api/v1/auth/login-history",
+    access: user[],
     tag: "auth",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "The caller's own login attempts, newest first",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -40,7 +36,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
     op.query::<Query>().response::<Output>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
     if !(1..=500).contains(&q.limit) {
         return Err(ApiError::Validation(vec![shared::error::FieldError::new(
@@ -49,9 +45,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
             "value_error",
         )]));
     }
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let history = auth::login_history(&tx, q.limit).await?;
-    tx.commit().await?;
+    let history = auth::login_history(tx, q.limit).await?;
     respond::ok(&Output { history })
 }

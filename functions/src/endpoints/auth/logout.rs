@@ -1,20 +1,16 @@
 use serde::Deserialize;
 use shared::app::auth;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::db::Tx;
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "auth_logout",
-    method: "POST",
-    path: "/api/v1/auth/logout",
-    access: Access::User { permission: None },
-    summary: "Revoke the given refresh token, or every session of the user with ?all=true (access tokens included)",
+    route: POST "/api/v1/auth/logout",
+    access: user[],
     tag: "auth",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Revoke the given refresh token, or every session of the user with ?all=true (access tokens included)",
+}
 
 #[derive(Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -38,16 +34,13 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .message();
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let query: Query = call.query()?;
     let body: Body = if call.has_body() {
         call.form_or_json()?
     } else {
         Body::default()
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    auth::logout(&tx, body.refresh_token.as_deref().map(str::trim), query.all).await?;
-    tx.commit().await?;
+    auth::logout(tx, body.refresh_token.as_deref().map(str::trim), query.all).await?;
     respond::message("Successfully logged out")
 }

@@ -1,29 +1,22 @@
 use shared::app::auth;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::db::Tx;
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "auth_me",
-    method: "GET",
-    path: "/api/v1/auth/me",
-    access: Access::User { permission: None },
-    summary: "The current user, with the role as its name",
+    route: GET "/api/v1/auth/me",
+    access: user[],
     tag: "auth",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "The current user, with the role as its name",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.response::<auth::UserRow>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let me = auth::me(&tx).await?;
-    tx.commit().await?;
+async fn handle(_ctx: &Ctx, _call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
+    let me = auth::me(tx).await?;
     respond::ok(&me)
 }

@@ -1,20 +1,16 @@
 use serde::Deserialize;
 use shared::app::auth;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::db::Tx;
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "auth_refresh",
-    method: "POST",
-    path: "/api/v1/auth/refresh",
-    access: Access::Public,
-    summary: "Exchange a refresh token (form or JSON) for a new access token",
+    route: POST "/api/v1/auth/refresh",
+    access: system,
     tag: "auth",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Exchange a refresh token (form or JSON) for a new access token",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -32,12 +28,11 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(ctx: &Ctx, call: &Call, tx: &mut Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.form_or_json()?;
-    let mut conn = ctx.conn().await?;
-    let mut tx = conn.begin_system().await?;
-    let outcome = auth::refresh(&ctx, &mut tx, input.refresh_token.trim()).await?;
-    // An expired token is deleted even though the answer is a 401.
-    tx.commit().await?;
-    respond::ok(&outcome?)
+    match auth::refresh(ctx, tx, input.refresh_token.trim()).await? {
+        Ok(token) => respond::ok(&token),
+        // An expired token is deleted even though the answer is a 401.
+        Err(refusal) => Ok(Reply::commit_then_refuse(refusal)),
+    }
 }

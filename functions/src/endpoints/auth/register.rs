@@ -1,23 +1,20 @@
 use serde::Deserialize;
 use shared::app::signup::{self, NewAccount, NewTenant};
+use shared::db::Tx;
 use shared::domain::permissions::USERS_MANAGE;
 use shared::domain::tenant::Subdomain;
 use shared::domain::{Email, NonBlank, Password, RoleId, TenantId, Username};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiError, ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "auth_register",
-    method: "POST",
-    path: "/api/v1/auth/register",
-    access: Access::Public,
-    summary: "Sign up: create a tenant and its admin. With tenant_id, an admin of that tenant adds a user",
+    route: POST "/api/v1/auth/register",
+    access: optional_user[USERS_MANAGE],
     tag: "auth",
-    success: 200,
-    sizing: Sizing::CpuHeavy,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Sign up: create a tenant and its admin. With tenant_id, an admin of that tenant adds a user",
+    sizing: CpuHeavy,
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -41,7 +38,6 @@ struct Input {
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.request::<Input>()
         .response::<shared::app::auth::UserRow>(200)
-        .optional_auth()
         .description(
             "Without `tenant_id`: public sign-up; `tenant_name` is required and the caller becomes \
              the new tenant's admin. With `tenant_id`: needs the bearer token of an admin of that \
@@ -53,7 +49,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(ctx: &Ctx, call: &Call, tx: &mut Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.json()?;
     let account = NewAccount {
         username: Username::parse(&input.username)?,
@@ -61,7 +57,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         full_name: NonBlank::parse("full_name", &input.full_name, 255)?,
         email: Email::parse_optional("email", input.email.as_deref())?,
     };
-    let mut conn = ctx.conn().await?;
     let user = match input.tenant_id {
         None => {
             let tenant = NewTenant {
@@ -80,22 +75,16 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
                     .map(Subdomain::parse)
                     .transpose()?,
             };
-            let mut tx = conn.begin_system().await?;
-            let user = signup::sign_up(&ctx, &mut tx, tenant, account).await?;
-            tx.commit().await?;
-            user
+            signup::sign_up(ctx, tx, tenant, account).await?
         }
         Some(raw_tenant) => {
-            // Joining an existing tenant needs the bearer token of one of its admins.
-            let claims = call
-                .optional_claims(&ctx)?
-                .ok_or_else(|| ApiError::Unauthorized("Could not validate credentials".into()))?;
+            // Joining an existing tenant needs the bearer token of one of its admins (the
+            // declared `users:manage`), and that tenant must be the admin's own.
+            call.authorize(ctx, tx).await?;
             let tenant = TenantId::new(raw_tenant)
                 .ok_or_else(|| ApiError::field("tenant_id", "must be a positive integer"))?;
-            if claims.tenant_id != tenant.get() {
-                return Err(ApiError::Forbidden(format!(
-                    "Permission '{USERS_MANAGE}' required"
-                )));
+            if tx.tenant()? != tenant {
+                return Err(ApiError::missing_permission(USERS_MANAGE));
             }
             let role = input
                 .role_id
@@ -104,10 +93,7 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
                         .ok_or_else(|| ApiError::field("role_id", "must be a positive integer"))
                 })
                 .transpose()?;
-            let tx = conn.begin_as(&claims, Some(USERS_MANAGE)).await?;
-            let user = signup::add_user(&ctx, &tx, account, role).await?;
-            tx.commit().await?;
-            user
+            signup::add_user(ctx, tx, account, role).await?
         }
     };
     respond::ok(&user)

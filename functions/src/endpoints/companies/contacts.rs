@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::companies;
+use shared::db::Tx;
 use shared::domain::permissions::COMPANIES_READ;
 use shared::domain::{CompanyId, Page};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "companies_contacts",
-    method: "GET",
-    path: "/api/v1/companies-v2/{company_id}/contacts",
-    access: Access::User {
-        permission: Some(COMPANIES_READ),
-    },
-    summary: "The company's contacts by name ({id, name, email, phone})",
+    route: GET "/api/v1/companies-v2/{company_id}/contacts",
+    access: user[COMPANIES_READ],
     tag: "companies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "The company's contacts by name ({id, name, email, phone})",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -42,13 +36,10 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .response::<Vec<shared::app::companies::PartySummary>>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: CompanyId = call.path("company_id")?;
     let q: Query = call.query()?;
     let page = Page::parse(q.skip, q.limit)?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let contacts = companies::contacts(&tx, id, page).await?;
-    tx.commit().await?;
+    let contacts = companies::contacts(tx, id, page).await?;
     respond::ok(&contacts)
 }

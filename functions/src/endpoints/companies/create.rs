@@ -1,23 +1,17 @@
 use serde::Deserialize;
 use shared::app::companies::{self, NewCompany};
+use shared::db::Tx;
 use shared::domain::permissions::COMPANIES_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "companies_create",
-    method: "POST",
-    path: "/api/v1/companies-v2/",
-    access: Access::User {
-        permission: Some(COMPANIES_WRITE),
-    },
-    summary: "Create a company (the name is unique in the tenant: 409)",
+    route: POST "/api/v1/companies-v2/",
+    access: user[COMPANIES_WRITE],
     tag: "companies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Create a company (the name is unique in the tenant: 409)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -39,10 +33,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
 }
 
 /// Also serves the legacy alias `POST /api/v1/companies/`.
-pub(crate) async fn handle(
-    ctx: Ctx,
-    call: Call,
-) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+pub(crate) async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.json()?;
     let new = NewCompany::parse(
         &input.name,
@@ -50,9 +41,6 @@ pub(crate) async fn handle(
         input.phone.as_deref(),
         input.email.as_deref(),
     )?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let company = companies::create(&tx, new).await?;
-    tx.commit().await?;
+    let company = companies::create(tx, new).await?;
     respond::ok(&company)
 }

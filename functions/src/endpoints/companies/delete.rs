@@ -1,23 +1,17 @@
 use shared::app::companies;
+use shared::db::Tx;
 use shared::domain::CompanyId;
 use shared::domain::permissions::COMPANIES_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "companies_delete",
-    method: "DELETE",
-    path: "/api/v1/companies-v2/{company_id}",
-    access: Access::User {
-        permission: Some(COMPANIES_WRITE),
-    },
-    summary: "Delete a company and its addresses; 409 while contacts, orders or metal records refer to it",
+    route: DELETE "/api/v1/companies-v2/{company_id}",
+    access: user[COMPANIES_WRITE],
     tag: "companies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Delete a company and its addresses; 409 while contacts, orders or metal records refer to it",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
@@ -28,14 +22,8 @@ pub fn docs(op: &mut crate::openapi::Operation) {
 }
 
 /// Also serves the legacy alias `DELETE /api/v1/companies/{company_id}`.
-pub(crate) async fn handle(
-    ctx: Ctx,
-    call: Call,
-) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+pub(crate) async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: CompanyId = call.path("company_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    companies::delete(&tx, id).await?;
-    tx.commit().await?;
+    companies::delete(tx, id).await?;
     respond::message("Company deleted successfully")
 }

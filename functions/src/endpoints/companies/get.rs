@@ -1,25 +1,19 @@
 use serde::Deserialize;
 use shared::app::companies;
+use shared::db::Tx;
 use shared::domain::CompanyId;
 use shared::domain::permissions::COMPANIES_READ;
 use shared::http::call::lenient_bool;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "companies_get",
-    method: "GET",
-    path: "/api/v1/companies-v2/{company_id}",
-    access: Access::User {
-        permission: Some(COMPANIES_READ),
-    },
-    summary: "One company; include_contacts (default false) adds its contacts, include_balance (default true) its total_balance",
+    route: GET "/api/v1/companies-v2/{company_id}",
+    access: user[COMPANIES_READ],
     tag: "companies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "One company; include_contacts (default false) adds its contacts, include_balance (default true) its total_balance",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -43,15 +37,9 @@ pub fn docs(op: &mut crate::openapi::Operation) {
 }
 
 /// Also serves the legacy alias `GET /api/v1/companies/{company_id}`.
-pub(crate) async fn handle(
-    ctx: Ctx,
-    call: Call,
-) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+pub(crate) async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: CompanyId = call.path("company_id")?;
     let q: Query = call.query()?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let company = companies::get(&tx, id, q.include_contacts, q.include_balance).await?;
-    tx.commit().await?;
+    let company = companies::get(tx, id, q.include_contacts, q.include_balance).await?;
     respond::ok(&company)
 }

@@ -1,22 +1,15 @@
 //! `POST /api/v1/companies/`: kept as an alias of the `/companies-v2/` handler (decisions §1).
 
 use shared::domain::permissions::COMPANIES_WRITE;
-use shared::http::{Access, Endpoint, Sizing};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "companies_legacy_create",
-    method: "POST",
-    path: "/api/v1/companies/",
-    access: Access::User {
-        permission: Some(COMPANIES_WRITE),
-    },
-    summary: "Legacy alias of POST /api/v1/companies-v2/",
+    route: POST "/api/v1/companies/",
+    access: user[COMPANIES_WRITE],
     tag: "companies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(super::create::handle(ctx, call)),
-};
+    summary: "Legacy alias of POST /api/v1/companies-v2/",
+    handler: super::create::handle,
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {

@@ -1,22 +1,15 @@
 //! `GET /api/v1/companies/{company_id}`: kept as an alias of the `/companies-v2/` handler (decisions §1).
 
 use shared::domain::permissions::COMPANIES_READ;
-use shared::http::{Access, Endpoint, Sizing};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "companies_legacy_get",
-    method: "GET",
-    path: "/api/v1/companies/{company_id}",
-    access: Access::User {
-        permission: Some(COMPANIES_READ),
-    },
-    summary: "Legacy alias of GET /api/v1/companies-v2/{company_id}",
+    route: GET "/api/v1/companies/{company_id}",
+    access: user[COMPANIES_READ],
     tag: "companies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(super::get::handle(ctx, call)),
-};
+    summary: "Legacy alias of GET /api/v1/companies-v2/{company_id}",
+    handler: super::get::handle,
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {

@@ -1,22 +1,15 @@
 //! `PUT /api/v1/companies/{company_id}`: kept as an alias of the `/companies-v2/` handler (decisions §1).
 
 use shared::domain::permissions::COMPANIES_WRITE;
-use shared::http::{Access, Endpoint, Sizing};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "companies_legacy_update",
-    method: "PUT",
-    path: "/api/v1/companies/{company_id}",
-    access: Access::User {
-        permission: Some(COMPANIES_WRITE),
-    },
-    summary: "Legacy alias of PUT /api/v1/companies-v2/{company_id}",
+    route: PUT "/api/v1/companies/{company_id}",
+    access: user[COMPANIES_WRITE],
     tag: "companies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(super::update::handle(ctx, call)),
-};
+    summary: "Legacy alias of PUT /api/v1/companies-v2/{company_id}",
+    handler: super::update::handle,
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {

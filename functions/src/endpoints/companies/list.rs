@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::companies;
+use shared::db::Tx;
 use shared::domain::Page;
 use shared::domain::permissions::COMPANIES_READ;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "companies_list",
-    method: "GET",
-    path: "/api/v1/companies-v2/",
-    access: Access::User {
-        permission: Some(COMPANIES_READ),
-    },
-    summary: "Companies by name (search: case-insensitive substring), each with its contacts and total_balance",
+    route: GET "/api/v1/companies-v2/",
+    access: user[COMPANIES_READ],
     tag: "companies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Companies by name (search: case-insensitive substring), each with its contacts and total_balance",
+}
 
 /// `include_balance` of the old API is accepted and ignored: the balance is always included.
 #[derive(Deserialize)]
@@ -48,15 +42,9 @@ pub fn docs(op: &mut crate::openapi::Operation) {
 }
 
 /// Also serves the legacy alias `GET /api/v1/companies/`.
-pub(crate) async fn handle(
-    ctx: Ctx,
-    call: Call,
-) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+pub(crate) async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
     let page = Page::parse(q.skip, q.limit)?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let list = companies::list(&tx, q.search.as_deref(), page).await?;
-    tx.commit().await?;
+    let list = companies::list(tx, q.search.as_deref(), page).await?;
     respond::ok(&list)
 }

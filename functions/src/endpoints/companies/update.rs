@@ -1,26 +1,20 @@
 use serde::Deserialize;
 use shared::app::companies::{self, CompanyChanges};
+use shared::db::Tx;
 use shared::domain::CompanyId;
 use shared::domain::permissions::COMPANIES_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
 use crate::endpoints::input::present;
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "companies_update",
-    method: "PUT",
-    path: "/api/v1/companies-v2/{company_id}",
-    access: Access::User {
-        permission: Some(COMPANIES_WRITE),
-    },
-    summary: "Update a company: fields not sent are kept, null or blank clears address/phone/email",
+    route: PUT "/api/v1/companies-v2/{company_id}",
+    access: user[COMPANIES_WRITE],
     tag: "companies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Update a company: fields not sent are kept, null or blank clears address/phone/email",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -46,10 +40,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
 }
 
 /// Also serves the legacy alias `PUT /api/v1/companies/{company_id}`.
-pub(crate) async fn handle(
-    ctx: Ctx,
-    call: Call,
-) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+pub(crate) async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: CompanyId = call.path("company_id")?;
     let input: Input = call.json()?;
     let changes = CompanyChanges::parse(
@@ -58,9 +49,6 @@ pub(crate) async fn handle(
         input.phone.as_ref().map(Option::as_deref),
         input.email.as_ref().map(Option::as_deref),
     )?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let company = companies::update(&tx, id, changes).await?;
-    tx.commit().await?;
+    let company = companies::update(tx, id, changes).await?;
     respond::ok(&company)
 }

@@ -1,23 +1,17 @@
 use serde::Deserialize;
 use shared::app::contacts::{self, NewContact};
+use shared::db::Tx;
 use shared::domain::permissions::CONTACTS_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "contacts_create",
-    method: "POST",
-    path: "/api/v1/contacts/",
-    access: Access::User {
-        permission: Some(CONTACTS_WRITE),
-    },
-    summary: "Create a contact of one of the tenant's companies (email unique within the company: 409)",
+    route: POST "/api/v1/contacts/",
+    access: user[CONTACTS_WRITE],
     tag: "contacts",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Create a contact of one of the tenant's companies (email unique within the company: 409)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -44,7 +38,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.json()?;
     let new = NewContact::parse(
         input.company_id,
@@ -52,9 +46,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         input.email.as_deref(),
         input.phone.as_deref(),
     )?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let contact = contacts::create(&tx, new).await?;
-    tx.commit().await?;
+    let contact = contacts::create(tx, new).await?;
     respond::ok(&contact)
 }

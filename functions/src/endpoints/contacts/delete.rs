@@ -1,34 +1,25 @@
 use shared::app::contacts;
+use shared::db::Tx;
 use shared::domain::ContactId;
 use shared::domain::permissions::CONTACTS_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "contacts_delete",
-    method: "DELETE",
-    path: "/api/v1/contacts/{contact_id}",
-    access: Access::User {
-        permission: Some(CONTACTS_WRITE),
-    },
-    summary: "Delete a contact; 409 while it has orders",
+    route: DELETE "/api/v1/contacts/{contact_id}",
+    access: user[CONTACTS_WRITE],
     tag: "contacts",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Delete a contact; 409 while it has orders",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.message().error(409, "The contact has orders");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: ContactId = call.path("contact_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    contacts::delete(&tx, id).await?;
-    tx.commit().await?;
+    contacts::delete(tx, id).await?;
     respond::message("Contact deleted successfully")
 }

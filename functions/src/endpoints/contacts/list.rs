@@ -1,25 +1,19 @@
 use serde::Deserialize;
 use shared::app::contacts;
+use shared::db::Tx;
 use shared::domain::permissions::CONTACTS_READ;
 use shared::domain::{CompanyId, Page};
 use shared::error::FieldError;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiError, ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "contacts_list",
-    method: "GET",
-    path: "/api/v1/contacts/",
-    access: Access::User {
-        permission: Some(CONTACTS_READ),
-    },
-    summary: "Contacts by name, each with its company; search = case-insensitive substring of name or email, company_id filter",
+    route: GET "/api/v1/contacts/",
+    access: user[CONTACTS_READ],
     tag: "contacts",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Contacts by name, each with its company; search = case-insensitive substring of name or email, company_id filter",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -58,7 +52,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .response::<Vec<shared::app::contacts::ContactRow>>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
     let page = Page::parse(q.skip, q.limit)?;
     let company = match q.company_id.as_deref().map(str::trim) {
@@ -71,9 +65,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
             )])
         })?),
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let list = contacts::list(&tx, q.search.as_deref(), company, page).await?;
-    tx.commit().await?;
+    let list = contacts::list(tx, q.search.as_deref(), company, page).await?;
     respond::ok(&list)
 }

@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::contacts;
-use shared::domain::permissions::CONTACTS_READ;
+use shared::db::Tx;
+use shared::domain::permissions::{CONTACTS_READ, ORDERS_READ};
 use shared::domain::{ContactId, Page};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "contacts_orders",
-    method: "GET",
-    path: "/api/v1/contacts/{contact_id}/orders",
-    access: Access::User {
-        permission: Some(CONTACTS_READ),
-    },
-    summary: "The contact's orders, newest first, without line items; order_date = created_at, price = order total (needs orders:read too)",
+    route: GET "/api/v1/contacts/{contact_id}/orders",
+    access: user[CONTACTS_READ, ORDERS_READ],
     tag: "contacts",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "The contact's orders, newest first, without line items; order_date = created_at, price = order total (needs orders:read too)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -46,13 +40,10 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: ContactId = call.path("contact_id")?;
     let q: Query = call.query()?;
     let page = Page::parse(q.skip, q.limit)?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let orders = contacts::orders(&tx, id, page).await?;
-    tx.commit().await?;
+    let orders = contacts::orders(tx, id, page).await?;
     respond::ok(&orders)
 }

@@ -1,26 +1,20 @@
 use serde::Deserialize;
 use shared::app::contacts::{self, ContactChanges};
+use shared::db::Tx;
 use shared::domain::ContactId;
 use shared::domain::permissions::CONTACTS_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
 use crate::endpoints::input::present;
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "contacts_update",
-    method: "PUT",
-    path: "/api/v1/contacts/{contact_id}",
-    access: Access::User {
-        permission: Some(CONTACTS_WRITE),
-    },
-    summary: "Update a contact: fields not sent are kept, null or blank clears email/phone",
+    route: PUT "/api/v1/contacts/{contact_id}",
+    access: user[CONTACTS_WRITE],
     tag: "contacts",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Update a contact: fields not sent are kept, null or blank clears email/phone",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -51,7 +45,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: ContactId = call.path("contact_id")?;
     let input: Input = call.json()?;
     let changes = ContactChanges::parse(
@@ -60,9 +54,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         input.email.as_ref().map(Option::as_deref),
         input.phone.as_ref().map(Option::as_deref),
     )?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let contact = contacts::update(&tx, id, changes).await?;
-    tx.commit().await?;
+    let contact = contacts::update(tx, id, changes).await?;
     respond::ok(&contact)
 }

@@ -1,34 +1,25 @@
 use shared::app::departments;
+use shared::db::Tx;
 use shared::domain::DepartmentId;
 use shared::domain::permissions::DEPARTMENTS_READ;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "departments_balances",
-    method: "GET",
-    path: "/api/v1/departments/{department_id}/balances",
-    access: Access::User {
-        permission: Some(DEPARTMENTS_READ),
-    },
-    summary: "A department's metal balances (gross grams), by metal name",
+    route: GET "/api/v1/departments/{department_id}/balances",
+    access: user[DEPARTMENTS_READ],
     tag: "departments",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "A department's metal balances (gross grams), by metal name",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.response::<Vec<shared::app::departments::BalanceRow>>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: DepartmentId = call.path("department_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let balances = departments::balances(&tx, id).await?;
-    tx.commit().await?;
+    let balances = departments::balances(tx, id).await?;
     respond::ok(&balances)
 }

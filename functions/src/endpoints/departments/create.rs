@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::departments::{self, NAME_MAX};
+use shared::db::Tx;
 use shared::domain::NonBlank;
 use shared::domain::permissions::DEPARTMENTS_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "departments_create",
-    method: "POST",
-    path: "/api/v1/departments/",
-    access: Access::User {
-        permission: Some(DEPARTMENTS_WRITE),
-    },
-    summary: "Create a department (name unique per tenant, case-insensitive)",
+    route: POST "/api/v1/departments/",
+    access: user[DEPARTMENTS_WRITE],
     tag: "departments",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Create a department (name unique per tenant, case-insensitive)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -33,12 +27,9 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(409, "A department with this name already exists");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.json()?;
     let name = NonBlank::parse("name", &input.name, NAME_MAX)?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let created = departments::create(&tx, name).await?;
-    tx.commit().await?;
+    let created = departments::create(tx, name).await?;
     respond::ok(&created)
 }

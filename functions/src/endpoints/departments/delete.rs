@@ -1,23 +1,17 @@
 use shared::app::departments;
+use shared::db::Tx;
 use shared::domain::DepartmentId;
 use shared::domain::permissions::DEPARTMENTS_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "departments_delete",
-    method: "DELETE",
-    path: "/api/v1/departments/{department_id}",
-    access: Access::User {
-        permission: Some(DEPARTMENTS_WRITE),
-    },
-    summary: "Delete a department (not the Inventory department, not one with ledger entries: 409)",
+    route: DELETE "/api/v1/departments/{department_id}",
+    access: user[DEPARTMENTS_WRITE],
     tag: "departments",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Delete a department (not the Inventory department, not one with ledger entries: 409)",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
@@ -27,11 +21,8 @@ pub fn docs(op: &mut crate::openapi::Operation) {
     );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: DepartmentId = call.path("department_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    departments::delete(&tx, id).await?;
-    tx.commit().await?;
+    departments::delete(tx, id).await?;
     respond::message("Department deleted")
 }

@@ -1,34 +1,25 @@
 use shared::app::departments;
+use shared::db::Tx;
 use shared::domain::DepartmentId;
 use shared::domain::permissions::DEPARTMENTS_READ;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "departments_get",
-    method: "GET",
-    path: "/api/v1/departments/{department_id}",
-    access: Access::User {
-        permission: Some(DEPARTMENTS_READ),
-    },
-    summary: "One department with its metal balances",
+    route: GET "/api/v1/departments/{department_id}",
+    access: user[DEPARTMENTS_READ],
     tag: "departments",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "One department with its metal balances",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.response::<shared::app::departments::DepartmentWithBalances>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: DepartmentId = call.path("department_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let department = departments::get(&tx, id).await?;
-    tx.commit().await?;
+    let department = departments::get(tx, id).await?;
     respond::ok(&department)
 }

@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::departments;
+use shared::db::Tx;
 use shared::domain::page::Page;
 use shared::domain::permissions::DEPARTMENTS_READ;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "departments_list",
-    method: "GET",
-    path: "/api/v1/departments/",
-    access: Access::User {
-        permission: Some(DEPARTMENTS_READ),
-    },
-    summary: "Departments with their metal balances (gross grams)",
+    route: GET "/api/v1/departments/",
+    access: user[DEPARTMENTS_READ],
     tag: "departments",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Departments with their metal balances (gross grams)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -42,12 +36,9 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .response::<Vec<shared::app::departments::DepartmentWithBalances>>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
     let page = Page::parse(q.skip, q.limit)?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let list = departments::list(&tx, page).await?;
-    tx.commit().await?;
+    let list = departments::list(tx, page).await?;
     respond::ok(&list)
 }

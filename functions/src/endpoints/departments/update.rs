@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::departments::{self, NAME_MAX};
+use shared::db::Tx;
 use shared::domain::permissions::DEPARTMENTS_WRITE;
 use shared::domain::{DepartmentId, NonBlank};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "departments_update",
-    method: "PUT",
-    path: "/api/v1/departments/{department_id}",
-    access: Access::User {
-        permission: Some(DEPARTMENTS_WRITE),
-    },
-    summary: "Rename or (de)activate a department",
+    route: PUT "/api/v1/departments/{department_id}",
+    access: user[DEPARTMENTS_WRITE],
     tag: "departments",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Rename or (de)activate a department",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -39,7 +33,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: DepartmentId = call.path("department_id")?;
     let input: Input = call.json()?;
     let name = input
@@ -47,9 +41,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         .as_deref()
         .map(|n| NonBlank::parse("name", n, NAME_MAX))
         .transpose()?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let department = departments::update(&tx, id, name, input.is_active).await?;
-    tx.commit().await?;
+    let department = departments::update(tx, id, name, input.is_active).await?;
     respond::ok(&department)
 }

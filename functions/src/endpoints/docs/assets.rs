@@ -1,18 +1,13 @@
-use shared::http::{Access, Call, Endpoint, Sizing};
+use shared::http::{Call, Reply};
 use shared::{ApiError, ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "docs_assets",
-    method: "GET",
-    path: "/docs/assets/{file}",
-    access: Access::Public,
-    summary: "The JavaScript and CSS of Swagger UI and ReDoc (embedded, with their licenses)",
+    route: GET "/docs/assets/{file}",
+    access: public,
     tag: "docs",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "The JavaScript and CSS of Swagger UI and ReDoc (embedded, with their licenses)",
+}
 
 /// The vendored versions (`functions/assets/README.md`); the pages put them in the asset URLs.
 pub const SWAGGER_UI_VERSION: &str = "5.35.0";
@@ -75,7 +70,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(404, "No such asset");
 }
 
-async fn handle(_ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call) -> ApiResult<Reply> {
     let name: String = call.path("file")?;
     let (_, content_type, content) = FILES
         .iter()

@@ -11,6 +11,7 @@ pub mod redoc;
 pub mod swagger;
 
 use lambda_http::{Body, Response};
+use shared::http::Reply;
 use shared::{ApiError, ApiResult};
 
 /// Sets the document's base URL to the API root before anything else loads, so that every URL of the
@@ -32,7 +33,7 @@ const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
     frame-ancestors 'none'";
 
 /// A text answer with the given caching; `nosniff` so a browser never reinterprets it.
-fn text(content_type: &str, cache_control: &str, body: String) -> ApiResult<Response<Body>> {
+fn text(content_type: &str, cache_control: &str, body: String) -> ApiResult<Reply> {
     respond(content_type, cache_control, None, body)
 }
 
@@ -41,7 +42,7 @@ fn respond(
     cache_control: &str,
     csp: Option<&str>,
     body: String,
-) -> ApiResult<Response<Body>> {
+) -> ApiResult<Reply> {
     let mut builder = Response::builder()
         .status(200)
         .header("content-type", content_type)
@@ -54,12 +55,13 @@ fn respond(
     }
     builder
         .body(Body::Text(body))
+        .map(Reply::new)
         .map_err(|e| ApiError::internal("building response", e))
 }
 
 /// An HTML page: `{base}` becomes `BASE_SCRIPT`, `{swagger_ui}` and `{redoc}` the asset versions
 /// (query strings that make the year-long asset caching safe across upgrades).
-fn page(template: &str) -> ApiResult<Response<Body>> {
+fn page(template: &str) -> ApiResult<Reply> {
     let html = template
         .replace("{base}", BASE_SCRIPT)
         .replace("{swagger_ui}", assets::SWAGGER_UI_VERSION)

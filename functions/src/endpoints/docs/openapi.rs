@@ -1,20 +1,15 @@
-use shared::http::{Access, Call, Endpoint, Sizing};
+use shared::http::{Call, Reply};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "docs_openapi",
-    method: "GET",
-    path: "/openapi.json",
-    access: Access::Public,
-    summary: "This OpenAPI 3.1 document",
+    route: GET "/openapi.json",
+    access: public,
     tag: "docs",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "This OpenAPI 3.1 document",
+}
 
-/// Generated from the route table by `infra/local/tests/openapi.rs` (`UPDATE_OPENAPI=1`), which also
+/// Generated from the route table by `cargo xtask gen`; `infra/local/tests/openapi.rs` also
 /// fails when it is stale.
 const DOCUMENT: &str = include_str!("../../../../openapi.json");
 
@@ -23,7 +18,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
     op.content(200, "application/json", "The OpenAPI 3.1 document");
 }
 
-async fn handle(_ctx: Ctx, _call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, _call: &Call) -> ApiResult<Reply> {
     super::text(
         "application/json",
         "public, max-age=300",

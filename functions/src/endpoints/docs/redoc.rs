@@ -1,18 +1,13 @@
-use shared::http::{Access, Call, Endpoint, Sizing};
+use shared::http::{Call, Reply};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "docs_redoc",
-    method: "GET",
-    path: "/redoc",
-    access: Access::Public,
-    summary: "ReDoc: the API reference as one page",
+    route: GET "/redoc",
+    access: public,
     tag: "docs",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "ReDoc: the API reference as one page",
+}
 
 const PAGE: &str = r#"<!doctype html>
 <html lang="en">
@@ -43,6 +38,6 @@ pub fn docs(op: &mut crate::openapi::Operation) {
     op.content(200, "text/html", "The ReDoc page");
 }
 
-async fn handle(_ctx: Ctx, _call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, _call: &Call) -> ApiResult<Reply> {
     super::page(PAGE)
 }

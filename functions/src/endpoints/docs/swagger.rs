@@ -1,18 +1,13 @@
-use shared::http::{Access, Call, Endpoint, Sizing};
+use shared::http::{Call, Reply};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "docs_swagger",
-    method: "GET",
-    path: "/docs",
-    access: Access::Public,
-    summary: "Swagger UI: browse and try the API",
+    route: GET "/docs",
+    access: public,
     tag: "docs",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Swagger UI: browse and try the API",
+}
 
 const PAGE: &str = r##"<!doctype html>
 <html lang="en">
@@ -49,6 +44,6 @@ pub fn docs(op: &mut crate::openapi::Operation) {
     op.content(200, "text/html", "The Swagger UI page");
 }
 
-async fn handle(_ctx: Ctx, _call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, _call: &Call) -> ApiResult<Reply> {
     super::page(PAGE)
 }

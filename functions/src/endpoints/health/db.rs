@@ -1,19 +1,14 @@
 use serde::Serialize;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "health_db",
-    method: "GET",
-    path: "/health/db",
-    access: Access::Public,
-    summary: "Readiness: one round trip to the database (always HTTP 200, with a status field)",
+    route: GET "/health/db",
+    access: public,
     tag: "health",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Readiness: one round trip to the database (always HTTP 200, with a status field)",
+}
 
 #[derive(Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -32,8 +27,8 @@ pub fn docs(op: &mut crate::openapi::Operation) {
     op.response::<Output>(200);
 }
 
-async fn handle(ctx: Ctx, _call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
-    match shared::app::health::ping(&ctx).await {
+async fn handle(ctx: &Ctx, _call: &Call) -> ApiResult<Reply> {
+    match shared::app::health::ping(ctx).await {
         Ok(()) => respond::ok(&Output {
             status: "healthy",
             database: "connected",

@@ -1,19 +1,14 @@
 use serde::Serialize;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "health_get",
-    method: "GET",
-    path: "/health",
-    access: Access::Public,
-    summary: "Liveness: answers without touching the database",
+    route: GET "/health",
+    access: public,
     tag: "health",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Liveness: answers without touching the database",
+}
 
 #[derive(Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -28,7 +23,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
     op.response::<Output>(200);
 }
 
-async fn handle(_ctx: Ctx, _call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, _call: &Call) -> ApiResult<Reply> {
     let lambda = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some();
     respond::ok(&Output {
         status: "healthy",

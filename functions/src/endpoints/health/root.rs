@@ -1,19 +1,14 @@
 use serde::Serialize;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "root_get",
-    method: "GET",
-    path: "/",
-    access: Access::Public,
-    summary: "Service name and version",
+    route: GET "/",
+    access: public,
     tag: "health",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Service name and version",
+}
 
 #[derive(Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -27,7 +22,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
     op.response::<Output>(200);
 }
 
-async fn handle(_ctx: Ctx, _call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, _call: &Call) -> ApiResult<Reply> {
     respond::ok(&Output {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),

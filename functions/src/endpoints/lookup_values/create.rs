@@ -1,25 +1,20 @@
 use serde::Deserialize;
 use shared::app::lookup_values::{self, CATEGORY_MAX, LABEL_MAX, NewLookup};
+use shared::db::Tx;
 use shared::domain::NonBlank;
 use shared::domain::lookup::LookupCode;
 use shared::domain::permissions::LOOKUP_VALUES_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "lookup_values_create",
-    method: "POST",
-    path: "/api/v1/lookup-values/",
-    access: Access::User {
-        permission: Some(LOOKUP_VALUES_WRITE),
-    },
-    summary: "Create a lookup value (code upper-cased; duplicate code in the category → 409)",
+    route: POST "/api/v1/lookup-values/",
+    access: user[LOOKUP_VALUES_WRITE],
     tag: "lookup-values",
+    summary: "Create a lookup value (code upper-cased; duplicate code in the category → 409)",
     success: 201,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -41,7 +36,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.json()?;
     let value = NewLookup {
         category: NonBlank::parse("category", &input.category, CATEGORY_MAX)?,
@@ -49,9 +44,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         display_label: NonBlank::parse("display_label", &input.display_label, LABEL_MAX)?,
         sort_order: input.sort_order,
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let created = lookup_values::create(&tx, value).await?;
-    tx.commit().await?;
+    let created = lookup_values::create(tx, value).await?;
     respond::created(&created)
 }

@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::lookup_values;
+use shared::db::Tx;
 use shared::domain::permissions::LOOKUP_VALUES_READ;
 use shared::http::call::lenient_bool;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "lookup_values_list",
-    method: "GET",
-    path: "/api/v1/lookup-values/",
-    access: Access::User {
-        permission: Some(LOOKUP_VALUES_READ),
-    },
-    summary: "Lookup values as a flat array ordered by category and sort order (grouped=true: an object keyed by category)",
+    route: GET "/api/v1/lookup-values/",
+    access: user[LOOKUP_VALUES_READ],
     tag: "lookup-values",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Lookup values as a flat array ordered by category and sort order (grouped=true: an object keyed by category)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -41,12 +35,9 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .response::<shared::app::lookup_values::Listing>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
     let listing =
-        lookup_values::list(&tx, q.category.as_deref(), q.include_inactive, q.grouped).await?;
-    tx.commit().await?;
+        lookup_values::list(tx, q.category.as_deref(), q.include_inactive, q.grouped).await?;
     respond::ok(&listing)
 }

@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::lookup_values::{self, LABEL_MAX, LookupPatch};
+use shared::db::Tx;
 use shared::domain::permissions::LOOKUP_VALUES_WRITE;
 use shared::domain::{LookupValueId, NonBlank};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "lookup_values_update",
-    method: "PUT",
-    path: "/api/v1/lookup-values/{lookup_id}",
-    access: Access::User {
-        permission: Some(LOOKUP_VALUES_WRITE),
-    },
-    summary: "Change a lookup value's label, sort order or active flag (code and category are fixed)",
+    route: PUT "/api/v1/lookup-values/{lookup_id}",
+    access: user[LOOKUP_VALUES_WRITE],
     tag: "lookup-values",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Change a lookup value's label, sort order or active flag (code and category are fixed)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -37,7 +31,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .response::<shared::app::lookup_values::LookupValueRow>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: LookupValueId = call.path("lookup_id")?;
     let input: Input = call.json()?;
     let patch = LookupPatch {
@@ -49,9 +43,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         sort_order: input.sort_order,
         is_active: input.is_active,
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let updated = lookup_values::update(&tx, id, patch).await?;
-    tx.commit().await?;
+    let updated = lookup_values::update(tx, id, patch).await?;
     respond::ok(&updated)
 }

@@ -1,26 +1,21 @@
 use serde::Deserialize;
 use shared::app::metals::{self, NAME_MAX, NewMetalInput};
+use shared::db::Tx;
 use shared::domain::NonBlank;
 use shared::domain::amount::non_negative;
 use shared::domain::metal::{MetalCode, MetalType, Purity};
 use shared::domain::permissions::METALS_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "metals_create",
-    method: "POST",
-    path: "/api/v1/metals/",
-    access: Access::User {
-        permission: Some(METALS_WRITE),
-    },
-    summary: "Add a metal (code upper-cased; fine_percentage a fraction 0..1; duplicate code → 409)",
+    route: POST "/api/v1/metals/",
+    access: user[METALS_WRITE],
     tag: "metals",
+    summary: "Add a metal (code upper-cased; fine_percentage a fraction 0..1; duplicate code → 409)",
     success: 201,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -44,7 +39,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(409, "A metal with this code already exists");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.json()?;
     let metal = NewMetalInput {
         code: MetalCode::parse("code", &input.code)?,
@@ -56,9 +51,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
             .map(|c| non_negative("average_cost_per_gram", c))
             .transpose()?,
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let created = metals::create(&tx, metal).await?;
-    tx.commit().await?;
+    let created = metals::create(tx, metal).await?;
     respond::created(&created)
 }

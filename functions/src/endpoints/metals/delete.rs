@@ -1,34 +1,25 @@
 use shared::app::metals;
+use shared::db::Tx;
 use shared::domain::MetalId;
 use shared::domain::permissions::METALS_WRITE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "metals_delete",
-    method: "DELETE",
-    path: "/api/v1/metals/{metal_id}",
-    access: Access::User {
-        permission: Some(METALS_WRITE),
-    },
-    summary: "Deactivate a metal (soft delete; PUT {is_active: true} reactivates it)",
+    route: DELETE "/api/v1/metals/{metal_id}",
+    access: user[METALS_WRITE],
     tag: "metals",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Deactivate a metal (soft delete; PUT {is_active: true} reactivates it)",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.message();
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: MetalId = call.path("metal_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    metals::deactivate(&tx, id).await?;
-    tx.commit().await?;
+    metals::deactivate(tx, id).await?;
     respond::message("Metal deactivated")
 }

@@ -1,34 +1,25 @@
 use shared::app::metals;
+use shared::db::Tx;
 use shared::domain::MetalId;
 use shared::domain::permissions::METALS_READ;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "metals_get",
-    method: "GET",
-    path: "/api/v1/metals/{metal_id}",
-    access: Access::User {
-        permission: Some(METALS_READ),
-    },
-    summary: "One metal (active or not)",
+    route: GET "/api/v1/metals/{metal_id}",
+    access: user[METALS_READ],
     tag: "metals",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "One metal (active or not)",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.response::<shared::app::metals::MetalRow>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: MetalId = call.path("metal_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let metal = metals::get(&tx, id).await?;
-    tx.commit().await?;
+    let metal = metals::get(tx, id).await?;
     respond::ok(&metal)
 }

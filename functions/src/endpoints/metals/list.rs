@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::metals;
+use shared::db::Tx;
 use shared::domain::permissions::METALS_READ;
 use shared::http::call::lenient_bool;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "metals_list",
-    method: "GET",
-    path: "/api/v1/metals/",
-    access: Access::User {
-        permission: Some(METALS_READ),
-    },
-    summary: "The metal catalogue ordered by name (active only unless include_inactive=true)",
+    route: GET "/api/v1/metals/",
+    access: user[METALS_READ],
     tag: "metals",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "The metal catalogue ordered by name (active only unless include_inactive=true)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -34,11 +28,8 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .response::<Vec<shared::app::metals::MetalRow>>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let list = metals::list(&tx, q.include_inactive).await?;
-    tx.commit().await?;
+    let list = metals::list(tx, q.include_inactive).await?;
     respond::ok(&list)
 }

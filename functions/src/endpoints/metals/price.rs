@@ -1,22 +1,16 @@
 use shared::app::metal_price;
+use shared::db::Tx;
 use shared::domain::permissions::METALS_READ;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "metals_price",
-    method: "GET",
-    path: "/api/v1/metals/price/{metal_code}",
-    access: Access::User {
-        permission: Some(METALS_READ),
-    },
-    summary: "Market price per gram for a gold/silver/platinum code (cached; stale on provider failure; null when unknown)",
+    route: GET "/api/v1/metals/price/{metal_code}",
+    access: user[METALS_READ],
     tag: "metals",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Market price per gram for a gold/silver/platinum code (cached; stale on provider failure; null when unknown)",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
@@ -28,11 +22,8 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let code: String = call.path("metal_code")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let price = metal_price::lookup(ctx.config(), &tx, &code).await?;
-    tx.commit().await?;
+    let price = metal_price::lookup(ctx.config(), tx, &code).await?;
     respond::ok(&price)
 }

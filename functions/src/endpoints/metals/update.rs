@@ -1,27 +1,21 @@
 use serde::Deserialize;
 use shared::app::metals::{self, MetalChanges, NAME_MAX};
+use shared::db::Tx;
 use shared::domain::amount::non_negative;
 use shared::domain::metal::{MetalType, Purity};
 use shared::domain::permissions::METALS_WRITE;
 use shared::domain::{MetalId, NonBlank};
 use shared::http::call::nullable;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "metals_update",
-    method: "PUT",
-    path: "/api/v1/metals/{metal_id}",
-    access: Access::User {
-        permission: Some(METALS_WRITE),
-    },
-    summary: "Change a metal's name, type, purity, average cost or active flag (the code is fixed)",
+    route: PUT "/api/v1/metals/{metal_id}",
+    access: user[METALS_WRITE],
     tag: "metals",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Change a metal's name, type, purity, average cost or active flag (the code is fixed)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -48,7 +42,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .response::<shared::app::metals::MetalRow>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: MetalId = call.path("metal_id")?;
     let input: Input = call.json()?;
     let changes = MetalChanges {
@@ -72,9 +66,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         },
         is_active: input.is_active,
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let metal = metals::update(&tx, id, changes).await?;
-    tx.commit().await?;
+    let metal = metals::update(tx, id, changes).await?;
     respond::ok(&metal)
 }

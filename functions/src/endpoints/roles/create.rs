@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::roles::{self, NewRole};
+use shared::db::Tx;
 use shared::domain::permissions::ROLES_MANAGE;
 use shared::domain::{NonBlank, optional_text};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "roles_create",
-    method: "POST",
-    path: "/api/v1/roles/",
-    access: Access::User {
-        permission: Some(ROLES_MANAGE),
-    },
-    summary: "Create a custom role with the given permissions",
+    route: POST "/api/v1/roles/",
+    access: user[ROLES_MANAGE],
     tag: "roles",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Create a custom role with the given permissions",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -38,16 +32,13 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(409, "Role name already exists");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.json()?;
     let role = NewRole {
         name: NonBlank::parse("name", &input.name, 100)?,
         description: optional_text("description", input.description.as_deref(), 500)?,
         permission_ids: super::permission_ids(&input.permission_ids)?,
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let created = roles::create(&tx, role).await?;
-    tx.commit().await?;
+    let created = roles::create(tx, role).await?;
     respond::ok(&created)
 }

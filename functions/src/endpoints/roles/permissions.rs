@@ -1,29 +1,22 @@
 use shared::app::roles;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::db::Tx;
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "roles_permissions",
-    method: "GET",
-    path: "/api/v1/roles/permissions",
-    access: Access::User { permission: None },
-    summary: "The global permission catalogue (resource:action)",
+    route: GET "/api/v1/roles/permissions",
+    access: user[],
     tag: "roles",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "The global permission catalogue (resource:action)",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.response::<Vec<shared::app::roles::PermissionRow>>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let list = roles::permissions(&tx).await?;
-    tx.commit().await?;
+async fn handle(_ctx: &Ctx, _call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
+    let list = roles::permissions(tx).await?;
     respond::ok(&list)
 }

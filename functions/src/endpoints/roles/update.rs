@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::roles::{self, RoleChanges};
+use shared::db::Tx;
 use shared::domain::permissions::ROLES_MANAGE;
 use shared::domain::{NonBlank, RoleId, optional_text};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "roles_update",
-    method: "PUT",
-    path: "/api/v1/roles/{role_id}",
-    access: Access::User {
-        permission: Some(ROLES_MANAGE),
-    },
-    summary: "Change a custom role's name, description or permissions (system roles are fixed)",
+    route: PUT "/api/v1/roles/{role_id}",
+    access: user[ROLES_MANAGE],
     tag: "roles",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Change a custom role's name, description or permissions (system roles are fixed)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -43,7 +37,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(409, "Role name already exists");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: RoleId = call.path("role_id")?;
     let input: Input = call.json()?;
     let changes = RoleChanges {
@@ -62,9 +56,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
             .map(super::permission_ids)
             .transpose()?,
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let role = roles::update(&tx, id, changes).await?;
-    tx.commit().await?;
+    let role = roles::update(tx, id, changes).await?;
     respond::ok(&role)
 }

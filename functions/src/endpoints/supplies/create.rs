@@ -1,25 +1,19 @@
 use serde::Deserialize;
 use shared::app::supplies::{self, NAME_MAX, NewSupplyInput, TEXT_MAX, TYPE_MAX, UNIT_MAX};
+use shared::db::Tx;
 use shared::domain::amount::non_negative;
 use shared::domain::permissions::SUPPLIES_WRITE;
 use shared::domain::{NonBlank, optional_text};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "supplies_create",
-    method: "POST",
-    path: "/api/v1/supplies/",
-    access: Access::User {
-        permission: Some(SUPPLIES_WRITE),
-    },
-    summary: "Add a supply; type must be an active supply_type lookup code (when the tenant has any)",
+    route: POST "/api/v1/supplies/",
+    access: user[SUPPLIES_WRITE],
     tag: "supplies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Add a supply; type must be an active supply_type lookup code (when the tenant has any)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -47,7 +41,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.json()?;
     let supply = NewSupplyInput {
         name: NonBlank::parse("name", &input.name, NAME_MAX)?,
@@ -61,9 +55,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
         supplier: optional_text("supplier", input.supplier.as_deref(), NAME_MAX)?,
         notes: optional_text("notes", input.notes.as_deref(), TEXT_MAX)?,
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let created = supplies::create(&tx, supply).await?;
-    tx.commit().await?;
+    let created = supplies::create(tx, supply).await?;
     respond::ok(&created)
 }

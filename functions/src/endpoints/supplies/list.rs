@@ -1,24 +1,18 @@
 use serde::Deserialize;
 use shared::app::supplies;
+use shared::db::Tx;
 use shared::domain::page::Page;
 use shared::domain::permissions::SUPPLIES_READ;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "supplies_list",
-    method: "GET",
-    path: "/api/v1/supplies/",
-    access: Access::User {
-        permission: Some(SUPPLIES_READ),
-    },
-    summary: "Supplies in creation order (skip/limit)",
+    route: GET "/api/v1/supplies/",
+    access: user[SUPPLIES_READ],
     tag: "supplies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Supplies in creation order (skip/limit)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -42,12 +36,9 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .response::<Vec<shared::app::supplies::SupplyRow>>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
     let page = Page::parse(q.skip, q.limit)?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let list = supplies::list(&tx, page).await?;
-    tx.commit().await?;
+    let list = supplies::list(tx, page).await?;
     respond::ok(&list)
 }

@@ -1,26 +1,20 @@
 use serde::Deserialize;
 use shared::app::supplies::{self, NAME_MAX, SupplyChanges, TEXT_MAX, TYPE_MAX, UNIT_MAX};
+use shared::db::Tx;
 use shared::domain::amount::non_negative;
 use shared::domain::permissions::SUPPLIES_WRITE;
 use shared::domain::{NonBlank, SupplyId, optional_text};
 use shared::http::call::nullable;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "supplies_update",
-    method: "PUT",
-    path: "/api/v1/supplies/{supply_id}",
-    access: Access::User {
-        permission: Some(SUPPLIES_WRITE),
-    },
-    summary: "Change a supply (same type rule as create; null clears cost, supplier or notes)",
+    route: PUT "/api/v1/supplies/{supply_id}",
+    access: user[SUPPLIES_WRITE],
     tag: "supplies",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Change a supply (same type rule as create; null clears cost, supplier or notes)",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -54,7 +48,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: SupplyId = call.path("supply_id")?;
     let input: Input = call.json()?;
     let changes = SupplyChanges {
@@ -90,9 +84,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
             .map(|n| optional_text("notes", n.as_deref(), TEXT_MAX))
             .transpose()?,
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let supply = supplies::update(&tx, id, changes).await?;
-    tx.commit().await?;
+    let supply = supplies::update(tx, id, changes).await?;
     respond::ok(&supply)
 }

@@ -1,20 +1,16 @@
 use shared::app::tenants;
+use shared::db::Tx;
 use shared::domain::TenantId;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "tenants_get",
-    method: "GET",
-    path: "/api/v1/tenants/{tenant_id}",
-    access: Access::User { permission: None },
-    summary: "The caller's own tenant (any other id is not found)",
+    route: GET "/api/v1/tenants/{tenant_id}",
+    access: user[],
     tag: "tenants",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "The caller's own tenant (any other id is not found)",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
@@ -22,11 +18,8 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(404, "Not the caller's tenant (or no such tenant)");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: TenantId = call.path("tenant_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let tenant = tenants::get(&tx, id).await?;
-    tx.commit().await?;
+    let tenant = tenants::get(tx, id).await?;
     respond::ok(&tenant)
 }

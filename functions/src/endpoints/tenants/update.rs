@@ -1,25 +1,19 @@
 use serde::Deserialize;
 use shared::app::tenants::{self, TenantChanges};
+use shared::db::Tx;
 use shared::domain::permissions::TENANT_MANAGE;
 use shared::domain::tenant::Subdomain;
 use shared::domain::{NonBlank, TenantId};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "tenants_update",
-    method: "PUT",
-    path: "/api/v1/tenants/{tenant_id}",
-    access: Access::User {
-        permission: Some(TENANT_MANAGE),
-    },
-    summary: "Change the caller's own tenant: name, subdomain, active flag",
+    route: PUT "/api/v1/tenants/{tenant_id}",
+    access: user[TENANT_MANAGE],
     tag: "tenants",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Change the caller's own tenant: name, subdomain, active flag",
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -40,7 +34,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(409, "Subdomain already exists");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: TenantId = call.path("tenant_id")?;
     let input: Input = call.json()?;
     let changes = TenantChanges {
@@ -56,9 +50,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
             .transpose()?,
         is_active: input.is_active,
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let tenant = tenants::update(&tx, id, changes).await?;
-    tx.commit().await?;
+    let tenant = tenants::update(tx, id, changes).await?;
     respond::ok(&tenant)
 }

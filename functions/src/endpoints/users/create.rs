@@ -1,25 +1,21 @@
 use serde::Deserialize;
 use shared::app::signup::NewAccount;
 use shared::app::users;
+use shared::db::Tx;
 use shared::domain::permissions::USERS_MANAGE;
 use shared::domain::{Email, NonBlank, Password, RoleId, Username};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiError, ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "users_create",
-    method: "POST",
-    path: "/api/v1/users/",
-    access: Access::User {
-        permission: Some(USERS_MANAGE),
-    },
-    summary: "Add a user with one of the tenant's roles",
+    route: POST "/api/v1/users/",
+    access: user[USERS_MANAGE],
     tag: "users",
+    summary: "Add a user with one of the tenant's roles",
     success: 201,
-    sizing: Sizing::CpuHeavy,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    sizing: CpuHeavy,
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -43,7 +39,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(409, "Username already registered");
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let input: Input = call.json()?;
     let account = NewAccount {
         username: Username::parse(&input.username)?,
@@ -57,9 +53,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
             format!("Role with id {} not found", input.role_id),
         )
     })?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let user = users::create(&ctx, &tx, account, role).await?;
-    tx.commit().await?;
+    let user = users::create(ctx, tx, account, role).await?;
     respond::created(&user)
 }

@@ -1,23 +1,17 @@
 use shared::app::users;
+use shared::db::Tx;
 use shared::domain::UserId;
 use shared::domain::permissions::USERS_MANAGE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "users_delete",
-    method: "DELETE",
-    path: "/api/v1/users/{user_id}",
-    access: Access::User {
-        permission: Some(USERS_MANAGE),
-    },
-    summary: "Deactivate a user (users are never removed) and end their sessions",
+    route: DELETE "/api/v1/users/{user_id}",
+    access: user[USERS_MANAGE],
     tag: "users",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Deactivate a user (users are never removed) and end their sessions",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
@@ -27,11 +21,8 @@ pub fn docs(op: &mut crate::openapi::Operation) {
     );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: UserId = call.path("user_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    users::deactivate(&ctx, &tx, id).await?;
-    tx.commit().await?;
+    users::deactivate(ctx, tx, id).await?;
     respond::message("User deactivated successfully")
 }

@@ -1,34 +1,25 @@
 use shared::app::users;
+use shared::db::Tx;
 use shared::domain::UserId;
 use shared::domain::permissions::USERS_MANAGE;
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "users_get",
-    method: "GET",
-    path: "/api/v1/users/{user_id}",
-    access: Access::User {
-        permission: Some(USERS_MANAGE),
-    },
-    summary: "One user of the caller's tenant",
+    route: GET "/api/v1/users/{user_id}",
+    access: user[USERS_MANAGE],
     tag: "users",
-    success: 200,
-    sizing: Sizing::Standard,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "One user of the caller's tenant",
+}
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.response::<shared::app::users::UserRow>(200);
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: UserId = call.path("user_id")?;
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let user = users::get(&tx, id).await?;
-    tx.commit().await?;
+    let user = users::get(tx, id).await?;
     respond::ok(&user)
 }

@@ -1,24 +1,19 @@
 use serde::Deserialize;
 use shared::app::users::{self, UserChanges};
+use shared::db::Tx;
 use shared::domain::permissions::USERS_MANAGE;
 use shared::domain::{Email, NonBlank, Password, RoleId, UserId};
-use shared::http::{Access, Call, Endpoint, Sizing, respond};
+use shared::http::{Call, Reply, respond};
 use shared::{ApiError, ApiResult, Ctx};
 
-pub const ENDPOINT: Endpoint = Endpoint {
+shared::endpoint! {
     id: "users_update",
-    method: "PUT",
-    path: "/api/v1/users/{user_id}",
-    access: Access::User {
-        permission: Some(USERS_MANAGE),
-    },
-    summary: "Change a user's name, e-mail, role, active flag or password; deactivation and password resets end the user's sessions",
+    route: PUT "/api/v1/users/{user_id}",
+    access: user[USERS_MANAGE],
     tag: "users",
-    success: 200,
-    sizing: Sizing::CpuHeavy,
-    module: module_path!(),
-    handler: |ctx, call| Box::pin(handle(ctx, call)),
-};
+    summary: "Change a user's name, e-mail, role, active flag or password; deactivation and password resets end the user's sessions",
+    sizing: CpuHeavy,
+}
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -52,7 +47,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         );
 }
 
-async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_http::Body>> {
+async fn handle(ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: UserId = call.path("user_id")?;
     let input: Input = call.json()?;
     let changes = UserChanges {
@@ -81,9 +76,6 @@ async fn handle(ctx: Ctx, call: Call) -> ApiResult<lambda_http::Response<lambda_
             .map(Password::parse)
             .transpose()?,
     };
-    let mut conn = ctx.conn().await?;
-    let tx = conn.begin_tenant(&call).await?;
-    let user = users::update(&ctx, &tx, id, changes).await?;
-    tx.commit().await?;
+    let user = users::update(ctx, tx, id, changes).await?;
     respond::ok(&user)
 }
