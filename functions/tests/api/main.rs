@@ -15,6 +15,7 @@ mod docs;
 mod isolation;
 mod lookup_values;
 mod metals;
+mod permissions;
 mod platform;
 mod role_users;
 mod roles;
