@@ -50,6 +50,18 @@ pub struct Message {
     pub message: String,
 }
 
+/// The parameters `shared::http::Call::page` reads.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct PageQuery {
+    /// How many rows to skip (default 0).
+    #[schemars(with = "i64", range(min = 0), extend("default" = 0))]
+    skip: Option<i64>,
+    /// How many rows to return, 1 to 1000 (default 100).
+    #[schemars(with = "i64", range(min = 1, max = 1000), extend("default" = 100))]
+    limit: Option<i64>,
+}
+
 /// An endpoint module's `docs` function, as `routes::DOCS` lists it.
 pub type Docs = fn(&mut Operation);
 
@@ -157,6 +169,11 @@ impl Operation {
             }
         }
         self
+    }
+
+    /// The `skip` and `limit` parameters of a list, as `call.page()` reads them.
+    pub fn paged(&mut self) -> &mut Self {
+        self.query::<PageQuery>()
     }
 
     /// A JSON answer of type `T` with `status` (normally the endpoint's `success` code).

@@ -11,6 +11,7 @@ pub mod input;
 pub mod lookup_values;
 pub mod metals;
 pub mod roles;
+pub mod shared_answers;
 pub mod supplies;
 pub mod tenants;
 pub mod users;

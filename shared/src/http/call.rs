@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::jwt::Claims;
 use crate::context::Ctx;
 use crate::db::Tx;
+use crate::domain::Page;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::endpoint::{Endpoint, Handler};
 
@@ -175,6 +176,29 @@ impl Call {
             .map_err(|e| ApiError::internal("re-encoding query", e))?;
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(&encoded));
         serde_path_to_error::deserialize(de).map_err(|e| path_error("query", e))
+    }
+
+    /// The `skip` and `limit` query parameters of a list (`Page`): read here rather than in each
+    /// endpoint's query struct, because `serde(flatten)` with serde_urlencoded cannot parse integers.
+    pub fn page(&self) -> ApiResult<Page> {
+        Page::parse(self.query_int("skip")?, self.query_int("limit")?)
+    }
+
+    /// An optional integer query parameter, with serde_urlencoded's messages for bad input.
+    fn query_int(&self, name: &str) -> ApiResult<Option<i64>> {
+        let mut values = self.query.iter().filter(|(k, _)| k == name);
+        let Some((_, raw)) = values.next() else {
+            return Ok(None);
+        };
+        let invalid = |msg: String| {
+            ApiError::Validation(vec![FieldError::new(&["query", name], msg, "value_error")])
+        };
+        if values.next().is_some() {
+            return Err(invalid(format!("duplicate field `{name}`")));
+        }
+        raw.parse()
+            .map(Some)
+            .map_err(|e: std::num::ParseIntError| invalid(e.to_string()))
     }
 
     /// The body as JSON. An empty body is a 422, not a "null" payload.

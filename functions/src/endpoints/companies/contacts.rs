@@ -1,8 +1,7 @@
-use serde::Deserialize;
 use shared::app::companies;
 use shared::db::Tx;
+use shared::domain::CompanyId;
 use shared::domain::permissions::COMPANIES_READ;
-use shared::domain::{CompanyId, Page};
 use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
 
@@ -14,32 +13,15 @@ shared::endpoint! {
     summary: "The company's contacts by name ({id, name, email, phone})",
 }
 
-#[derive(Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-struct Query {
-    /// How many rows to skip (default 0).
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schemars(with = "i64", range(min = 0), extend("default" = 0)))]
-    skip: Option<i64>,
-    /// How many rows to return, 1 to 1000 (default 100).
-    #[serde(default)]
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(with = "i64", range(min = 1, max = 1000), extend("default" = 100))
-    )]
-    limit: Option<i64>,
-}
-
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
-    op.query::<Query>()
+    op.paged()
         .response::<Vec<shared::app::companies::PartySummary>>(200);
 }
 
 async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let id: CompanyId = call.path("company_id")?;
-    let q: Query = call.query()?;
-    let page = Page::parse(q.skip, q.limit)?;
+    let page = call.page()?;
     let contacts = companies::contacts(tx, id, page).await?;
     respond::ok(&contacts)
 }

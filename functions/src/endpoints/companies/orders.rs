@@ -1,9 +1,10 @@
-use serde::Deserialize;
 use shared::app::companies;
 use shared::db::Tx;
+use shared::domain::CompanyId;
 use shared::domain::permissions::{COMPANIES_READ, ORDERS_READ};
-use shared::domain::{CompanyId, Page};
-use shared::http::{Call, Reply, respond};
+use shared::http::{Call, Reply};
+
+use crate::endpoints::shared_answers::orders_of;
 use shared::{ApiResult, Ctx};
 
 shared::endpoint! {
@@ -14,37 +15,16 @@ shared::endpoint! {
     summary: "The company's orders, newest first, without line items; price is the order total (needs orders:read too)",
 }
 
-/// `group_by_contact` of the old API is accepted and ignored.
-#[derive(Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-struct Query {
-    /// How many rows to skip (default 0).
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schemars(with = "i64", range(min = 0), extend("default" = 0)))]
-    skip: Option<i64>,
-    /// How many rows to return, 1 to 1000 (default 100).
-    #[serde(default)]
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(with = "i64", range(min = 1, max = 1000), extend("default" = 100))
-    )]
-    limit: Option<i64>,
-}
-
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
-    op.query::<Query>()
-        .response::<Vec<shared::app::companies::OrderSummary>>(200)
-        .error(
-            403,
-            "The caller's role lacks the required permission or `orders:read`",
-        );
+    op.paged()
+        .response::<Vec<shared::app::companies::OrderSummary>>(200);
 }
 
+/// `group_by_contact` of the old API is accepted and ignored (unknown query parameters are).
 async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
-    let id: CompanyId = call.path("company_id")?;
-    let q: Query = call.query()?;
-    let page = Page::parse(q.skip, q.limit)?;
-    let orders = companies::orders(tx, id, page).await?;
-    respond::ok(&orders)
+    orders_of(call, "company_id", |id: CompanyId, page| {
+        companies::orders(tx, id, page)
+    })
+    .await
 }

@@ -1,8 +1,8 @@
 use serde::Deserialize;
 use shared::app::contacts;
 use shared::db::Tx;
+use shared::domain::CompanyId;
 use shared::domain::permissions::CONTACTS_READ;
-use shared::domain::{CompanyId, Page};
 use shared::error::FieldError;
 use shared::http::{Call, Reply, respond};
 use shared::{ApiError, ApiResult, Ctx};
@@ -33,28 +33,18 @@ struct Query {
         )
     )]
     company_id: Option<String>,
-    /// How many rows to skip (default 0).
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schemars(with = "i64", range(min = 0), extend("default" = 0)))]
-    skip: Option<i64>,
-    /// How many rows to return, 1 to 1000 (default 100).
-    #[serde(default)]
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(with = "i64", range(min = 1, max = 1000), extend("default" = 100))
-    )]
-    limit: Option<i64>,
 }
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.query::<Query>()
+        .paged()
         .response::<Vec<shared::app::contacts::ContactRow>>(200);
 }
 
 async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
-    let page = Page::parse(q.skip, q.limit)?;
+    let page = call.page()?;
     let company = match q.company_id.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(raw.parse::<CompanyId>().map_err(|_| {

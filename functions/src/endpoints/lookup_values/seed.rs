@@ -1,7 +1,9 @@
 use shared::app::lookup_values;
 use shared::db::Tx;
 use shared::domain::permissions::LOOKUP_VALUES_WRITE;
-use shared::http::{Call, Reply, respond};
+use shared::http::{Call, Reply};
+
+use crate::endpoints::shared_answers::seeded;
 use shared::{ApiResult, Ctx};
 
 shared::endpoint! {
@@ -12,26 +14,11 @@ shared::endpoint! {
     summary: "Insert the default step and supply types that are missing (idempotent)",
 }
 
-/// The answer, as the handler builds it with `json!`.
-#[cfg(feature = "openapi")]
-#[derive(schemars::JsonSchema)]
-#[allow(dead_code)]
-struct Output {
-    /// `Seeded <created> default …`.
-    message: String,
-    /// How many defaults were missing and inserted (0 when called again).
-    created: u64,
-}
-
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
-    op.response::<Output>(200);
+    op.response::<crate::endpoints::shared_answers::Seeded>(200);
 }
 
 async fn handle(_ctx: &Ctx, _call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
-    let created = lookup_values::seed(tx).await?;
-    respond::ok(&serde_json::json!({
-        "message": format!("Seeded {created} default lookup values"),
-        "created": created,
-    }))
+    seeded("lookup values", lookup_values::seed(tx).await?)
 }
