@@ -528,10 +528,7 @@ async fn bad_tokens_are_rejected() {
 
 /// Sign claims with the test key (the tests share `helpers::test_config`'s SECRET_KEY).
 fn jsonwebtoken_encode(claims: &shared::auth::jwt::Claims) -> String {
-    shared::auth::jwt::sign_with_secret_for_tests(
-        claims,
-        "test-secret-key-test-secret-key-0123456789",
-    )
+    testkit::jwt::sign_with_secret(claims, "test-secret-key-test-secret-key-0123456789")
 }
 
 #[tokio::test]

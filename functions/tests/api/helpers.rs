@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use serde_json::{Value, json};
 use shared::config::Config;
 use shared::db::Db;
-use shared::http::event::{EventInput, rest_v1_event, to_request};
-use shared::pgembed::PgServer;
 use shared::{Ctx, http::dispatch};
+use testkit::event::{EventInput, rest_v1_event, to_request};
+use testkit::pgembed::PgServer;
 
 pub struct TestPg {
     pub server: PgServer,
@@ -46,7 +46,7 @@ async fn start_pg() -> Result<TestPg, String> {
     let server = PgServer::start(&root, None).map_err(|e| e.to_string())?;
     server.stop_when_process_exits(std::process::id(), Some(&root));
     let template = "app_tmpl".to_string();
-    let (owner_url, _) = shared::pgembed::bootstrap(&server, &template)
+    let (owner_url, _) = testkit::pgembed::bootstrap(&server, &template)
         .await
         .map_err(|e| e.to_string())?;
     let mut owner = connect(&owner_url).await;
@@ -162,7 +162,7 @@ impl TestApp {
 
     /// `single`: use the Lambda-style single connection instead of a pool.
     pub async fn spawn_with(config: &[(&str, &str)], single: bool) -> Self {
-        shared::telemetry::init_for_tests();
+        testkit::init_tracing();
         let db_name = fresh_database().await;
         let url = pg().server.url("app_rw", &db_name);
         let db = if single {

@@ -2,7 +2,7 @@
 //!
 //! Nothing is built here: the binaries come from `--bin-dir` (a `cargo build --release` directory, a
 //! `cargo lambda build` directory with `<id>/bootstrap`, or `.aws-sam/build` with
-//! `<LogicalId>/bootstrap`). The bench starts a throwaway PostgreSQL (`shared::pgembed`), migrates and
+//! `<LogicalId>/bootstrap`). The bench starts a throwaway PostgreSQL (`testkit::pgembed`), migrates and
 //! seeds it, and plays the Lambda service: a minimal Runtime API on 127.0.0.1 hands out API Gateway
 //! REST (v1) events on `GET /2018-06-01/runtime/invocation/next` and collects what the function posts
 //! to `.../response` or `.../error`. Each function binary is spawned the way Lambda starts a
@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use shared::http::event::{EventInput, rest_v1_event};
+use testkit::event::{EventInput, rest_v1_event};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -705,8 +705,8 @@ async fn measure(
     Ok(m)
 }
 
-async fn fixture(work: &Path, server: &shared::pgembed::PgServer) -> Result<Fixture, String> {
-    let (owner_url, runtime_url) = shared::pgembed::bootstrap(server, DB_NAME)
+async fn fixture(work: &Path, server: &testkit::pgembed::PgServer) -> Result<Fixture, String> {
+    let (owner_url, runtime_url) = testkit::pgembed::bootstrap(server, DB_NAME)
         .await
         .map_err(|e| e.to_string())?;
     let mut owner = shared::db::connect(&owner_url)
@@ -856,7 +856,7 @@ pub fn run(opts: &Options) -> Result<String, String> {
     eprintln!("bench: binaries from {}", bin_dir.display());
     eprintln!("bench: starting PostgreSQL under {}", work.display());
     let server =
-        shared::pgembed::PgServer::start(&work.join("pg"), None).map_err(|e| e.to_string())?;
+        testkit::pgembed::PgServer::start(&work.join("pg"), None).map_err(|e| e.to_string())?;
     // However this process ends, the server and the directory do not outlive it.
     server.stop_when_process_exits(std::process::id(), Some(&work));
     let rt = tokio::runtime::Builder::new_current_thread()
