@@ -568,7 +568,10 @@ pub fn run(opts: &Options) -> Result<String, String> {
         .map(|t| if t.is_absolute() { t } else { root.join(t) })
         .unwrap_or_else(|| root.join("target"));
     let bin_dir = match &opts.bin_dir {
-        Some(d) => d.clone(),
+        // Absolute: the functions run in the work directory, where a relative path would not resolve.
+        Some(d) => d
+            .canonicalize()
+            .map_err(|e| format!("--bin-dir {}: {e}", d.display()))?,
         None => default_bin_dir(&target, &opts.functions)?,
     };
     let mut bins = Vec::new();
