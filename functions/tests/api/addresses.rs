@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::crm_fixtures::{company, user_with_permissions};
+use crate::crm_fixtures::company;
 use crate::helpers::{Session, TestApp, connect};
 
 fn addr(street: &str) -> Value {
@@ -480,8 +480,12 @@ async fn permissions_are_the_companies_ones() {
     let id = create(&app, &admin, acme, addr("1 Main St")).await["id"]
         .as_i64()
         .unwrap();
-    let reader = user_with_permissions(&app, &admin, "adreader", &["companies:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "adnobody", &["contacts:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "adreader", &["companies:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "adnobody", &["contacts:read"])
+        .await;
 
     app.get(
         &format!("/api/v1/companies/{acme}/addresses"),

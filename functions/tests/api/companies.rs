@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::crm_fixtures::{company, contact, order, user_with_permissions};
+use crate::crm_fixtures::{company, contact, order};
 use crate::helpers::TestApp;
 
 fn ids(v: &Value) -> Vec<i64> {
@@ -480,8 +480,12 @@ async fn permissions_are_enforced() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Co Perm", "coperm").await;
     let id = company(&app, &admin, "Perm Co").await;
-    let reader = user_with_permissions(&app, &admin, "coreader", &["companies:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "conobody", &["contacts:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "coreader", &["companies:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "conobody", &["contacts:read"])
+        .await;
 
     app.get("/api/v1/companies-v2/", &reader.token)
         .await

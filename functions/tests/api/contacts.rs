@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::crm_fixtures::{company, contact, order, user_with_permissions};
+use crate::crm_fixtures::{company, contact, order};
 use crate::helpers::TestApp;
 
 fn ids(v: &Value) -> Vec<i64> {
@@ -343,10 +343,15 @@ async fn permissions_are_enforced() {
     let admin = app.signup("Ct Perm", "ctperm").await;
     let acme = company(&app, &admin, "Acme").await;
     let id = contact(&app, &admin, acme, "Ann").await;
-    let reader = user_with_permissions(&app, &admin, "ctreader", &["contacts:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "ctnobody", &["companies:read"]).await;
-    let staff_like =
-        user_with_permissions(&app, &admin, "ctorders", &["contacts:read", "orders:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "ctreader", &["contacts:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "ctnobody", &["companies:read"])
+        .await;
+    let staff_like = app
+        .user_with_role(&admin, "ctorders", &["contacts:read", "orders:read"])
+        .await;
 
     app.get("/api/v1/contacts/", &reader.token)
         .await

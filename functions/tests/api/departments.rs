@@ -3,7 +3,6 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{Session, TestApp, connect};
-use crate::role_users::user_with_permissions;
 
 const BASE: &str = "/api/v1/departments/";
 
@@ -318,8 +317,12 @@ async fn another_tenants_departments_are_invisible_and_untouchable() {
 async fn permissions_are_enforced() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Dept Perm", "deptperm").await;
-    let reader = user_with_permissions(&app, &admin, "deptreader", &["departments:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "deptnobody", &["metals:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "deptreader", &["departments:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "deptnobody", &["metals:read"])
+        .await;
     let id = create(&app, &admin, "Engraving").await;
     let path = format!("{BASE}{id}");
 

@@ -336,25 +336,94 @@ impl TestApp {
         }
     }
 
-    /// Add a user with the named system role to `admin`'s tenant and log in as them.
-    pub async fn user_with_role(&self, admin: &Session, username: &str, role: &str) -> Session {
-        let roles = self.get("/api/v1/roles/", &admin.token).await.expect(200);
-        let role_id = roles
-            .body
-            .as_array()
+    /// The id of `s`'s tenant's role `name` (read as the owner, so no endpoint is involved).
+    pub async fn role_id(&self, s: &Session, name: &str) -> i64 {
+        connect(&self.owner_url())
+            .await
+            .query_opt(
+                "select id from roles where tenant_id = $1 and name = $2",
+                &[&s.tenant_id, &name],
+            )
+            .await
             .unwrap()
-            .iter()
-            .find(|r| r["name"] == role)
-            .unwrap()["id"]
-            .clone();
-        self.post(
-            "/api/v1/users/",
-            json!({"username": username, "password": "password123", "full_name": username, "role_id": role_id}),
-            &admin.token,
+            .unwrap_or_else(|| panic!("no role {name} in tenant {}", s.tenant_id))
+            .get(0)
+    }
+
+    /// Add `username` (password `password123`) to `admin`'s tenant with `role` and log in as them:
+    /// `app.user_with_role(&admin, "bob", "staff")` for a role by name (a system role or one the
+    /// test made), `app.user_with_role(&admin, "reader", &["companies:read"])` for a new custom role
+    /// with exactly those permissions. The role is looked up or made as the owner, and `admin`
+    /// registers the user into it (`/auth/register` with `tenant_id`), so that tests of other
+    /// resources do not depend on the users and roles endpoints.
+    pub async fn user_with_role<'a>(
+        &self,
+        admin: &Session,
+        username: &str,
+        role: impl Into<Role<'a>>,
+    ) -> Session {
+        let role_id = match role.into() {
+            Role::Named(name) => self.role_id(admin, name).await,
+            Role::Permissions(permissions) => {
+                let owner = connect(&self.owner_url()).await;
+                let role_id: i64 = owner
+                    .query_one(
+                        "insert into roles (tenant_id, name, description) values ($1, $2, 'test role') returning id",
+                        &[&admin.tenant_id, &format!("role-of-{username}")],
+                    )
+                    .await
+                    .unwrap()
+                    .get(0);
+                let names: Vec<String> = permissions.iter().map(|p| p.to_string()).collect();
+                let granted = owner
+                    .execute(
+                        "insert into role_permissions (tenant_id, role_id, permission_id)
+                         select $1, $2, id from permissions where name = any($3)",
+                        &[&admin.tenant_id, &role_id, &names],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    granted as usize,
+                    permissions.len(),
+                    "unknown permission name in {permissions:?}"
+                );
+                role_id
+            }
+        };
+        self.call(
+            "POST",
+            "/api/v1/auth/register",
+            Body::Json(json!({
+                "username": username, "password": "password123", "full_name": username,
+                "tenant_id": admin.tenant_id, "role_id": role_id
+            })),
+            Some(&admin.token),
         )
         .await
-        .expect(201);
+        .expect(200);
         self.login(username, "password123").await
+    }
+}
+
+/// The role [`TestApp::user_with_role`] gives a new user.
+#[derive(Debug, Clone, Copy)]
+pub enum Role<'a> {
+    /// A role of the tenant by name: `admin`, `manager`, `staff`, or a custom one the test made.
+    Named(&'a str),
+    /// A new custom role (`role-of-<username>`) with exactly these permissions.
+    Permissions(&'a [&'a str]),
+}
+
+impl<'a> From<&'a str> for Role<'a> {
+    fn from(name: &'a str) -> Self {
+        Role::Named(name)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [&'a str; N]> for Role<'a> {
+    fn from(permissions: &'a [&'a str; N]) -> Self {
+        Role::Permissions(permissions)
     }
 }
 

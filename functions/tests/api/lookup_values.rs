@@ -3,7 +3,6 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{Body, TestApp, connect};
-use crate::role_users::user_with_permissions;
 
 const BASE: &str = "/api/v1/lookup-values/";
 
@@ -406,8 +405,12 @@ async fn another_tenants_values_are_invisible_and_untouchable() {
 async fn permissions_are_enforced() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Perm Co", "lvpermadmin").await;
-    let reader = user_with_permissions(&app, &admin, "lvreader", &["lookup_values:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "lvnobody", &["metals:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "lvreader", &["lookup_values:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "lvnobody", &["metals:read"])
+        .await;
     let id = arr(&app.get(BASE, &admin.token).await.body)[0]["id"].clone();
 
     app.get(BASE, &reader.token).await.expect(200);

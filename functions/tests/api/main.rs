@@ -16,7 +16,6 @@ mod isolation;
 mod lookup_values;
 mod metals;
 mod platform;
-mod role_users;
 mod roles;
 mod supplies;
 mod tenants;

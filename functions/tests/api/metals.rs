@@ -9,7 +9,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use crate::helpers::{Body, Session, TestApp, connect};
-use crate::role_users::{user_in_system_role, user_with_permissions};
 
 const BASE: &str = "/api/v1/metals/";
 
@@ -324,8 +323,8 @@ async fn another_tenants_metals_are_invisible_and_untouchable() {
 async fn staff_reads_metals_but_cannot_change_them() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Staff Metal", "smadmin").await;
-    let staff = user_in_system_role(&app, &admin, "smstaff", "staff").await;
-    let manager = user_in_system_role(&app, &admin, "smmanager", "manager").await;
+    let staff = app.user_with_role(&admin, "smstaff", "staff").await;
+    let manager = app.user_with_role(&admin, "smmanager", "manager").await;
     let id = arr(&app.get(BASE, &admin.token).await.body)[0]["id"]
         .as_i64()
         .unwrap();
@@ -351,7 +350,9 @@ async fn staff_reads_metals_but_cannot_change_them() {
         .await
         .expect(201);
     // Without metals:read nothing is visible.
-    let nobody = user_with_permissions(&app, &admin, "smnobody", &["orders:read"]).await;
+    let nobody = app
+        .user_with_role(&admin, "smnobody", &["orders:read"])
+        .await;
     let r = app.get(BASE, &nobody.token).await.expect(403);
     assert!(r.detail().contains("metals:read"), "{}", r.detail());
     app.get(&path, &nobody.token).await.expect(403);
@@ -473,7 +474,7 @@ async fn price(app: &TestApp, s: &Session, code: &str) -> Value {
 async fn price_miss_fetches_then_the_cache_answers() {
     let stub = Stub::start().await;
     let (app, admin) = price_app(&stub, &[("METAL_PRICE_API_KEY", "test-key")]).await;
-    let staff = user_in_system_role(&app, &admin, "pricestaff", "staff").await;
+    let staff = app.user_with_role(&admin, "pricestaff", "staff").await;
 
     let p = price(&app, &staff, "gold_18k").await;
     assert_eq!(p["metal_code"], "GOLD_18K");

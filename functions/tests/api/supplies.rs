@@ -4,7 +4,6 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{Session, TestApp, connect};
-use crate::role_users::user_with_permissions;
 
 const BASE: &str = "/api/v1/supplies/";
 
@@ -243,8 +242,12 @@ async fn another_tenants_supplies_are_invisible_and_untouchable() {
 async fn permissions_are_enforced() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Supply Perm", "supplyperm").await;
-    let reader = user_with_permissions(&app, &admin, "supreader", &["supplies:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "supnobody", &["metals:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "supreader", &["supplies:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "supnobody", &["metals:read"])
+        .await;
     let id = create(&app, &admin, ruby()).await;
     let path = format!("{BASE}{id}");
     app.get(BASE, &reader.token).await.expect(200);

@@ -2,20 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Body, Session, TestApp};
-
-async fn role_id(app: &TestApp, s: &Session, name: &str) -> i64 {
-    let roles = app.get("/api/v1/roles/", &s.token).await.expect(200);
-    roles
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap_or_else(|| panic!("no role {name}"))["id"]
-        .as_i64()
-        .unwrap()
-}
+use crate::helpers::{Body, TestApp};
 
 fn ids(list: &Value) -> Vec<i64> {
     list.as_array()
@@ -29,8 +16,8 @@ fn ids(list: &Value) -> Vec<i64> {
 async fn admin_creates_lists_gets_and_updates_users() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Users Co", "usersadmin").await;
-    let manager_role = role_id(&app, &admin, "manager").await;
-    let staff_role = role_id(&app, &admin, "staff").await;
+    let manager_role = app.role_id(&admin, "manager").await;
+    let staff_role = app.role_id(&admin, "staff").await;
 
     let r = app
         .post(
@@ -112,7 +99,7 @@ async fn admin_creates_lists_gets_and_updates_users() {
 async fn creating_users_validates_input() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Valid Co", "validadmin").await;
-    let staff_role = role_id(&app, &admin, "staff").await;
+    let staff_role = app.role_id(&admin, "staff").await;
     let base = json!({"username": "newbie", "password": "password123", "full_name": "New", "role_id": staff_role});
     let cases: Vec<(&str, Value, &str)> = vec![
         ("short password", json!({"password": "short"}), "password:"),
@@ -175,7 +162,7 @@ async fn user_management_needs_users_manage() {
     let admin = app.signup("Perm Co", "permadmin").await;
     let manager = app.user_with_role(&admin, "permmanager", "manager").await;
     let staff = app.user_with_role(&admin, "permstaff", "staff").await;
-    let staff_role = role_id(&app, &admin, "staff").await;
+    let staff_role = app.role_id(&admin, "staff").await;
     let target = format!("/api/v1/users/{}", staff.user_id);
     for s in [&manager, &staff] {
         let r = app.get("/api/v1/users/", &s.token).await.expect(403);
@@ -194,7 +181,7 @@ async fn user_management_needs_users_manage() {
         app.delete(&target, &s.token).await.expect(403);
     }
     // Nobody can promote themselves either.
-    let admin_role = role_id(&app, &admin, "admin").await;
+    let admin_role = app.role_id(&admin, "admin").await;
     app.put(&target, json!({"role_id": admin_role}), &staff.token)
         .await
         .expect(403);
@@ -210,8 +197,8 @@ async fn another_tenants_users_are_invisible() {
     let a = app.signup("Tenant A", "admina").await;
     let b = app.signup("Tenant B", "adminb").await;
     let b_staff = app.user_with_role(&b, "bstaff", "staff").await;
-    let a_staff_role = role_id(&app, &a, "staff").await;
-    let b_manager_role = role_id(&app, &b, "manager").await;
+    let a_staff_role = app.role_id(&a, "staff").await;
+    let b_manager_role = app.role_id(&b, "manager").await;
 
     let list = app.get("/api/v1/users/", &a.token).await.expect(200);
     assert_eq!(ids(&list.body), vec![a.user_id]);
@@ -373,8 +360,8 @@ async fn password_reset_ends_sessions_and_sets_the_new_password() {
 async fn the_last_active_admin_cannot_be_deactivated_or_demoted() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Last Co", "lastadmin").await;
-    let staff_role = role_id(&app, &admin, "staff").await;
-    let admin_role = role_id(&app, &admin, "admin").await;
+    let staff_role = app.role_id(&admin, "staff").await;
+    let admin_role = app.role_id(&admin, "admin").await;
     let me = format!("/api/v1/users/{}", admin.user_id);
 
     let r = app.delete(&me, &admin.token).await.expect(409);
