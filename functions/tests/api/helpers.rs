@@ -309,6 +309,28 @@ impl TestApp {
         self.login(username, "password123").await
     }
 
+    /// `POST /auth/login` with a form of `username` and `password`, whatever the answer.
+    pub async fn try_login(&self, username: &str, password: &str) -> Resp {
+        self.call(
+            "POST",
+            "/api/v1/auth/login",
+            Body::Form(&[("username", username), ("password", password)]),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /auth/refresh` with `refresh_token` in a form, whatever the answer.
+    pub async fn refresh(&self, refresh_token: &str) -> Resp {
+        self.call(
+            "POST",
+            "/api/v1/auth/refresh",
+            Body::Form(&[("refresh_token", refresh_token)]),
+            None,
+        )
+        .await
+    }
+
     /// Log in as the React app does (form body).
     pub async fn login(&self, username: &str, password: &str) -> Session {
         let r = self

@@ -266,23 +266,9 @@ async fn deactivation_ends_sessions_at_once() {
     app.get("/api/v1/auth/me", &staff.token).await.expect(401);
     app.get("/api/v1/auth/me", &second.token).await.expect(401);
     for refresh in [&staff.refresh, &second.refresh] {
-        app.call(
-            "POST",
-            "/api/v1/auth/refresh",
-            Body::Form(&[("refresh_token", refresh.as_str())]),
-            None,
-        )
-        .await
-        .expect(401);
+        app.refresh(refresh.as_str()).await.expect(401);
     }
-    app.call(
-        "POST",
-        "/api/v1/auth/login",
-        Body::Form(&[("username", "deactstaff"), ("password", "password123")]),
-        None,
-    )
-    .await
-    .expect(401);
+    app.try_login("deactstaff", "password123").await.expect(401);
     // The user is kept, inactive.
     let r = app
         .get(&format!("/api/v1/users/{}", staff.user_id), &admin.token)
@@ -327,22 +313,8 @@ async fn password_reset_ends_sessions_and_sets_the_new_password() {
         .expect(200);
     assert_eq!(r.body["is_active"], true);
     app.get("/api/v1/auth/me", &staff.token).await.expect(401);
-    app.call(
-        "POST",
-        "/api/v1/auth/refresh",
-        Body::Form(&[("refresh_token", staff.refresh.as_str())]),
-        None,
-    )
-    .await
-    .expect(401);
-    app.call(
-        "POST",
-        "/api/v1/auth/login",
-        Body::Form(&[("username", "resetstaff"), ("password", "password123")]),
-        None,
-    )
-    .await
-    .expect(401);
+    app.refresh(staff.refresh.as_str()).await.expect(401);
+    app.try_login("resetstaff", "password123").await.expect(401);
     let fresh = app.login("resetstaff", "brand-new-pass").await;
     app.get("/api/v1/auth/me", &fresh.token).await.expect(200);
     // An empty password box in an edit form changes nothing and ends no session.
