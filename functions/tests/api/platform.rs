@@ -158,16 +158,8 @@ static PANICKING: Endpoint = Endpoint {
 async fn a_panic_is_a_500_with_a_request_id_and_no_internals() {
     let app = TestApp::spawn().await;
     let event = testkit::event::rest_v1_event(&testkit::event::EventInput {
-        method: "GET",
-        resource: "/panic",
-        path: "/panic",
-        stage: "prod",
-        path_params: &[],
-        query: &[],
-        headers: &[],
-        body: None,
-        source_ip: "127.0.0.1",
         request_id: "req-123",
+        ..testkit::event::EventInput::new("GET", "/panic")
     });
     let req = testkit::event::to_request(&event).unwrap();
     let resp = shared::http::dispatch(&app.ctx, &PANICKING, req).await;

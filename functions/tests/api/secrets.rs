@@ -118,16 +118,8 @@ fn router(secret: Option<String>) -> Router {
 async fn runtime() -> (RuntimeApi, Pending) {
     let mut api = RuntimeApi::start("health_db").await.unwrap();
     let event = rest_v1_event(&EventInput {
-        method: "GET",
-        resource: "/health/db",
-        path: "/health/db",
-        stage: "prod",
-        path_params: &[],
-        query: &[],
-        headers: &[],
-        body: None,
-        source_ip: "127.0.0.1",
         request_id: REQUEST_ID,
+        ..EventInput::new("GET", "/health/db")
     });
     let pending = api.enqueue(event.to_string()).await;
     (api, pending)
