@@ -1,18 +1,10 @@
 //! Companies (`/companies-v2/*` and the legacy `/companies/*` aliases): CRUD, search, contacts,
 //! orders, the balance formula, statistics, 409 deletes, tenant isolation and permissions.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::crm_fixtures::{company, contact, order};
-use crate::helpers::TestApp;
-
-fn ids(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect()
-}
+use crate::helpers::{TestApp, ids};
 
 #[tokio::test]
 async fn create_list_get_update_with_the_fields_the_app_reads() {

@@ -1,18 +1,10 @@
 //! Contacts: CRUD with the company summary, search, e-mail uniqueness per company, the orders tab,
 //! 409 deletes, tenant isolation and permissions.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::crm_fixtures::{company, contact, order};
-use crate::helpers::TestApp;
-
-fn ids(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect()
-}
+use crate::helpers::{TestApp, ids};
 
 #[tokio::test]
 async fn create_list_get_update_with_the_fields_the_app_reads() {

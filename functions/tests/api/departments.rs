@@ -1,15 +1,10 @@
 //! `/api/v1/departments/*`: the provisioned Inventory department, CRUD, balances and the summary.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{Session, TestApp, connect};
+use crate::helpers::{Session, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/departments/";
-
-fn arr(v: &Value) -> &Vec<Value> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected an array, got {v}"))
-}
 
 async fn create(app: &TestApp, s: &Session, name: &str) -> i64 {
     app.post(BASE, json!({ "name": name }), &s.token)

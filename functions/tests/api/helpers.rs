@@ -449,6 +449,22 @@ impl<'a, const N: usize> From<&'a [&'a str; N]> for Role<'a> {
     }
 }
 
+/// The elements of a JSON array answer (a list endpoint's body).
+#[track_caller]
+pub fn arr(v: &Value) -> &Vec<Value> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("expected an array, got {v}"))
+}
+
+/// The `id`s of a list answer, in order.
+#[track_caller]
+pub fn ids(list: &Value) -> Vec<i64> {
+    arr(list)
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .collect()
+}
+
 #[derive(Debug, Clone)]
 pub struct Session {
     pub token: String,

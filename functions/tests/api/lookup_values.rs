@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Body, TestApp, connect};
+use crate::helpers::{Body, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/lookup-values/";
 
@@ -22,11 +22,6 @@ const DEFAULTS: &[(&str, &str, &str, i64)] = &[
     ("supply_type", "PACKAGING", "Packaging", 3),
     ("supply_type", "OTHER", "Other", 4),
 ];
-
-fn arr(v: &Value) -> &Vec<Value> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected an array, got {v}"))
-}
 
 fn find<'a>(list: &'a Value, category: &str, code: &str) -> Option<&'a Value> {
     arr(list)

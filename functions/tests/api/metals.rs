@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::helpers::{Body, Session, TestApp, connect};
+use crate::helpers::{Body, Session, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/metals/";
 
@@ -21,11 +21,6 @@ const DEFAULTS_BY_NAME: &[(&str, &str, &str, f64)] = &[
     ("PLATINUM", "Platinum", "PLATINUM", 0.95),
     ("SILVER_925", "Silver 925", "SILVER", 0.925),
 ];
-
-fn arr(v: &Value) -> &Vec<Value> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected an array, got {v}"))
-}
 
 fn rose_gold() -> Value {
     json!({"code": " rose_gold ", "name": " Rose Gold 18K ", "metal_type": "GOLD",

@@ -3,14 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, connect};
+use crate::helpers::{Session, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/supplies/";
-
-fn arr(v: &Value) -> &Vec<Value> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected an array, got {v}"))
-}
 
 /// What the app's form sends.
 fn ruby() -> Value {

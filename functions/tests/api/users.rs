@@ -2,15 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Body, TestApp};
-
-fn ids(list: &Value) -> Vec<i64> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["id"].as_i64().unwrap())
-        .collect()
-}
+use crate::helpers::{Body, TestApp, ids};
 
 #[tokio::test]
 async fn admin_creates_lists_gets_and_updates_users() {
