@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::crm_fixtures::company;
-use crate::helpers::{Session, TestApp, connect};
+use crate::helpers::{Detail, Session, TestApp, connect};
 
 fn addr(street: &str) -> Value {
     json!({"street_address": street, "city": "Springfield", "state": "IL", "zip_code": "62701",
@@ -388,17 +388,13 @@ async fn invalid_input_is_a_422_with_a_string_detail() {
             "street_address: Field required",
         ),
     ];
-    for (body, want) in cases {
-        let r = app
-            .post(
-                &format!("/api/v1/companies/{acme}/addresses"),
-                body.clone(),
-                &s.token,
-            )
-            .await
-            .expect(422);
-        assert_eq!(r.detail(), want, "{body}");
-    }
+    app.expect_422s(
+        &format!("/api/v1/companies/{acme}/addresses"),
+        &s.token,
+        cases,
+        Detail::Is,
+    )
+    .await;
     let r = app
         .put(
             &format!("/api/v1/addresses/{a1}"),

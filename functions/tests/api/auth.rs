@@ -105,14 +105,9 @@ async fn signup_login_form_and_json_me_refresh_logout() {
     app.refresh(other_device).await.expect(200);
 
     // Logout everywhere ends access tokens at once, too.
-    app.call(
-        "POST",
-        "/api/v1/auth/logout?all=true",
-        Body::None,
-        Some(&token),
-    )
-    .await
-    .expect(200);
+    app.post_empty("/api/v1/auth/logout?all=true", &token)
+        .await
+        .expect(200);
     app.get("/api/v1/auth/me", &token).await.expect(401);
     app.get("/api/v1/auth/me", &fresh).await.expect(401);
     app.refresh(other_device).await.expect(401);

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::crm_fixtures::{company, contact, order};
-use crate::helpers::{TestApp, ids};
+use crate::helpers::{Detail, TestApp, ids};
 
 #[tokio::test]
 async fn create_list_get_update_with_the_fields_the_app_reads() {
@@ -165,13 +165,8 @@ async fn invalid_input_is_a_422_with_a_string_detail() {
             "company_id: Company with id 999999 not found".to_string(),
         ),
     ];
-    for (body, want) in cases {
-        let r = app
-            .post("/api/v1/contacts/", body.clone(), &a.token)
-            .await
-            .expect(422);
-        assert_eq!(r.detail(), want, "{body}");
-    }
+    app.expect_422s("/api/v1/contacts/", &a.token, cases, Detail::Is)
+        .await;
     let r = app
         .put(
             &format!("/api/v1/contacts/{id}"),

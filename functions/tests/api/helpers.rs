@@ -288,6 +288,10 @@ impl TestApp {
     pub async fn put(&self, path: &str, body: Value, token: &str) -> Resp {
         self.call("PUT", path, Body::Json(body), Some(token)).await
     }
+    /// A POST without a body (the seed and logout buttons).
+    pub async fn post_empty(&self, path: &str, token: &str) -> Resp {
+        self.call("POST", path, Body::None, Some(token)).await
+    }
     #[allow(dead_code)] // not every test module deletes
     pub async fn delete(&self, path: &str, token: &str) -> Resp {
         self.call("DELETE", path, Body::None, Some(token)).await
@@ -307,6 +311,30 @@ impl TestApp {
         .await
         .expect(200);
         self.login(username, "password123").await
+    }
+
+    /// POST each `(body, detail)` of `cases` to `path` as `token`'s user: every one must be refused
+    /// with a 422 whose detail is `detail` ([`Detail::Is`]) or starts with it
+    /// ([`Detail::StartsWith`]).
+    pub async fn expect_422s<D: AsRef<str>>(
+        &self,
+        path: &str,
+        token: &str,
+        cases: impl IntoIterator<Item = (Value, D)>,
+        how: Detail,
+    ) {
+        for (body, detail) in cases {
+            let r = self.post(path, body.clone(), token).await.expect(422);
+            let detail = detail.as_ref();
+            match how {
+                Detail::Is => assert_eq!(r.detail(), detail, "{body}"),
+                Detail::StartsWith => assert!(
+                    r.detail().starts_with(detail),
+                    "{body}: detail {:?}",
+                    r.detail()
+                ),
+            }
+        }
     }
 
     /// `POST /auth/login` with a form of `username` and `password`, whatever the answer.
@@ -426,6 +454,13 @@ impl TestApp {
         .expect(200);
         self.login(username, "password123").await
     }
+}
+
+/// How [`TestApp::expect_422s`] compares an answer's `detail` with the expected text.
+#[derive(Debug, Clone, Copy)]
+pub enum Detail {
+    Is,
+    StartsWith,
 }
 
 /// The role [`TestApp::user_with_role`] gives a new user.

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Body, TestApp, arr, connect};
+use crate::helpers::{Body, Detail, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/lookup-values/";
 
@@ -70,12 +70,7 @@ async fn seed_is_idempotent_and_restores_missing_defaults() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Seed Co", "seedadmin").await;
     let r = app
-        .call(
-            "POST",
-            "/api/v1/lookup-values/seed",
-            Body::None,
-            Some(&admin.token),
-        )
+        .post_empty("/api/v1/lookup-values/seed", &admin.token)
         .await
         .expect(200);
     assert_eq!(r.body["created"], 0, "sign-up already provisioned them");
@@ -96,12 +91,7 @@ async fn seed_is_idempotent_and_restores_missing_defaults() {
         .await
         .unwrap();
     let r = app
-        .call(
-            "POST",
-            "/api/v1/lookup-values/seed",
-            Body::None,
-            Some(&admin.token),
-        )
+        .post_empty("/api/v1/lookup-values/seed", &admin.token)
         .await
         .expect(200);
     assert_eq!(r.body["created"], 1);
@@ -267,14 +257,8 @@ async fn create_validates_with_string_details() {
             "sort_order",
         ),
     ];
-    for (body, prefix) in cases {
-        let r = app.post(BASE, body.clone(), &admin.token).await.expect(422);
-        assert!(
-            r.detail().starts_with(prefix),
-            "{body}: detail {:?}",
-            r.detail()
-        );
-    }
+    app.expect_422s(BASE, &admin.token, cases, Detail::StartsWith)
+        .await;
 }
 
 #[tokio::test]
@@ -428,14 +412,9 @@ async fn permissions_are_enforced() {
     app.delete(&format!("{BASE}{id}"), &reader.token)
         .await
         .expect(403);
-    app.call(
-        "POST",
-        "/api/v1/lookup-values/seed",
-        Body::None,
-        Some(&reader.token),
-    )
-    .await
-    .expect(403);
+    app.post_empty("/api/v1/lookup-values/seed", &reader.token)
+        .await
+        .expect(403);
     let r = app.get(BASE, &nobody.token).await.expect(403);
     assert!(r.detail().contains("lookup_values:read"), "{}", r.detail());
     app.call("GET", BASE, Body::None, None).await.expect(401);

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::helpers::{Body, Session, TestApp, arr, connect};
+use crate::helpers::{Detail, Session, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/metals/";
 
@@ -61,12 +61,7 @@ async fn sign_up_provisions_the_default_metals_and_seed_is_idempotent() {
         }
     }
     let r = app
-        .call(
-            "POST",
-            "/api/v1/metals/seed",
-            Body::None,
-            Some(&admin.token),
-        )
+        .post_empty("/api/v1/metals/seed", &admin.token)
         .await
         .expect(200);
     assert_eq!(r.body["created"], 0);
@@ -91,12 +86,7 @@ async fn sign_up_provisions_the_default_metals_and_seed_is_idempotent() {
         .await
         .expect(200);
     let r = app
-        .call(
-            "POST",
-            "/api/v1/metals/seed",
-            Body::None,
-            Some(&admin.token),
-        )
+        .post_empty("/api/v1/metals/seed", &admin.token)
         .await
         .expect(200);
     assert_eq!(r.body["created"], 1);
@@ -185,14 +175,8 @@ async fn create_validates_with_string_details() {
             "average_cost_per_gram: ",
         ),
     ];
-    for (body, prefix) in cases {
-        let r = app.post(BASE, body.clone(), &admin.token).await.expect(422);
-        assert!(
-            r.detail().starts_with(prefix),
-            "{body}: detail {:?}",
-            r.detail()
-        );
-    }
+    app.expect_422s(BASE, &admin.token, cases, Detail::StartsWith)
+        .await;
     let mut missing = rose_gold();
     missing.as_object_mut().unwrap().remove("fine_percentage");
     let r = app.post(BASE, missing, &admin.token).await.expect(422);
@@ -332,14 +316,9 @@ async fn staff_reads_metals_but_cannot_change_them() {
         .await
         .expect(403);
     app.delete(&path, &staff.token).await.expect(403);
-    app.call(
-        "POST",
-        "/api/v1/metals/seed",
-        Body::None,
-        Some(&staff.token),
-    )
-    .await
-    .expect(403);
+    app.post_empty("/api/v1/metals/seed", &staff.token)
+        .await
+        .expect(403);
     // Managers may.
     app.post(BASE, rose_gold(), &manager.token)
         .await

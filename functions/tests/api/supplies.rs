@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, arr, connect};
+use crate::helpers::{Detail, Session, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/supplies/";
 
@@ -189,14 +189,8 @@ async fn create_validates_with_string_details() {
         (with("quantity", json!("lots")), "quantity"),
         (with("cost_per_unit", json!(-0.5)), "cost_per_unit: "),
     ];
-    for (body, prefix) in cases {
-        let r = app.post(BASE, body.clone(), &admin.token).await.expect(422);
-        assert!(
-            r.detail().starts_with(prefix),
-            "{body}: detail {:?}",
-            r.detail()
-        );
-    }
+    app.expect_422s(BASE, &admin.token, cases, Detail::StartsWith)
+        .await;
     let mut missing = ruby();
     missing.as_object_mut().unwrap().remove("quantity");
     let r = app.post(BASE, missing, &admin.token).await.expect(422);
