@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use testkit::http1::{read_request, write_response};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 use crate::helpers::{Detail, Session, TestApp, arr, connect};
@@ -365,27 +366,13 @@ impl Stub {
         let seen: Seen = Arc::new(Mutex::new(Vec::new()));
         let (h, m, s) = (hits.clone(), mode.clone(), seen.clone());
         tokio::spawn(async move {
-            while let Ok((mut sock, _)) = listener.accept().await {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 1024];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut chunk).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf).to_string();
-                let path = head
-                    .lines()
-                    .next()
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .unwrap_or("")
-                    .to_string();
-                let auth = head.lines().find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("authorization")
-                        .then(|| v.trim().to_string())
-                });
+            while let Ok((sock, _)) = listener.accept().await {
+                let mut r = BufReader::new(sock);
+                let Ok(Some(req)) = read_request(&mut r).await else {
+                    continue;
+                };
+                let path = req.path.clone();
+                let auth = req.header("authorization").map(str::to_string);
                 h.fetch_add(1, Ordering::SeqCst);
                 s.lock().unwrap().push((path.clone(), auth));
                 let price = match path.as_str() {
@@ -395,16 +382,17 @@ impl Stub {
                     _ => None,
                 };
                 let (status, body) = match (m.load(Ordering::SeqCst), price) {
-                    (OK, Some(p)) => ("200 OK", format!("{{\"price_per_gram\": {p}}}")),
-                    (FAIL_BODY, _) => ("200 OK", "{\"price\": \"soon\"}".to_string()),
-                    (_, None) => ("404 Not Found", "{}".to_string()),
-                    _ => ("503 Service Unavailable", "{}".to_string()),
+                    (OK, Some(p)) => (200, format!("{{\"price_per_gram\": {p}}}")),
+                    (FAIL_BODY, _) => (200, "{\"price\": \"soon\"}".to_string()),
+                    (_, None) => (404, "{}".to_string()),
+                    _ => (503, "{}".to_string()),
                 };
-                let resp = format!(
-                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = sock.write_all(resp.as_bytes()).await;
+                let headers = [
+                    ("content-type", "application/json".to_string()),
+                    ("connection", "close".to_string()),
+                ];
+                let sock = r.get_mut();
+                let _ = write_response(sock, status, &headers, body.as_bytes()).await;
                 let _ = sock.shutdown().await;
             }
         });
