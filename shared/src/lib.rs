@@ -15,7 +15,6 @@ pub mod error;
 pub mod http;
 pub mod lambda;
 pub mod migrate;
-pub mod pgembed;
 pub(crate) mod repo;
 pub mod secrets;
 pub mod telemetry;

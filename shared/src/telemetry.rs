@@ -20,10 +20,3 @@ pub fn init(level: &str) {
         .with_target(false)
         .try_init();
 }
-
-/// Tests stay quiet unless `TEST_LOG` is set.
-pub fn init_for_tests() {
-    if std::env::var("TEST_LOG").is_ok() {
-        init("debug");
-    }
-}

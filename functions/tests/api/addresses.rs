@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use crate::crm_fixtures::{company, user_with_permissions};
-use crate::helpers::{Session, TestApp, connect};
+use crate::crm_fixtures::company;
+use crate::helpers::{Detail, Session, TestApp, connect};
 
 fn addr(street: &str) -> Value {
     json!({"street_address": street, "city": "Springfield", "state": "IL", "zip_code": "62701",
@@ -388,17 +388,13 @@ async fn invalid_input_is_a_422_with_a_string_detail() {
             "street_address: Field required",
         ),
     ];
-    for (body, want) in cases {
-        let r = app
-            .post(
-                &format!("/api/v1/companies/{acme}/addresses"),
-                body.clone(),
-                &s.token,
-            )
-            .await
-            .expect(422);
-        assert_eq!(r.detail(), want, "{body}");
-    }
+    app.expect_422s(
+        &format!("/api/v1/companies/{acme}/addresses"),
+        &s.token,
+        cases,
+        Detail::Is,
+    )
+    .await;
     let r = app
         .put(
             &format!("/api/v1/addresses/{a1}"),
@@ -480,8 +476,12 @@ async fn permissions_are_the_companies_ones() {
     let id = create(&app, &admin, acme, addr("1 Main St")).await["id"]
         .as_i64()
         .unwrap();
-    let reader = user_with_permissions(&app, &admin, "adreader", &["companies:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "adnobody", &["contacts:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "adreader", &["companies:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "adnobody", &["contacts:read"])
+        .await;
 
     app.get(
         &format!("/api/v1/companies/{acme}/addresses"),

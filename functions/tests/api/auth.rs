@@ -84,26 +84,11 @@ async fn signup_login_form_and_json_me_refresh_logout() {
     assert_eq!(me.body["email"], "alice@example.com");
 
     // Refresh as the app does: form body, no Authorization header.
-    let r = app
-        .call(
-            "POST",
-            "/api/v1/auth/refresh",
-            Body::Form(&[("refresh_token", &refresh)]),
-            None,
-        )
-        .await
-        .expect(200);
+    let r = app.refresh(&refresh).await.expect(200);
     let fresh = r.body["access_token"].as_str().unwrap().to_string();
     app.get("/api/v1/auth/me", &fresh).await.expect(200);
     // Not rotated: the same refresh token keeps working.
-    app.call(
-        "POST",
-        "/api/v1/auth/refresh",
-        Body::Form(&[("refresh_token", &refresh)]),
-        None,
-    )
-    .await
-    .expect(200);
+    app.refresh(&refresh).await.expect(200);
 
     // Logout revokes the presented refresh token only.
     app.call(
@@ -114,45 +99,18 @@ async fn signup_login_form_and_json_me_refresh_logout() {
     )
     .await
     .expect(200);
-    let r = app
-        .call(
-            "POST",
-            "/api/v1/auth/refresh",
-            Body::Form(&[("refresh_token", &refresh)]),
-            None,
-        )
-        .await
-        .expect(401);
+    let r = app.refresh(&refresh).await.expect(401);
     assert_eq!(r.detail(), "Invalid refresh token");
     let other_device = json_login.body["refresh_token"].as_str().unwrap();
-    app.call(
-        "POST",
-        "/api/v1/auth/refresh",
-        Body::Form(&[("refresh_token", other_device)]),
-        None,
-    )
-    .await
-    .expect(200);
+    app.refresh(other_device).await.expect(200);
 
     // Logout everywhere ends access tokens at once, too.
-    app.call(
-        "POST",
-        "/api/v1/auth/logout?all=true",
-        Body::None,
-        Some(&token),
-    )
-    .await
-    .expect(200);
+    app.post_empty("/api/v1/auth/logout?all=true", &token)
+        .await
+        .expect(200);
     app.get("/api/v1/auth/me", &token).await.expect(401);
     app.get("/api/v1/auth/me", &fresh).await.expect(401);
-    app.call(
-        "POST",
-        "/api/v1/auth/refresh",
-        Body::Form(&[("refresh_token", other_device)]),
-        None,
-    )
-    .await
-    .expect(401);
+    app.refresh(other_device).await.expect(401);
     // A new login works again.
     let s = app.login("alice", "password123").await;
     app.get("/api/v1/auth/me", &s.token).await.expect(200);
@@ -296,28 +254,12 @@ async fn lockout_after_five_failures() {
     let app = TestApp::spawn().await;
     app.signup("Locky", "locky").await;
     for i in 0..5 {
-        let r = app
-            .call(
-                "POST",
-                "/api/v1/auth/login",
-                Body::Form(&[("username", "locky"), ("password", "wrong-pass")]),
-                None,
-            )
-            .await
-            .expect(401);
+        let r = app.try_login("locky", "wrong-pass").await.expect(401);
         assert_eq!(r.detail(), "Incorrect username or password", "attempt {i}");
         assert_eq!(r.headers.get("www-authenticate").unwrap(), "Bearer");
     }
     // Even the right password is refused while locked.
-    let r = app
-        .call(
-            "POST",
-            "/api/v1/auth/login",
-            Body::Form(&[("username", "locky"), ("password", "password123")]),
-            None,
-        )
-        .await
-        .expect(401);
+    let r = app.try_login("locky", "password123").await.expect(401);
     assert!(
         r.detail()
             .starts_with("Too many failed login attempts. Account locked. Try again in 15 minute"),
@@ -364,15 +306,7 @@ async fn lockout_after_five_failures() {
 #[tokio::test]
 async fn unknown_users_are_recorded_and_refused_like_wrong_passwords() {
     let app = TestApp::spawn().await;
-    let r = app
-        .call(
-            "POST",
-            "/api/v1/auth/login",
-            Body::Form(&[("username", "ghost"), ("password", "whatever1")]),
-            None,
-        )
-        .await
-        .expect(401);
+    let r = app.try_login("ghost", "whatever1").await.expect(401);
     assert_eq!(r.detail(), "Incorrect username or password");
     let owner = crate::helpers::connect(&app.owner_url()).await;
     let row = owner
@@ -404,24 +338,9 @@ async fn inactive_users_and_tenants_cannot_log_in_or_use_tokens() {
         .unwrap();
     // The existing token stops working at once.
     app.get("/api/v1/auth/me", &s.token).await.expect(401);
-    let r = app
-        .call(
-            "POST",
-            "/api/v1/auth/login",
-            Body::Form(&[("username", "sleepy"), ("password", "password123")]),
-            None,
-        )
-        .await
-        .expect(401);
+    let r = app.try_login("sleepy", "password123").await.expect(401);
     assert_eq!(r.detail(), "Invalid credentials");
-    app.call(
-        "POST",
-        "/api/v1/auth/refresh",
-        Body::Form(&[("refresh_token", &s.refresh)]),
-        None,
-    )
-    .await
-    .expect(401);
+    app.refresh(&s.refresh).await.expect(401);
 }
 
 #[tokio::test]
@@ -457,22 +376,8 @@ async fn password_change_revokes_other_sessions() {
     app.get("/api/v1/auth/me", new_token).await.expect(200);
     app.get("/api/v1/auth/me", &second.token).await.expect(401);
     app.get("/api/v1/auth/me", &first.token).await.expect(401);
-    app.call(
-        "POST",
-        "/api/v1/auth/refresh",
-        Body::Form(&[("refresh_token", &second.refresh)]),
-        None,
-    )
-    .await
-    .expect(401);
-    app.call(
-        "POST",
-        "/api/v1/auth/login",
-        Body::Form(&[("username", "pwuser"), ("password", "password123")]),
-        None,
-    )
-    .await
-    .expect(401);
+    app.refresh(&second.refresh).await.expect(401);
+    app.try_login("pwuser", "password123").await.expect(401);
     app.login("pwuser", "newpassword1").await;
 }
 
@@ -528,10 +433,7 @@ async fn bad_tokens_are_rejected() {
 
 /// Sign claims with the test key (the tests share `helpers::test_config`'s SECRET_KEY).
 fn jsonwebtoken_encode(claims: &shared::auth::jwt::Claims) -> String {
-    shared::auth::jwt::sign_with_secret_for_tests(
-        claims,
-        "test-secret-key-test-secret-key-0123456789",
-    )
+    testkit::jwt::sign_with_secret(claims, "test-secret-key-test-secret-key-0123456789")
 }
 
 #[tokio::test]
@@ -624,14 +526,7 @@ async fn bad_and_oversized_input_is_422_with_a_string_detail() {
     .await
     .expect(422);
     let big = "p".repeat(100_000);
-    app.call(
-        "POST",
-        "/api/v1/auth/login",
-        Body::Form(&[("username", "x"), ("password", &big)]),
-        None,
-    )
-    .await
-    .expect(422);
+    app.try_login("x", &big).await.expect(422);
     // Bad query parameter types.
     let s = app.signup("Q", "quser").await;
     app.get("/api/v1/auth/login-history?limit=abc", &s.token)

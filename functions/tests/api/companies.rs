@@ -1,18 +1,10 @@
 //! Companies (`/companies-v2/*` and the legacy `/companies/*` aliases): CRUD, search, contacts,
 //! orders, the balance formula, statistics, 409 deletes, tenant isolation and permissions.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::crm_fixtures::{company, contact, order, user_with_permissions};
-use crate::helpers::TestApp;
-
-fn ids(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect()
-}
+use crate::crm_fixtures::{company, contact, order};
+use crate::helpers::{Detail, TestApp, ids};
 
 #[tokio::test]
 async fn create_list_get_update_with_the_fields_the_app_reads() {
@@ -214,13 +206,8 @@ async fn invalid_input_is_a_422_with_a_string_detail() {
             "name: must be at most 255 characters",
         ),
     ];
-    for (body, want) in cases {
-        let r = app
-            .post("/api/v1/companies-v2/", body.clone(), &s.token)
-            .await
-            .expect(422);
-        assert_eq!(r.detail(), want, "{body}");
-    }
+    app.expect_422s("/api/v1/companies-v2/", &s.token, cases, Detail::Is)
+        .await;
     let r = app
         .put(
             &format!("/api/v1/companies-v2/{id}"),
@@ -480,8 +467,12 @@ async fn permissions_are_enforced() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Co Perm", "coperm").await;
     let id = company(&app, &admin, "Perm Co").await;
-    let reader = user_with_permissions(&app, &admin, "coreader", &["companies:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "conobody", &["contacts:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "coreader", &["companies:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "conobody", &["contacts:read"])
+        .await;
 
     app.get("/api/v1/companies-v2/", &reader.token)
         .await

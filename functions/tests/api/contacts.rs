@@ -1,18 +1,10 @@
 //! Contacts: CRUD with the company summary, search, e-mail uniqueness per company, the orders tab,
 //! 409 deletes, tenant isolation and permissions.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::crm_fixtures::{company, contact, order, user_with_permissions};
-use crate::helpers::TestApp;
-
-fn ids(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect()
-}
+use crate::crm_fixtures::{company, contact, order};
+use crate::helpers::{Detail, TestApp, ids};
 
 #[tokio::test]
 async fn create_list_get_update_with_the_fields_the_app_reads() {
@@ -173,13 +165,8 @@ async fn invalid_input_is_a_422_with_a_string_detail() {
             "company_id: Company with id 999999 not found".to_string(),
         ),
     ];
-    for (body, want) in cases {
-        let r = app
-            .post("/api/v1/contacts/", body.clone(), &a.token)
-            .await
-            .expect(422);
-        assert_eq!(r.detail(), want, "{body}");
-    }
+    app.expect_422s("/api/v1/contacts/", &a.token, cases, Detail::Is)
+        .await;
     let r = app
         .put(
             &format!("/api/v1/contacts/{id}"),
@@ -343,10 +330,15 @@ async fn permissions_are_enforced() {
     let admin = app.signup("Ct Perm", "ctperm").await;
     let acme = company(&app, &admin, "Acme").await;
     let id = contact(&app, &admin, acme, "Ann").await;
-    let reader = user_with_permissions(&app, &admin, "ctreader", &["contacts:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "ctnobody", &["companies:read"]).await;
-    let staff_like =
-        user_with_permissions(&app, &admin, "ctorders", &["contacts:read", "orders:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "ctreader", &["contacts:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "ctnobody", &["companies:read"])
+        .await;
+    let staff_like = app
+        .user_with_role(&admin, "ctorders", &["contacts:read", "orders:read"])
+        .await;
 
     app.get("/api/v1/contacts/", &reader.token)
         .await

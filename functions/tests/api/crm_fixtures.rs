@@ -1,5 +1,5 @@
 //! Fixtures for the company/contact/address tests: records made through the API, orders inserted
-//! with plain SQL as the owner (the orders endpoints come later), and users of custom roles.
+//! with plain SQL as the owner (the orders endpoints come later).
 
 use serde_json::json;
 
@@ -68,40 +68,4 @@ pub async fn order(
             .unwrap();
     }
     id
-}
-
-/// A user of a custom role with exactly `permissions`, in `admin`'s tenant (password `password123`).
-pub async fn user_with_permissions(
-    app: &TestApp,
-    admin: &Session,
-    username: &str,
-    permissions: &[&str],
-) -> Session {
-    let owner = connect(&app.owner_url()).await;
-    let role_id: i64 = owner
-        .query_one(
-            "insert into roles (tenant_id, name, description) values ($1, $2, 'test role') returning id",
-            &[&admin.tenant_id, &format!("role-{username}")],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    let perms: Vec<String> = permissions.iter().map(|p| p.to_string()).collect();
-    owner
-        .execute(
-            "insert into role_permissions (tenant_id, role_id, permission_id)
-             select $1, $2, id from permissions where name = any($3)",
-            &[&admin.tenant_id, &role_id, &perms],
-        )
-        .await
-        .unwrap();
-    owner
-        .execute(
-            "insert into users (tenant_id, role_id, username, hashed_password, full_name)
-             select $1, $2, $3::text, hashed_password, $3::text from users where id = $4",
-            &[&admin.tenant_id, &role_id, &username, &admin.user_id],
-        )
-        .await
-        .unwrap();
-    app.login(username, "password123").await
 }

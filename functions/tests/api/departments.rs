@@ -1,16 +1,10 @@
 //! `/api/v1/departments/*`: the provisioned Inventory department, CRUD, balances and the summary.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{Session, TestApp, connect};
-use crate::role_users::user_with_permissions;
+use crate::helpers::{Session, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/departments/";
-
-fn arr(v: &Value) -> &Vec<Value> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected an array, got {v}"))
-}
 
 async fn create(app: &TestApp, s: &Session, name: &str) -> i64 {
     app.post(BASE, json!({ "name": name }), &s.token)
@@ -318,8 +312,12 @@ async fn another_tenants_departments_are_invisible_and_untouchable() {
 async fn permissions_are_enforced() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Dept Perm", "deptperm").await;
-    let reader = user_with_permissions(&app, &admin, "deptreader", &["departments:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "deptnobody", &["metals:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "deptreader", &["departments:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "deptnobody", &["metals:read"])
+        .await;
     let id = create(&app, &admin, "Engraving").await;
     let path = format!("{BASE}{id}");
 

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use serde_json::{Value, json};
 use shared::config::Config;
 use shared::db::Db;
-use shared::http::event::{EventInput, rest_v1_event, to_request};
-use shared::pgembed::PgServer;
 use shared::{Ctx, http::dispatch};
+use testkit::event::{EventInput, rest_v1_event, to_request};
+use testkit::pgembed::PgServer;
 
 pub struct TestPg {
     pub server: PgServer,
@@ -46,7 +46,7 @@ async fn start_pg() -> Result<TestPg, String> {
     let server = PgServer::start(&root, None).map_err(|e| e.to_string())?;
     server.stop_when_process_exits(std::process::id(), Some(&root));
     let template = "app_tmpl".to_string();
-    let (owner_url, _) = shared::pgembed::bootstrap(&server, &template)
+    let (owner_url, _) = testkit::pgembed::bootstrap(&server, &template)
         .await
         .map_err(|e| e.to_string())?;
     let mut owner = connect(&owner_url).await;
@@ -162,7 +162,7 @@ impl TestApp {
 
     /// `single`: use the Lambda-style single connection instead of a pool.
     pub async fn spawn_with(config: &[(&str, &str)], single: bool) -> Self {
-        shared::telemetry::init_for_tests();
+        testkit::init_tracing();
         let db_name = fresh_database().await;
         let url = pg().server.url("app_rw", &db_name);
         let db = if single {
@@ -288,6 +288,10 @@ impl TestApp {
     pub async fn put(&self, path: &str, body: Value, token: &str) -> Resp {
         self.call("PUT", path, Body::Json(body), Some(token)).await
     }
+    /// A POST without a body (the seed and logout buttons).
+    pub async fn post_empty(&self, path: &str, token: &str) -> Resp {
+        self.call("POST", path, Body::None, Some(token)).await
+    }
     #[allow(dead_code)] // not every test module deletes
     pub async fn delete(&self, path: &str, token: &str) -> Resp {
         self.call("DELETE", path, Body::None, Some(token)).await
@@ -307,6 +311,52 @@ impl TestApp {
         .await
         .expect(200);
         self.login(username, "password123").await
+    }
+
+    /// POST each `(body, detail)` of `cases` to `path` as `token`'s user: every one must be refused
+    /// with a 422 whose detail is `detail` ([`Detail::Is`]) or starts with it
+    /// ([`Detail::StartsWith`]).
+    pub async fn expect_422s<D: AsRef<str>>(
+        &self,
+        path: &str,
+        token: &str,
+        cases: impl IntoIterator<Item = (Value, D)>,
+        how: Detail,
+    ) {
+        for (body, detail) in cases {
+            let r = self.post(path, body.clone(), token).await.expect(422);
+            let detail = detail.as_ref();
+            match how {
+                Detail::Is => assert_eq!(r.detail(), detail, "{body}"),
+                Detail::StartsWith => assert!(
+                    r.detail().starts_with(detail),
+                    "{body}: detail {:?}",
+                    r.detail()
+                ),
+            }
+        }
+    }
+
+    /// `POST /auth/login` with a form of `username` and `password`, whatever the answer.
+    pub async fn try_login(&self, username: &str, password: &str) -> Resp {
+        self.call(
+            "POST",
+            "/api/v1/auth/login",
+            Body::Form(&[("username", username), ("password", password)]),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /auth/refresh` with `refresh_token` in a form, whatever the answer.
+    pub async fn refresh(&self, refresh_token: &str) -> Resp {
+        self.call(
+            "POST",
+            "/api/v1/auth/refresh",
+            Body::Form(&[("refresh_token", refresh_token)]),
+            None,
+        )
+        .await
     }
 
     /// Log in as the React app does (form body).
@@ -336,26 +386,118 @@ impl TestApp {
         }
     }
 
-    /// Add a user with the named system role to `admin`'s tenant and log in as them.
-    pub async fn user_with_role(&self, admin: &Session, username: &str, role: &str) -> Session {
-        let roles = self.get("/api/v1/roles/", &admin.token).await.expect(200);
-        let role_id = roles
-            .body
-            .as_array()
+    /// The id of `s`'s tenant's role `name` (read as the owner, so no endpoint is involved).
+    pub async fn role_id(&self, s: &Session, name: &str) -> i64 {
+        connect(&self.owner_url())
+            .await
+            .query_opt(
+                "select id from roles where tenant_id = $1 and name = $2",
+                &[&s.tenant_id, &name],
+            )
+            .await
             .unwrap()
-            .iter()
-            .find(|r| r["name"] == role)
-            .unwrap()["id"]
-            .clone();
-        self.post(
-            "/api/v1/users/",
-            json!({"username": username, "password": "password123", "full_name": username, "role_id": role_id}),
-            &admin.token,
+            .unwrap_or_else(|| panic!("no role {name} in tenant {}", s.tenant_id))
+            .get(0)
+    }
+
+    /// Add `username` (password `password123`) to `admin`'s tenant with `role` and log in as them:
+    /// `app.user_with_role(&admin, "bob", "staff")` for a role by name (a system role or one the
+    /// test made), `app.user_with_role(&admin, "reader", &["companies:read"])` for a new custom role
+    /// with exactly those permissions. The role is looked up or made as the owner, and `admin`
+    /// registers the user into it (`/auth/register` with `tenant_id`), so that tests of other
+    /// resources do not depend on the users and roles endpoints.
+    pub async fn user_with_role<'a>(
+        &self,
+        admin: &Session,
+        username: &str,
+        role: impl Into<Role<'a>>,
+    ) -> Session {
+        let role_id = match role.into() {
+            Role::Named(name) => self.role_id(admin, name).await,
+            Role::Permissions(permissions) => {
+                let owner = connect(&self.owner_url()).await;
+                let role_id: i64 = owner
+                    .query_one(
+                        "insert into roles (tenant_id, name, description) values ($1, $2, 'test role') returning id",
+                        &[&admin.tenant_id, &format!("role-of-{username}")],
+                    )
+                    .await
+                    .unwrap()
+                    .get(0);
+                let names: Vec<String> = permissions.iter().map(|p| p.to_string()).collect();
+                let granted = owner
+                    .execute(
+                        "insert into role_permissions (tenant_id, role_id, permission_id)
+                         select $1, $2, id from permissions where name = any($3)",
+                        &[&admin.tenant_id, &role_id, &names],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    granted as usize,
+                    permissions.len(),
+                    "unknown permission name in {permissions:?}"
+                );
+                role_id
+            }
+        };
+        self.call(
+            "POST",
+            "/api/v1/auth/register",
+            Body::Json(json!({
+                "username": username, "password": "password123", "full_name": username,
+                "tenant_id": admin.tenant_id, "role_id": role_id
+            })),
+            Some(&admin.token),
         )
         .await
-        .expect(201);
+        .expect(200);
         self.login(username, "password123").await
     }
+}
+
+/// How [`TestApp::expect_422s`] compares an answer's `detail` with the expected text.
+#[derive(Debug, Clone, Copy)]
+pub enum Detail {
+    Is,
+    StartsWith,
+}
+
+/// The role [`TestApp::user_with_role`] gives a new user.
+#[derive(Debug, Clone, Copy)]
+pub enum Role<'a> {
+    /// A role of the tenant by name: `admin`, `manager`, `staff`, or a custom one the test made.
+    Named(&'a str),
+    /// A new custom role (`role-of-<username>`) with exactly these permissions.
+    Permissions(&'a [&'a str]),
+}
+
+impl<'a> From<&'a str> for Role<'a> {
+    fn from(name: &'a str) -> Self {
+        Role::Named(name)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [&'a str; N]> for Role<'a> {
+    fn from(permissions: &'a [&'a str; N]) -> Self {
+        Role::Permissions(permissions)
+    }
+}
+
+/// The elements of a JSON array answer (a list endpoint's body).
+#[track_caller]
+pub fn arr(v: &Value) -> &Vec<Value> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("expected an array, got {v}"))
+}
+
+/// The `id`s of a list answer, in order.
+#[track_caller]
+pub fn ids(list: &Value) -> Vec<i64> {
+    arr(list)
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .collect()
 }
 
 #[derive(Debug, Clone)]

@@ -134,14 +134,7 @@ async fn auth_endpoints_show_only_the_callers_own_data() {
     )
     .await
     .expect(200);
-    app.call(
-        "POST",
-        "/api/v1/auth/refresh",
-        crate::helpers::Body::Form(&[("refresh_token", &a.refresh)]),
-        None,
-    )
-    .await
-    .expect(200);
+    app.refresh(&a.refresh).await.expect(200);
 }
 
 #[tokio::test]

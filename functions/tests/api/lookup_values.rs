@@ -2,8 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Body, TestApp, connect};
-use crate::role_users::user_with_permissions;
+use crate::helpers::{Body, Detail, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/lookup-values/";
 
@@ -23,11 +22,6 @@ const DEFAULTS: &[(&str, &str, &str, i64)] = &[
     ("supply_type", "PACKAGING", "Packaging", 3),
     ("supply_type", "OTHER", "Other", 4),
 ];
-
-fn arr(v: &Value) -> &Vec<Value> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected an array, got {v}"))
-}
 
 fn find<'a>(list: &'a Value, category: &str, code: &str) -> Option<&'a Value> {
     arr(list)
@@ -76,12 +70,7 @@ async fn seed_is_idempotent_and_restores_missing_defaults() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Seed Co", "seedadmin").await;
     let r = app
-        .call(
-            "POST",
-            "/api/v1/lookup-values/seed",
-            Body::None,
-            Some(&admin.token),
-        )
+        .post_empty("/api/v1/lookup-values/seed", &admin.token)
         .await
         .expect(200);
     assert_eq!(r.body["created"], 0, "sign-up already provisioned them");
@@ -102,12 +91,7 @@ async fn seed_is_idempotent_and_restores_missing_defaults() {
         .await
         .unwrap();
     let r = app
-        .call(
-            "POST",
-            "/api/v1/lookup-values/seed",
-            Body::None,
-            Some(&admin.token),
-        )
+        .post_empty("/api/v1/lookup-values/seed", &admin.token)
         .await
         .expect(200);
     assert_eq!(r.body["created"], 1);
@@ -273,14 +257,8 @@ async fn create_validates_with_string_details() {
             "sort_order",
         ),
     ];
-    for (body, prefix) in cases {
-        let r = app.post(BASE, body.clone(), &admin.token).await.expect(422);
-        assert!(
-            r.detail().starts_with(prefix),
-            "{body}: detail {:?}",
-            r.detail()
-        );
-    }
+    app.expect_422s(BASE, &admin.token, cases, Detail::StartsWith)
+        .await;
 }
 
 #[tokio::test]
@@ -406,8 +384,12 @@ async fn another_tenants_values_are_invisible_and_untouchable() {
 async fn permissions_are_enforced() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Perm Co", "lvpermadmin").await;
-    let reader = user_with_permissions(&app, &admin, "lvreader", &["lookup_values:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "lvnobody", &["metals:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "lvreader", &["lookup_values:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "lvnobody", &["metals:read"])
+        .await;
     let id = arr(&app.get(BASE, &admin.token).await.body)[0]["id"].clone();
 
     app.get(BASE, &reader.token).await.expect(200);
@@ -430,14 +412,9 @@ async fn permissions_are_enforced() {
     app.delete(&format!("{BASE}{id}"), &reader.token)
         .await
         .expect(403);
-    app.call(
-        "POST",
-        "/api/v1/lookup-values/seed",
-        Body::None,
-        Some(&reader.token),
-    )
-    .await
-    .expect(403);
+    app.post_empty("/api/v1/lookup-values/seed", &reader.token)
+        .await
+        .expect(403);
     let r = app.get(BASE, &nobody.token).await.expect(403);
     assert!(r.detail().contains("lookup_values:read"), "{}", r.detail());
     app.call("GET", BASE, Body::None, None).await.expect(401);

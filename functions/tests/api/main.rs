@@ -17,7 +17,6 @@ mod lookup_values;
 mod metals;
 mod permissions;
 mod platform;
-mod role_users;
 mod roles;
 mod supplies;
 mod tenants;

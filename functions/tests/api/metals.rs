@@ -5,11 +5,11 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use testkit::http1::{read_request, write_response};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-use crate::helpers::{Body, Session, TestApp, connect};
-use crate::role_users::{user_in_system_role, user_with_permissions};
+use crate::helpers::{Detail, Session, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/metals/";
 
@@ -22,11 +22,6 @@ const DEFAULTS_BY_NAME: &[(&str, &str, &str, f64)] = &[
     ("PLATINUM", "Platinum", "PLATINUM", 0.95),
     ("SILVER_925", "Silver 925", "SILVER", 0.925),
 ];
-
-fn arr(v: &Value) -> &Vec<Value> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected an array, got {v}"))
-}
 
 fn rose_gold() -> Value {
     json!({"code": " rose_gold ", "name": " Rose Gold 18K ", "metal_type": "GOLD",
@@ -67,12 +62,7 @@ async fn sign_up_provisions_the_default_metals_and_seed_is_idempotent() {
         }
     }
     let r = app
-        .call(
-            "POST",
-            "/api/v1/metals/seed",
-            Body::None,
-            Some(&admin.token),
-        )
+        .post_empty("/api/v1/metals/seed", &admin.token)
         .await
         .expect(200);
     assert_eq!(r.body["created"], 0);
@@ -97,12 +87,7 @@ async fn sign_up_provisions_the_default_metals_and_seed_is_idempotent() {
         .await
         .expect(200);
     let r = app
-        .call(
-            "POST",
-            "/api/v1/metals/seed",
-            Body::None,
-            Some(&admin.token),
-        )
+        .post_empty("/api/v1/metals/seed", &admin.token)
         .await
         .expect(200);
     assert_eq!(r.body["created"], 1);
@@ -191,14 +176,8 @@ async fn create_validates_with_string_details() {
             "average_cost_per_gram: ",
         ),
     ];
-    for (body, prefix) in cases {
-        let r = app.post(BASE, body.clone(), &admin.token).await.expect(422);
-        assert!(
-            r.detail().starts_with(prefix),
-            "{body}: detail {:?}",
-            r.detail()
-        );
-    }
+    app.expect_422s(BASE, &admin.token, cases, Detail::StartsWith)
+        .await;
     let mut missing = rose_gold();
     missing.as_object_mut().unwrap().remove("fine_percentage");
     let r = app.post(BASE, missing, &admin.token).await.expect(422);
@@ -324,8 +303,8 @@ async fn another_tenants_metals_are_invisible_and_untouchable() {
 async fn staff_reads_metals_but_cannot_change_them() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Staff Metal", "smadmin").await;
-    let staff = user_in_system_role(&app, &admin, "smstaff", "staff").await;
-    let manager = user_in_system_role(&app, &admin, "smmanager", "manager").await;
+    let staff = app.user_with_role(&admin, "smstaff", "staff").await;
+    let manager = app.user_with_role(&admin, "smmanager", "manager").await;
     let id = arr(&app.get(BASE, &admin.token).await.body)[0]["id"]
         .as_i64()
         .unwrap();
@@ -338,20 +317,17 @@ async fn staff_reads_metals_but_cannot_change_them() {
         .await
         .expect(403);
     app.delete(&path, &staff.token).await.expect(403);
-    app.call(
-        "POST",
-        "/api/v1/metals/seed",
-        Body::None,
-        Some(&staff.token),
-    )
-    .await
-    .expect(403);
+    app.post_empty("/api/v1/metals/seed", &staff.token)
+        .await
+        .expect(403);
     // Managers may.
     app.post(BASE, rose_gold(), &manager.token)
         .await
         .expect(201);
     // Without metals:read nothing is visible.
-    let nobody = user_with_permissions(&app, &admin, "smnobody", &["orders:read"]).await;
+    let nobody = app
+        .user_with_role(&admin, "smnobody", &["orders:read"])
+        .await;
     let r = app.get(BASE, &nobody.token).await.expect(403);
     assert!(r.detail().contains("metals:read"), "{}", r.detail());
     app.get(&path, &nobody.token).await.expect(403);
@@ -390,27 +366,13 @@ impl Stub {
         let seen: Seen = Arc::new(Mutex::new(Vec::new()));
         let (h, m, s) = (hits.clone(), mode.clone(), seen.clone());
         tokio::spawn(async move {
-            while let Ok((mut sock, _)) = listener.accept().await {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 1024];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut chunk).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf).to_string();
-                let path = head
-                    .lines()
-                    .next()
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .unwrap_or("")
-                    .to_string();
-                let auth = head.lines().find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("authorization")
-                        .then(|| v.trim().to_string())
-                });
+            while let Ok((sock, _)) = listener.accept().await {
+                let mut r = BufReader::new(sock);
+                let Ok(Some(req)) = read_request(&mut r).await else {
+                    continue;
+                };
+                let path = req.path.clone();
+                let auth = req.header("authorization").map(str::to_string);
                 h.fetch_add(1, Ordering::SeqCst);
                 s.lock().unwrap().push((path.clone(), auth));
                 let price = match path.as_str() {
@@ -420,16 +382,17 @@ impl Stub {
                     _ => None,
                 };
                 let (status, body) = match (m.load(Ordering::SeqCst), price) {
-                    (OK, Some(p)) => ("200 OK", format!("{{\"price_per_gram\": {p}}}")),
-                    (FAIL_BODY, _) => ("200 OK", "{\"price\": \"soon\"}".to_string()),
-                    (_, None) => ("404 Not Found", "{}".to_string()),
-                    _ => ("503 Service Unavailable", "{}".to_string()),
+                    (OK, Some(p)) => (200, format!("{{\"price_per_gram\": {p}}}")),
+                    (FAIL_BODY, _) => (200, "{\"price\": \"soon\"}".to_string()),
+                    (_, None) => (404, "{}".to_string()),
+                    _ => (503, "{}".to_string()),
                 };
-                let resp = format!(
-                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = sock.write_all(resp.as_bytes()).await;
+                let headers = [
+                    ("content-type", "application/json".to_string()),
+                    ("connection", "close".to_string()),
+                ];
+                let sock = r.get_mut();
+                let _ = write_response(sock, status, &headers, body.as_bytes()).await;
                 let _ = sock.shutdown().await;
             }
         });
@@ -473,7 +436,7 @@ async fn price(app: &TestApp, s: &Session, code: &str) -> Value {
 async fn price_miss_fetches_then_the_cache_answers() {
     let stub = Stub::start().await;
     let (app, admin) = price_app(&stub, &[("METAL_PRICE_API_KEY", "test-key")]).await;
-    let staff = user_in_system_role(&app, &admin, "pricestaff", "staff").await;
+    let staff = app.user_with_role(&admin, "pricestaff", "staff").await;
 
     let p = price(&app, &staff, "gold_18k").await;
     assert_eq!(p["metal_code"], "GOLD_18K");

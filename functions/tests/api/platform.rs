@@ -24,7 +24,7 @@ async fn health_endpoints() {
 
 #[tokio::test]
 async fn health_db_reports_an_unreachable_database_with_200() {
-    let port = shared::pgembed::free_port().unwrap();
+    let port = testkit::pgembed::free_port().unwrap();
     let app = TestApp {
         ctx: shared::Ctx::new(
             crate::helpers::test_config(&[]),
@@ -131,7 +131,7 @@ async fn http_api_v2_events_work_too() {
         },
         "isBase64Encoded": false
     });
-    let req = shared::http::event::to_request(&event).unwrap();
+    let req = testkit::event::to_request(&event).unwrap();
     let resp =
         shared::http::dispatch(&app.ctx, &functions::endpoints::health::get::ENDPOINT, req).await;
     assert_eq!(resp.status(), 200);
@@ -156,19 +156,11 @@ static PANICKING: Endpoint = Endpoint {
 #[tokio::test]
 async fn a_panic_is_a_500_with_a_request_id_and_no_internals() {
     let app = TestApp::spawn().await;
-    let event = shared::http::event::rest_v1_event(&shared::http::event::EventInput {
-        method: "GET",
-        resource: "/panic",
-        path: "/panic",
-        stage: "prod",
-        path_params: &[],
-        query: &[],
-        headers: &[],
-        body: None,
-        source_ip: "127.0.0.1",
+    let event = testkit::event::rest_v1_event(&testkit::event::EventInput {
         request_id: "req-123",
+        ..testkit::event::EventInput::new("GET", "/panic")
     });
-    let req = shared::http::event::to_request(&event).unwrap();
+    let req = testkit::event::to_request(&event).unwrap();
     let resp = shared::http::dispatch(&app.ctx, &PANICKING, req).await;
     assert_eq!(resp.status(), 500);
     let body: serde_json::Value = match resp.into_body() {

@@ -1,7 +1,8 @@
 //! `APP_SECRET_ARN` end to end: the real `health_db` Lambda binary runs as a child process against a
-//! local stub that speaks both the Secrets Manager JSON protocol (`secretsmanager.GetSecretValue`) and
-//! the Lambda Runtime API. The SDK is pointed at the stub with `AWS_ENDPOINT_URL_SECRETS_MANAGER` (or
-//! `AWS_ENDPOINT_URL`) and gets dummy credentials from the environment: AWS itself is never contacted.
+//! local stub of the Secrets Manager JSON protocol (`secretsmanager.GetSecretValue`) and against
+//! testkit's fake Lambda Runtime API. The SDK is pointed at the stub with
+//! `AWS_ENDPOINT_URL_SECRETS_MANAGER` (or `AWS_ENDPOINT_URL`) and gets dummy credentials from the
+//! environment: AWS itself is never contacted.
 
 use std::net::SocketAddr;
 use std::process::Stdio;
@@ -9,8 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use shared::http::event::{EventInput, rest_v1_event};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use testkit::event::{EventInput, rest_v1_event};
+use testkit::http1::{Request, read_request, write_response};
+use testkit::runtime::{Pending, RuntimeApi};
+use tokio::io::{AsyncRead, AsyncWrite, BufReader};
 use tokio::net::TcpListener;
 use tokio::process::Command;
 use tokio::sync::mpsc;
@@ -21,38 +24,20 @@ const ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:jmsk-tes
 const KEY: &str = "e2e-secret-key-from-secrets-manager-0123456789";
 const REQUEST_ID: &str = "e2e-request-1";
 
-#[derive(Debug)]
-struct Seen {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 struct Reply {
     status: u16,
     headers: Vec<(&'static str, String)>,
     body: String,
 }
 
-/// `None` keeps the request hanging (the runtime's second "next" long-poll).
-type Router = Arc<dyn Fn(&Seen) -> Option<Reply> + Send + Sync>;
+type Router = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
 
 /// A tiny HTTP/1.1 server on 127.0.0.1:0 (HTTPS with `tls`). Every request is also sent to the
 /// returned channel.
 async fn stub_with(
     router: Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
-) -> (SocketAddr, mpsc::UnboundedReceiver<Seen>) {
+) -> (SocketAddr, mpsc::UnboundedReceiver<Request>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
@@ -73,86 +58,28 @@ async fn stub_with(
     (addr, rx)
 }
 
-async fn stub(router: Router) -> (SocketAddr, mpsc::UnboundedReceiver<Seen>) {
+async fn stub(router: Router) -> (SocketAddr, mpsc::UnboundedReceiver<Request>) {
     stub_with(router, None).await
 }
 
 async fn serve_conn<S: AsyncRead + AsyncWrite + Unpin>(
     sock: S,
     router: Router,
-    tx: mpsc::UnboundedSender<Seen>,
+    tx: mpsc::UnboundedSender<Request>,
 ) -> std::io::Result<()> {
     let mut r = BufReader::new(sock);
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).await? == 0 {
-            return Ok(());
-        }
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap_or_default().to_string();
-        let path = parts.next().unwrap_or_default().to_string();
-        let mut headers = Vec::new();
-        loop {
-            let mut h = String::new();
-            r.read_line(&mut h).await?;
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                headers.push((k.trim().to_string(), v.trim().to_string()));
-            }
-        }
-        let get = |name: &str| {
-            headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.clone())
-        };
-        let mut body = Vec::new();
-        if let Some(len) = get("content-length").and_then(|v| v.parse::<usize>().ok()) {
-            body.resize(len, 0);
-            r.read_exact(&mut body).await?;
-        } else if get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
-            loop {
-                let mut size = String::new();
-                r.read_line(&mut size).await?;
-                let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-                let mut chunk = vec![0; n + 2];
-                r.read_exact(&mut chunk).await?;
-                if n == 0 {
-                    break;
-                }
-                body.extend_from_slice(&chunk[..n]);
-            }
-        }
-        let seen = Seen {
-            method,
-            path,
-            headers,
-            body,
-        };
-        let reply = router(&seen);
-        let _ = tx.send(seen);
-        let Some(reply) = reply else {
-            // Hold the connection open until the test ends (kills the child).
-            tokio::time::sleep(Duration::from_secs(600)).await;
-            return Ok(());
-        };
-        let mut head = format!(
-            "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
+    while let Some(req) = read_request(&mut r).await? {
+        let reply = router(&req);
+        let _ = tx.send(req);
+        write_response(
+            r.get_mut(),
             reply.status,
-            reply.body.len()
-        );
-        for (k, v) in &reply.headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        let sock = r.get_mut();
-        sock.write_all(head.as_bytes()).await?;
-        sock.write_all(reply.body.as_bytes()).await?;
-        sock.flush().await?;
+            &reply.headers,
+            reply.body.as_bytes(),
+        )
+        .await?;
     }
+    Ok(())
 }
 
 fn json_reply(status: u16, body: Value, extra: &[(&'static str, &str)]) -> Reply {
@@ -165,82 +92,50 @@ fn json_reply(status: u16, body: Value, extra: &[(&'static str, &str)]) -> Reply
     }
 }
 
-/// Answers GetSecretValue with `secret` (or a 400 ResourceNotFoundException when `None`), and serves
-/// one `GET /health/db` invocation through the Runtime API.
+/// Answers GetSecretValue with `secret` (or a 400 ResourceNotFoundException when `None`).
 fn router(secret: Option<String>) -> Router {
-    let event = rest_v1_event(&EventInput {
-        method: "GET",
-        resource: "/health/db",
-        path: "/health/db",
-        stage: "prod",
-        path_params: &[],
-        query: &[],
-        headers: &[],
-        body: None,
-        source_ip: "127.0.0.1",
-        request_id: REQUEST_ID,
-    });
-    let served = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    Arc::new(move |req: &Seen| {
-        if req.header("x-amz-target") == Some("secretsmanager.GetSecretValue") {
-            return Some(match &secret {
-                Some(s) => json_reply(
-                    200,
-                    json!({"ARN": ARN, "Name": "jmsk-test-app", "VersionId": "v1", "SecretString": s}),
-                    &[],
-                ),
-                None => json_reply(
-                    400,
-                    json!({"__type": "ResourceNotFoundException",
-                           "Message": "Secrets Manager can't find the specified secret."}),
-                    &[("x-amzn-errortype", "ResourceNotFoundException")],
-                ),
-            });
+    Arc::new(move |req: &Request| {
+        if req.header("x-amz-target") != Some("secretsmanager.GetSecretValue") {
+            return json_reply(404, json!({"__type": "UnknownOperationException"}), &[]);
         }
-        if req.path.ends_with("/runtime/invocation/next") {
-            if served.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                return None;
-            }
-            let deadline = chrono::Utc::now().timestamp_millis() + 60_000;
-            return Some(Reply {
-                status: 200,
-                headers: vec![
-                    ("content-type", "application/json".into()),
-                    ("lambda-runtime-aws-request-id", REQUEST_ID.into()),
-                    ("lambda-runtime-deadline-ms", deadline.to_string()),
-                    (
-                        "lambda-runtime-invoked-function-arn",
-                        "arn:aws:lambda:us-east-1:123456789012:function:health_db".into(),
-                    ),
-                    (
-                        "lambda-runtime-trace-id",
-                        "Root=1-00000000-000000000000000000000000".into(),
-                    ),
-                ],
-                body: event.to_string(),
-            });
+        match &secret {
+            Some(s) => json_reply(
+                200,
+                json!({"ARN": ARN, "Name": "jmsk-test-app", "VersionId": "v1", "SecretString": s}),
+                &[],
+            ),
+            None => json_reply(
+                400,
+                json!({"__type": "ResourceNotFoundException",
+                       "Message": "Secrets Manager can't find the specified secret."}),
+                &[("x-amzn-errortype", "ResourceNotFoundException")],
+            ),
         }
-        Some(Reply {
-            status: 202,
-            headers: vec![("content-type", "application/json".into())],
-            body: "{}".into(),
-        })
     })
 }
 
-/// The `health_db` binary as Lambda would start it, with a clean environment plus `extra`.
-/// `endpoint_var`: which variable points the SDK at the stub.
-fn lambda_process(addr: SocketAddr, endpoint_var: &str, extra: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_health_db"));
-    cmd.env_clear()
-        .env("AWS_LAMBDA_FUNCTION_NAME", "health_db")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
-        .env("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true")
-        .env("APP_SECRET_ARN", ARN)
-        .env(endpoint_var, format!("http://{addr}"))
-        .env("AWS_REGION", "us-east-1")
+/// A Runtime API with one `GET /health/db` invocation queued.
+async fn runtime() -> (RuntimeApi, Pending) {
+    let mut api = RuntimeApi::start("health_db").await.unwrap();
+    let event = rest_v1_event(&EventInput {
+        request_id: REQUEST_ID,
+        ..EventInput::new("GET", "/health/db")
+    });
+    let pending = api.enqueue(event.to_string()).await;
+    (api, pending)
+}
+
+/// The `health_db` binary as Lambda would start it, plus `APP_SECRET_ARN`, dummy credentials,
+/// `endpoint_var` = `endpoint` (which variable points the SDK at the stub) and `extra`.
+fn lambda_process(
+    api: &RuntimeApi,
+    endpoint_var: &str,
+    endpoint: &str,
+    extra: &[(&str, &str)],
+) -> Command {
+    let mut cmd = api.command(env!("CARGO_BIN_EXE_health_db"));
+    cmd.env("APP_SECRET_ARN", ARN)
+        .env(endpoint_var, endpoint)
         .env("AWS_ACCESS_KEY_ID", "AKIDSTUBSTUBSTUB")
         .env("AWS_SECRET_ACCESS_KEY", "stub-secret-access-key")
         .env("AWS_SESSION_TOKEN", "stub-session-token")
@@ -250,10 +145,8 @@ fn lambda_process(addr: SocketAddr, endpoint_var: &str, extra: &[(&str, &str)]) 
             "AWS_SHARED_CREDENTIALS_FILE",
             "/nonexistent/aws-credentials",
         )
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .stderr(Stdio::piped());
     for (k, v) in extra {
         cmd.env(k, v);
     }
@@ -261,9 +154,9 @@ fn lambda_process(addr: SocketAddr, endpoint_var: &str, extra: &[(&str, &str)]) 
 }
 
 async fn next_matching(
-    rx: &mut mpsc::UnboundedReceiver<Seen>,
-    pred: impl Fn(&Seen) -> bool,
-) -> Seen {
+    rx: &mut mpsc::UnboundedReceiver<Request>,
+    pred: impl Fn(&Request) -> bool,
+) -> Request {
     tokio::time::timeout(Duration::from_secs(60), async {
         loop {
             let seen = rx.recv().await.expect("stub channel closed");
@@ -277,8 +170,14 @@ async fn next_matching(
 }
 
 /// Runs the binary until it exits (cold-start failures) and returns its combined output.
-async fn run_to_exit(addr: SocketAddr, endpoint_var: &str) -> (bool, String) {
-    run_cmd_to_exit(lambda_process(addr, endpoint_var, &[])).await
+async fn run_to_exit(api: &RuntimeApi, endpoint_var: &str, stub: SocketAddr) -> (bool, String) {
+    run_cmd_to_exit(lambda_process(
+        api,
+        endpoint_var,
+        &format!("http://{stub}"),
+        &[],
+    ))
+    .await
 }
 
 async fn run_cmd_to_exit(mut cmd: Command) -> (bool, String) {
@@ -301,12 +200,15 @@ async fn secret_values_configure_the_function() {
     let url = pg().server.url("app_rw", &app.db_name);
     let secret = json!({"DATABASE_URL": url, "SECRET_KEY": KEY}).to_string();
     let (addr, mut rx) = stub(router(Some(secret))).await;
+    let (api, pending) = runtime().await;
+    let request_id = pending.request_id.clone();
     // A stale plaintext DATABASE_URL in the environment: the secret must win over it. SECRET_KEY is
     // absent from the environment, and inside Lambda a missing key refuses to start, so a start at all
     // proves the secret's key was used.
     let mut child = lambda_process(
-        addr,
+        &api,
         "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+        &format!("http://{addr}"),
         &[("DATABASE_URL", "postgres://stale@127.0.0.1:1/nothing")],
     )
     .spawn()
@@ -322,10 +224,15 @@ async fn secret_values_configure_the_function() {
         "signed with the environment's credentials: {auth}"
     );
 
-    let posted = next_matching(&mut rx, |s| s.path.ends_with("/response")).await;
+    let posted = tokio::time::timeout(Duration::from_secs(60), pending.outcome())
+        .await
+        .expect("timed out waiting for the function")
+        .expect("the Runtime API is still running");
     let _ = child.start_kill();
-    assert!(posted.path.contains(REQUEST_ID), "{}", posted.path);
-    let resp: Value = serde_json::from_slice(&posted.body).unwrap();
+    // Posted to `/runtime/invocation/{id}/response` of the invocation it was handed.
+    assert!(posted.ok, "an /error post: {:?}", posted.json());
+    assert_eq!(posted.request_id, request_id);
+    let resp: Value = posted.json().expect("a JSON response");
     assert_eq!(resp["statusCode"], 200, "{resp}");
     let inner: Value = serde_json::from_str(resp["body"].as_str().unwrap()).unwrap();
     assert_eq!(
@@ -337,8 +244,9 @@ async fn secret_values_configure_the_function() {
 #[tokio::test]
 async fn a_missing_key_stops_the_cold_start_with_a_clear_error() {
     let secret = json!({"DATABASE_URL": "postgres://app_rw@127.0.0.1:1/jmsk"}).to_string();
-    let (addr, mut rx) = stub(router(Some(secret))).await;
-    let (ok, out) = run_to_exit(addr, "AWS_ENDPOINT_URL_SECRETS_MANAGER").await;
+    let (addr, _rx) = stub(router(Some(secret))).await;
+    let (api, _pending) = runtime().await;
+    let (ok, out) = run_to_exit(&api, "AWS_ENDPOINT_URL_SECRETS_MANAGER", addr).await;
     assert!(!ok, "must not start: {out}");
     assert!(
         out.contains("APP_SECRET_ARN")
@@ -351,16 +259,19 @@ async fn a_missing_key_stops_the_cold_start_with_a_clear_error() {
         "no values in the error: {out}"
     );
     // It never reached the Runtime API's event loop.
-    while let Ok(seen) = rx.try_recv() {
-        assert!(!seen.path.contains("/runtime/invocation/"), "{seen:?}");
-    }
+    let seen = api.requests().await;
+    assert!(
+        !seen.iter().any(|r| r.contains("/runtime/invocation/")),
+        "{seen:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_secret_that_does_not_exist_names_app_secret_arn() {
     let (addr, _rx) = stub(router(None)).await;
+    let (api, _pending) = runtime().await;
     // The generic endpoint variable works as well.
-    let (ok, out) = run_to_exit(addr, "AWS_ENDPOINT_URL").await;
+    let (ok, out) = run_to_exit(&api, "AWS_ENDPOINT_URL", addr).await;
     assert!(!ok, "must not start: {out}");
     assert!(
         out.contains("APP_SECRET_ARN")
@@ -398,11 +309,10 @@ async fn the_secret_is_read_over_verified_tls() {
     let ca_file = std::env::temp_dir().join(format!("jmsk-secrets-ca-{}.pem", std::process::id()));
     std::fs::write(&ca_file, cert.pem()).unwrap();
     let endpoint = format!("https://localhost:{}", addr.port());
+    let (api, _pending) = runtime().await;
 
-    let mut trusted = lambda_process(addr, "AWS_ENDPOINT_URL_SECRETS_MANAGER", &[]);
-    trusted
-        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &endpoint)
-        .env("SSL_CERT_FILE", &ca_file);
+    let mut trusted = lambda_process(&api, "AWS_ENDPOINT_URL_SECRETS_MANAGER", &endpoint, &[]);
+    trusted.env("SSL_CERT_FILE", &ca_file);
     let (ok, out) = run_cmd_to_exit(trusted).await;
     assert!(!ok, "{out}");
     assert!(out.contains("lacks the key SECRET_KEY"), "{out}");
@@ -410,10 +320,8 @@ async fn the_secret_is_read_over_verified_tls() {
     // Trust another certificate only: the stub's must be refused.
     let other = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     std::fs::write(&ca_file, other.cert.pem()).unwrap();
-    let mut untrusted = lambda_process(addr, "AWS_ENDPOINT_URL_SECRETS_MANAGER", &[]);
-    untrusted
-        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &endpoint)
-        .env("SSL_CERT_FILE", &ca_file);
+    let mut untrusted = lambda_process(&api, "AWS_ENDPOINT_URL_SECRETS_MANAGER", &endpoint, &[]);
+    untrusted.env("SSL_CERT_FILE", &ca_file);
     let (ok, out) = run_cmd_to_exit(untrusted).await;
     let _ = std::fs::remove_file(&ca_file);
     assert!(!ok, "{out}");

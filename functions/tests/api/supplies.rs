@@ -3,15 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, connect};
-use crate::role_users::user_with_permissions;
+use crate::helpers::{Detail, Session, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/supplies/";
-
-fn arr(v: &Value) -> &Vec<Value> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected an array, got {v}"))
-}
 
 /// What the app's form sends.
 fn ruby() -> Value {
@@ -195,14 +189,8 @@ async fn create_validates_with_string_details() {
         (with("quantity", json!("lots")), "quantity"),
         (with("cost_per_unit", json!(-0.5)), "cost_per_unit: "),
     ];
-    for (body, prefix) in cases {
-        let r = app.post(BASE, body.clone(), &admin.token).await.expect(422);
-        assert!(
-            r.detail().starts_with(prefix),
-            "{body}: detail {:?}",
-            r.detail()
-        );
-    }
+    app.expect_422s(BASE, &admin.token, cases, Detail::StartsWith)
+        .await;
     let mut missing = ruby();
     missing.as_object_mut().unwrap().remove("quantity");
     let r = app.post(BASE, missing, &admin.token).await.expect(422);
@@ -243,8 +231,12 @@ async fn another_tenants_supplies_are_invisible_and_untouchable() {
 async fn permissions_are_enforced() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Supply Perm", "supplyperm").await;
-    let reader = user_with_permissions(&app, &admin, "supreader", &["supplies:read"]).await;
-    let nobody = user_with_permissions(&app, &admin, "supnobody", &["metals:read"]).await;
+    let reader = app
+        .user_with_role(&admin, "supreader", &["supplies:read"])
+        .await;
+    let nobody = app
+        .user_with_role(&admin, "supnobody", &["metals:read"])
+        .await;
     let id = create(&app, &admin, ruby()).await;
     let path = format!("{BASE}{id}");
     app.get(BASE, &reader.token).await.expect(200);

@@ -112,14 +112,7 @@ async fn the_admin_updates_the_tenant() {
         .expect(200);
     assert_eq!(r.body["is_active"], false);
     app.get("/api/v1/auth/me", &a.token).await.expect(401);
-    app.call(
-        "POST",
-        "/api/v1/auth/login",
-        Body::Form(&[("username", "updadmin"), ("password", "password123")]),
-        None,
-    )
-    .await
-    .expect(401);
+    app.try_login("updadmin", "password123").await.expect(401);
     // The other tenant is unaffected.
     app.get("/api/v1/auth/me", &b.token).await.expect(200);
 }

@@ -2,35 +2,14 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Body, Session, TestApp};
-
-async fn role_id(app: &TestApp, s: &Session, name: &str) -> i64 {
-    let roles = app.get("/api/v1/roles/", &s.token).await.expect(200);
-    roles
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap_or_else(|| panic!("no role {name}"))["id"]
-        .as_i64()
-        .unwrap()
-}
-
-fn ids(list: &Value) -> Vec<i64> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["id"].as_i64().unwrap())
-        .collect()
-}
+use crate::helpers::{Body, TestApp, ids};
 
 #[tokio::test]
 async fn admin_creates_lists_gets_and_updates_users() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Users Co", "usersadmin").await;
-    let manager_role = role_id(&app, &admin, "manager").await;
-    let staff_role = role_id(&app, &admin, "staff").await;
+    let manager_role = app.role_id(&admin, "manager").await;
+    let staff_role = app.role_id(&admin, "staff").await;
 
     let r = app
         .post(
@@ -112,7 +91,7 @@ async fn admin_creates_lists_gets_and_updates_users() {
 async fn creating_users_validates_input() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Valid Co", "validadmin").await;
-    let staff_role = role_id(&app, &admin, "staff").await;
+    let staff_role = app.role_id(&admin, "staff").await;
     let base = json!({"username": "newbie", "password": "password123", "full_name": "New", "role_id": staff_role});
     let cases: Vec<(&str, Value, &str)> = vec![
         ("short password", json!({"password": "short"}), "password:"),
@@ -175,7 +154,7 @@ async fn user_management_needs_users_manage() {
     let admin = app.signup("Perm Co", "permadmin").await;
     let manager = app.user_with_role(&admin, "permmanager", "manager").await;
     let staff = app.user_with_role(&admin, "permstaff", "staff").await;
-    let staff_role = role_id(&app, &admin, "staff").await;
+    let staff_role = app.role_id(&admin, "staff").await;
     let target = format!("/api/v1/users/{}", staff.user_id);
     for s in [&manager, &staff] {
         let r = app.get("/api/v1/users/", &s.token).await.expect(403);
@@ -194,7 +173,7 @@ async fn user_management_needs_users_manage() {
         app.delete(&target, &s.token).await.expect(403);
     }
     // Nobody can promote themselves either.
-    let admin_role = role_id(&app, &admin, "admin").await;
+    let admin_role = app.role_id(&admin, "admin").await;
     app.put(&target, json!({"role_id": admin_role}), &staff.token)
         .await
         .expect(403);
@@ -210,8 +189,8 @@ async fn another_tenants_users_are_invisible() {
     let a = app.signup("Tenant A", "admina").await;
     let b = app.signup("Tenant B", "adminb").await;
     let b_staff = app.user_with_role(&b, "bstaff", "staff").await;
-    let a_staff_role = role_id(&app, &a, "staff").await;
-    let b_manager_role = role_id(&app, &b, "manager").await;
+    let a_staff_role = app.role_id(&a, "staff").await;
+    let b_manager_role = app.role_id(&b, "manager").await;
 
     let list = app.get("/api/v1/users/", &a.token).await.expect(200);
     assert_eq!(ids(&list.body), vec![a.user_id]);
@@ -279,23 +258,9 @@ async fn deactivation_ends_sessions_at_once() {
     app.get("/api/v1/auth/me", &staff.token).await.expect(401);
     app.get("/api/v1/auth/me", &second.token).await.expect(401);
     for refresh in [&staff.refresh, &second.refresh] {
-        app.call(
-            "POST",
-            "/api/v1/auth/refresh",
-            Body::Form(&[("refresh_token", refresh.as_str())]),
-            None,
-        )
-        .await
-        .expect(401);
+        app.refresh(refresh.as_str()).await.expect(401);
     }
-    app.call(
-        "POST",
-        "/api/v1/auth/login",
-        Body::Form(&[("username", "deactstaff"), ("password", "password123")]),
-        None,
-    )
-    .await
-    .expect(401);
+    app.try_login("deactstaff", "password123").await.expect(401);
     // The user is kept, inactive.
     let r = app
         .get(&format!("/api/v1/users/{}", staff.user_id), &admin.token)
@@ -340,22 +305,8 @@ async fn password_reset_ends_sessions_and_sets_the_new_password() {
         .expect(200);
     assert_eq!(r.body["is_active"], true);
     app.get("/api/v1/auth/me", &staff.token).await.expect(401);
-    app.call(
-        "POST",
-        "/api/v1/auth/refresh",
-        Body::Form(&[("refresh_token", staff.refresh.as_str())]),
-        None,
-    )
-    .await
-    .expect(401);
-    app.call(
-        "POST",
-        "/api/v1/auth/login",
-        Body::Form(&[("username", "resetstaff"), ("password", "password123")]),
-        None,
-    )
-    .await
-    .expect(401);
+    app.refresh(staff.refresh.as_str()).await.expect(401);
+    app.try_login("resetstaff", "password123").await.expect(401);
     let fresh = app.login("resetstaff", "brand-new-pass").await;
     app.get("/api/v1/auth/me", &fresh.token).await.expect(200);
     // An empty password box in an edit form changes nothing and ends no session.
@@ -373,8 +324,8 @@ async fn password_reset_ends_sessions_and_sets_the_new_password() {
 async fn the_last_active_admin_cannot_be_deactivated_or_demoted() {
     let app = TestApp::spawn().await;
     let admin = app.signup("Last Co", "lastadmin").await;
-    let staff_role = role_id(&app, &admin, "staff").await;
-    let admin_role = role_id(&app, &admin, "admin").await;
+    let staff_role = app.role_id(&admin, "staff").await;
+    let admin_role = app.role_id(&admin, "admin").await;
     let me = format!("/api/v1/users/{}", admin.user_id);
 
     let r = app.delete(&me, &admin.token).await.expect(409);

@@ -15,7 +15,7 @@ use std::pin::pin;
 use shared::Ctx;
 use shared::config::Config;
 use shared::db::Db;
-use shared::pgembed::PgServer;
+use testkit::pgembed::PgServer;
 
 pub use server::serve_http;
 
@@ -119,7 +119,7 @@ impl Database {
                 // Safety net: however this process ends, the server does not outlive it.
                 server.stop_when_process_exits(std::process::id(), None);
                 tracing::info!(port = server.port, "PostgreSQL running");
-                match shared::pgembed::bootstrap(&server, DB_NAME).await {
+                match testkit::pgembed::bootstrap(&server, DB_NAME).await {
                     Ok((owner_url, runtime_url)) => Ok(Database {
                         server: Some(server),
                         _lock: Some(lock),

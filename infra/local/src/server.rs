@@ -17,8 +17,8 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use lambda_http::http::HeaderValue;
 use shared::Ctx;
-use shared::http::event::{EventInput, rest_v1_event, to_request};
 use shared::http::{Endpoint, dispatch, respond, route};
+use testkit::event::{EventInput, rest_v1_event, to_request};
 
 /// API Gateway's stage name for local requests.
 pub const STAGE: &str = "local";

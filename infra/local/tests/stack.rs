@@ -33,7 +33,7 @@ struct Running {
 }
 
 async fn start(database: DatabaseSource) -> Running {
-    let port = shared::pgembed::free_port().expect("free port");
+    let port = testkit::pgembed::free_port().expect("free port");
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let (stop, stopped) = oneshot::channel::<()>();
     let opts = ServeOptions {
@@ -210,7 +210,7 @@ fn temp_dir() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_local_stack_serves_every_route_over_tcp_and_stops_cleanly() {
-    shared::telemetry::init_for_tests();
+    testkit::init_tracing();
     let root = temp_dir();
     let pg_dir = root.join("pg");
 

@@ -2,7 +2,7 @@
 
 use migrator::{Action, handle, run};
 use serde_json::json;
-use shared::pgembed::PgServer;
+use testkit::pgembed::PgServer;
 
 #[tokio::test(flavor = "current_thread")]
 async fn up_status_down_up() {
@@ -10,7 +10,7 @@ async fn up_status_down_up() {
     let _ = std::fs::remove_dir_all(&root);
     let server = PgServer::start(&root, None).expect("start PostgreSQL");
     server.stop_when_process_exits(std::process::id(), Some(&root));
-    let (owner_url, _) = shared::pgembed::bootstrap(&server, "migrator_test")
+    let (owner_url, _) = testkit::pgembed::bootstrap(&server, "migrator_test")
         .await
         .expect("bootstrap");
     let count = shared::migrate::MIGRATIONS.len();

@@ -2,11 +2,12 @@
 //!
 //! Nothing is built here: the binaries come from `--bin-dir` (a `cargo build --release` directory, a
 //! `cargo lambda build` directory with `<id>/bootstrap`, or `.aws-sam/build` with
-//! `<LogicalId>/bootstrap`). The bench starts a throwaway PostgreSQL (`shared::pgembed`), migrates and
-//! seeds it, and plays the Lambda service: a minimal Runtime API on 127.0.0.1 hands out API Gateway
-//! REST (v1) events on `GET /2018-06-01/runtime/invocation/next` and collects what the function posts
-//! to `.../response` or `.../error`. Each function binary is spawned the way Lambda starts a
-//! `provided.al2023` bootstrap (a clean environment with the `AWS_LAMBDA_*` variables), and measured:
+//! `<LogicalId>/bootstrap`). The bench starts a throwaway PostgreSQL (`testkit::pgembed`), migrates and
+//! seeds it, and plays the Lambda service with `testkit::runtime::RuntimeApi` (the fake Runtime API the
+//! `APP_SECRET_ARN` tests use too): on 127.0.0.1 it hands out API Gateway REST (v1) events on
+//! `GET /2018-06-01/runtime/invocation/next` and collects what the function posts to `.../response` or
+//! `.../error`. Each function binary is spawned the way Lambda starts a `provided.al2023` bootstrap
+//! (`RuntimeApi::command`: a clean environment with the `AWS_LAMBDA_*` variables), and measured:
 //!
 //! - cold start: process spawn → the runtime's first `next` (Lambda's "Init Duration") and spawn → first
 //!   response received (what the first user waits for, minus Lambda's own overhead);
@@ -15,19 +16,12 @@
 //!
 //! The output is Markdown. It measures; it asserts nothing about time.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
-use shared::http::event::{EventInput, rest_v1_event};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use testkit::event::{EventInput, rest_v1_event};
+use testkit::runtime::{Outcome, RuntimeApi};
 
 pub const USAGE: &str = "usage: cargo xtask bench [--bin-dir DIR] [--functions a,b,...] [--warm N] [--cold N] [--memory MB]
 
@@ -43,7 +37,8 @@ pub const USAGE: &str = "usage: cargo xtask bench [--bin-dir DIR] [--functions a
 /// Long enough for a real run, so a test of the whole bench with tiny N stays meaningful.
 const SECRET_KEY: &str = "bench-secret-key-0123456789abcdef0123456789abcdef";
 const DB_NAME: &str = "bench";
-const INVOKE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long the bench waits for one response: the deadline the Runtime API hands the function.
+const INVOKE_TIMEOUT: Duration = testkit::runtime::DEADLINE;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -256,264 +251,6 @@ fn mib(kib: u64) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The Runtime API emulation
-// ---------------------------------------------------------------------------------------------
-
-/// What the function posted for one invocation.
-#[derive(Debug)]
-pub struct Outcome {
-    /// `false` for `.../error`.
-    pub ok: bool,
-    pub body: Vec<u8>,
-    /// When the post was read completely.
-    pub at: Instant,
-}
-
-impl Outcome {
-    /// The API Gateway proxy response's `statusCode`.
-    pub fn status(&self) -> Option<u16> {
-        let v: Value = serde_json::from_slice(&self.body).ok()?;
-        v.get("statusCode")?
-            .as_u64()
-            .and_then(|s| u16::try_from(s).ok())
-    }
-}
-
-struct Invocation {
-    request_id: String,
-    event: String,
-}
-
-struct State {
-    queue: Mutex<mpsc::UnboundedReceiver<Invocation>>,
-    pending: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
-    /// When the runtime first asked for an event: its initialisation is over.
-    first_next: Mutex<Option<Instant>>,
-    /// A body posted to `/runtime/init/error`.
-    init_error: Mutex<Option<String>>,
-    function_arn: String,
-}
-
-/// One emulated Lambda execution environment's Runtime API (one per process under test).
-pub struct RuntimeApi {
-    pub addr: SocketAddr,
-    queue: mpsc::UnboundedSender<Invocation>,
-    state: Arc<State>,
-    server: tokio::task::JoinHandle<()>,
-    seq: u64,
-}
-
-impl Drop for RuntimeApi {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-impl RuntimeApi {
-    pub async fn start(function: &str) -> std::io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let (tx, rx) = mpsc::unbounded_channel();
-        let state = Arc::new(State {
-            queue: Mutex::new(rx),
-            pending: Mutex::new(HashMap::new()),
-            first_next: Mutex::new(None),
-            init_error: Mutex::new(None),
-            function_arn: format!("arn:aws:lambda:us-east-1:000000000000:function:{function}"),
-        });
-        let st = state.clone();
-        let server = tokio::spawn(async move {
-            while let Ok((sock, _)) = listener.accept().await {
-                let st = st.clone();
-                tokio::spawn(async move {
-                    let _ = serve_conn(sock, st).await;
-                });
-            }
-        });
-        Ok(RuntimeApi {
-            addr,
-            queue: tx,
-            state,
-            server,
-            seq: 0,
-        })
-    }
-
-    /// Queue an event; the receiver completes when the function posts its result.
-    pub async fn enqueue(&mut self, event: String) -> oneshot::Receiver<Outcome> {
-        self.seq += 1;
-        let request_id = format!("bench-{:08}", self.seq);
-        let (tx, rx) = oneshot::channel();
-        self.state
-            .pending
-            .lock()
-            .await
-            .insert(request_id.clone(), tx);
-        let _ = self.queue.send(Invocation { request_id, event });
-        rx
-    }
-
-    pub async fn first_next(&self) -> Option<Instant> {
-        *self.state.first_next.lock().await
-    }
-
-    pub async fn init_error(&self) -> Option<String> {
-        self.state.init_error.lock().await.clone()
-    }
-}
-
-struct HttpRequest {
-    method: String,
-    path: String,
-    body: Vec<u8>,
-}
-
-/// Read one HTTP/1.1 request (Content-Length or chunked body); `None` at end of stream.
-async fn read_request<R: AsyncRead + Unpin>(
-    r: &mut BufReader<R>,
-) -> std::io::Result<Option<HttpRequest>> {
-    let mut line = String::new();
-    if r.read_line(&mut line).await? == 0 {
-        return Ok(None);
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_string();
-    let path = parts.next().unwrap_or_default().to_string();
-    let (mut length, mut chunked) = (None, false);
-    loop {
-        let mut h = String::new();
-        if r.read_line(&mut h).await? == 0 {
-            return Ok(None);
-        }
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            let (k, v) = (k.trim(), v.trim());
-            if k.eq_ignore_ascii_case("content-length") {
-                length = v.parse::<usize>().ok();
-            } else if k.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = v.to_ascii_lowercase().contains("chunked");
-            }
-        }
-    }
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            let mut size = String::new();
-            r.read_line(&mut size).await?;
-            let size = size.trim().split(';').next().unwrap_or_default();
-            let n = usize::from_str_radix(size, 16).unwrap_or(0);
-            let mut chunk = vec![0; n + 2];
-            r.read_exact(&mut chunk).await?;
-            if n == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..n]);
-        }
-    } else if let Some(n) = length {
-        body.resize(n, 0);
-        r.read_exact(&mut body).await?;
-    }
-    Ok(Some(HttpRequest { method, path, body }))
-}
-
-async fn write_response<W: AsyncWrite + Unpin>(
-    w: &mut W,
-    status: &str,
-    headers: &[(&str, String)],
-    body: &[u8],
-) -> std::io::Result<()> {
-    let mut head = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\n", body.len());
-    for (k, v) in headers {
-        let _ = write!(head, "{k}: {v}\r\n");
-    }
-    head.push_str("\r\n");
-    w.write_all(head.as_bytes()).await?;
-    w.write_all(body).await?;
-    w.flush().await
-}
-
-const PREFIX: &str = "/2018-06-01/runtime/";
-
-async fn serve_conn<S: AsyncRead + AsyncWrite + Unpin>(
-    sock: S,
-    st: Arc<State>,
-) -> std::io::Result<()> {
-    let mut r = BufReader::new(sock);
-    while let Some(req) = read_request(&mut r).await? {
-        let received = Instant::now();
-        let route = req.path.strip_prefix(PREFIX).unwrap_or_default();
-        let accepted = [("content-type", "application/json".to_string())];
-        match (req.method.as_str(), route) {
-            ("GET", "invocation/next") => {
-                st.first_next.lock().await.get_or_insert(received);
-                // Long poll: wait for the bench to queue an event.
-                let next = st.queue.lock().await.recv().await;
-                let Some(inv) = next else { return Ok(()) };
-                let deadline = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap_or_default()
-                    + INVOKE_TIMEOUT;
-                let headers = [
-                    ("content-type", "application/json".to_string()),
-                    ("lambda-runtime-aws-request-id", inv.request_id.clone()),
-                    (
-                        "lambda-runtime-deadline-ms",
-                        deadline.as_millis().to_string(),
-                    ),
-                    (
-                        "lambda-runtime-invoked-function-arn",
-                        st.function_arn.clone(),
-                    ),
-                    (
-                        "lambda-runtime-trace-id",
-                        "Root=1-00000000-000000000000000000000000;Sampled=0".to_string(),
-                    ),
-                ];
-                write_response(r.get_mut(), "200 OK", &headers, inv.event.as_bytes()).await?;
-            }
-            ("POST", "init/error") => {
-                *st.init_error.lock().await = Some(String::from_utf8_lossy(&req.body).into());
-                write_response(r.get_mut(), "202 Accepted", &accepted, b"{}").await?;
-            }
-            ("POST", route) if route.starts_with("invocation/") => {
-                let rest = route.trim_start_matches("invocation/");
-                let (id, kind) = rest.rsplit_once('/').unwrap_or((rest, ""));
-                let ok = match kind {
-                    "response" => Some(true),
-                    "error" => Some(false),
-                    _ => None,
-                };
-                let waiter = match ok {
-                    Some(_) => st.pending.lock().await.remove(id),
-                    None => None,
-                };
-                match (ok, waiter) {
-                    (Some(ok), Some(tx)) => {
-                        let _ = tx.send(Outcome {
-                            ok,
-                            body: req.body,
-                            at: received,
-                        });
-                        write_response(r.get_mut(), "202 Accepted", &accepted, b"{}").await?;
-                    }
-                    _ => {
-                        let body = br#"{"errorMessage":"unknown request id","errorType":"InvalidRequestID"}"#;
-                        write_response(r.get_mut(), "400 Bad Request", &accepted, body).await?;
-                    }
-                }
-            }
-            _ => {
-                write_response(r.get_mut(), "404 Not Found", &accepted, b"{}").await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
 // The bench
 // ---------------------------------------------------------------------------------------------
 
@@ -598,42 +335,31 @@ async fn one_process(
     let log = fx.work.join(format!("{}-{run}.log", s.id));
     let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
-    let first_rx = api.enqueue(ev.clone()).await;
+    let first = api.enqueue(ev.clone()).await;
     let spawned = Instant::now();
-    let mut child = tokio::process::Command::new(bin)
-        .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", s.id)
+    let mut child = api
+        .command(bin)
         .env(
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
             opts.memory_mb.to_string(),
         )
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{}", s.id))
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("TZ", ":UTC")
-        .env("LANG", "en_US.UTF-8")
-        .env("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true")
         .env("APP_ENV", "production")
         .env("SECRET_KEY", SECRET_KEY)
         .env("DATABASE_URL", &fx.runtime_url)
         .env("LOG_LEVEL", "info")
         .env("BCRYPT_COST", "12")
         .current_dir(&fx.work)
-        .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
-        .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("starting {}: {e}", bin.display()))?;
     let pid = child.id().unwrap_or_default();
     let fail = |what: String| format!("{} (run {run}): {what}\n{}", s.id, tail(&log));
 
     let outcome = tokio::select! {
-        o = tokio::time::timeout(INVOKE_TIMEOUT, first_rx) => match o {
-            Ok(Ok(o)) => o,
-            Ok(Err(_)) => return Err(fail("the runtime API dropped the request".into())),
+        o = tokio::time::timeout(INVOKE_TIMEOUT, first.outcome()) => match o {
+            Ok(Some(o)) => o,
+            Ok(None) => return Err(fail("the runtime API dropped the request".into())),
             Err(_) => return Err(fail("no response within 60 s".into())),
         },
         status = child.wait() => {
@@ -658,15 +384,15 @@ async fn one_process(
         .await
         .map(|t| t.saturating_duration_since(spawned))
         .unwrap_or_default();
-    let first = outcome.at.saturating_duration_since(spawned);
+    let first_response = outcome.at.saturating_duration_since(spawned);
     let rss_cold = vm_hwm_kib(pid).unwrap_or_default();
 
     let mut latencies = Vec::with_capacity(warm);
     for _ in 0..warm {
-        let rx = api.enqueue(ev.clone()).await;
+        let pending = api.enqueue(ev.clone()).await;
         let sent = Instant::now();
-        let o = match tokio::time::timeout(INVOKE_TIMEOUT, rx).await {
-            Ok(Ok(o)) => o,
+        let o = match tokio::time::timeout(INVOKE_TIMEOUT, pending.outcome()).await {
+            Ok(Some(o)) => o,
             _ => return Err(fail("a warm invocation got no response".into())),
         };
         check(&o)?;
@@ -675,7 +401,8 @@ async fn one_process(
     let rss_end = vm_hwm_kib(pid).unwrap_or_default();
     let _ = child.start_kill();
     let _ = child.wait().await;
-    Ok((ready, first, latencies, rss_cold, rss_end))
+    api.stop();
+    Ok((ready, first_response, latencies, rss_cold, rss_end))
 }
 
 async fn measure(
@@ -705,8 +432,8 @@ async fn measure(
     Ok(m)
 }
 
-async fn fixture(work: &Path, server: &shared::pgembed::PgServer) -> Result<Fixture, String> {
-    let (owner_url, runtime_url) = shared::pgembed::bootstrap(server, DB_NAME)
+async fn fixture(work: &Path, server: &testkit::pgembed::PgServer) -> Result<Fixture, String> {
+    let (owner_url, runtime_url) = testkit::pgembed::bootstrap(server, DB_NAME)
         .await
         .map_err(|e| e.to_string())?;
     let mut owner = shared::db::connect(&owner_url)
@@ -841,7 +568,10 @@ pub fn run(opts: &Options) -> Result<String, String> {
         .map(|t| if t.is_absolute() { t } else { root.join(t) })
         .unwrap_or_else(|| root.join("target"));
     let bin_dir = match &opts.bin_dir {
-        Some(d) => d.clone(),
+        // Absolute: the functions run in the work directory, where a relative path would not resolve.
+        Some(d) => d
+            .canonicalize()
+            .map_err(|e| format!("--bin-dir {}: {e}", d.display()))?,
         None => default_bin_dir(&target, &opts.functions)?,
     };
     let mut bins = Vec::new();
@@ -856,7 +586,7 @@ pub fn run(opts: &Options) -> Result<String, String> {
     eprintln!("bench: binaries from {}", bin_dir.display());
     eprintln!("bench: starting PostgreSQL under {}", work.display());
     let server =
-        shared::pgembed::PgServer::start(&work.join("pg"), None).map_err(|e| e.to_string())?;
+        testkit::pgembed::PgServer::start(&work.join("pg"), None).map_err(|e| e.to_string())?;
     // However this process ends, the server and the directory do not outlive it.
     server.stop_when_process_exits(std::process::id(), Some(&work));
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -885,7 +615,7 @@ pub fn run(opts: &Options) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::AsyncWriteExt;
+    use serde_json::Value;
 
     #[test]
     fn arguments() {
@@ -982,59 +712,5 @@ mod tests {
         let err = default_bin_dir(&dir, &["health_get".to_string()]).unwrap_err();
         assert!(err.contains("build them first"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    /// The emulation speaks the protocol a runtime client expects (no timing involved).
-    #[tokio::test]
-    async fn runtime_api_hands_out_events_and_collects_results() {
-        let mut api = RuntimeApi::start("f").await.unwrap();
-        let rx = api.enqueue(r#"{"hello":1}"#.into()).await;
-        let sock = tokio::net::TcpStream::connect(api.addr).await.unwrap();
-        let mut r = BufReader::new(sock);
-        r.get_mut()
-            .write_all(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nhost: x\r\n\r\n")
-            .await
-            .unwrap();
-        let mut head = String::new();
-        let mut id = String::new();
-        let mut len = 0;
-        loop {
-            let mut l = String::new();
-            r.read_line(&mut l).await.unwrap();
-            if l.trim().is_empty() {
-                break;
-            }
-            let lower = l.to_ascii_lowercase();
-            if let Some(v) = lower.strip_prefix("lambda-runtime-aws-request-id:") {
-                id = v.trim().to_string();
-            }
-            if let Some(v) = lower.strip_prefix("content-length:") {
-                len = v.trim().parse().unwrap();
-            }
-            head.push_str(&lower);
-        }
-        assert!(head.starts_with("http/1.1 200"), "{head}");
-        assert!(head.contains("lambda-runtime-deadline-ms:"), "{head}");
-        assert!(
-            head.contains("lambda-runtime-invoked-function-arn: arn:aws:lambda:"),
-            "{head}"
-        );
-        let mut body = vec![0; len];
-        r.read_exact(&mut body).await.unwrap();
-        assert_eq!(body, br#"{"hello":1}"#);
-        assert!(api.first_next().await.is_some());
-
-        let reply = r#"{"statusCode":200,"body":"ok"}"#;
-        let post = format!(
-            "POST /2018-06-01/runtime/invocation/{id}/response HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{reply}\r\n0\r\n\r\n",
-            reply.len()
-        );
-        r.get_mut().write_all(post.as_bytes()).await.unwrap();
-        let outcome = rx.await.unwrap();
-        assert!(outcome.ok);
-        assert_eq!(outcome.status(), Some(200));
-        let mut status = String::new();
-        r.read_line(&mut status).await.unwrap();
-        assert!(status.starts_with("HTTP/1.1 202"), "{status}");
     }
 }

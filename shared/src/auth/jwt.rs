@@ -98,17 +98,6 @@ impl JwtKeys {
     }
 }
 
-/// Sign arbitrary claims with HS256 and `secret`: for tests that need expired or tampered tokens.
-#[doc(hidden)]
-pub fn sign_with_secret_for_tests(claims: &Claims, secret: &str) -> String {
-    encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,6 @@
 
 pub mod call;
 pub mod endpoint;
-pub mod event;
 pub mod respond;
 pub mod route;
 

@@ -20,6 +20,26 @@ pub struct EventInput<'a> {
     pub request_id: &'a str,
 }
 
+impl<'a> EventInput<'a> {
+    /// A request for `path` (also its route template) on stage `prod` from 127.0.0.1, with no
+    /// parameters, headers or body and request id `test-request`; set the rest with
+    /// `EventInput { headers, ..EventInput::new("GET", "/health") }`.
+    pub fn new(method: &'a str, path: &'a str) -> Self {
+        EventInput {
+            method,
+            resource: path,
+            path,
+            stage: "prod",
+            path_params: &[],
+            query: &[],
+            headers: &[],
+            body: None,
+            source_ip: "127.0.0.1",
+            request_id: "test-request",
+        }
+    }
+}
+
 pub fn rest_v1_event(input: &EventInput<'_>) -> Value {
     let mut headers = Map::new();
     let mut multi_headers = Map::new();
