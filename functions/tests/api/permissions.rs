@@ -14,11 +14,10 @@ use serde_json::Value;
 use shared::Ctx;
 use shared::db::Tx;
 use shared::domain::permissions::CATALOGUE;
-use shared::http::event::{EventInput, rest_v1_event, to_request};
 use shared::http::{Access, Call, Endpoint, Handler, HandlerFuture, dispatch, respond};
+use testkit::event::{EventInput, rest_v1_event, to_request};
 
-use crate::helpers::{Body, Session, TestApp};
-use crate::role_users::user_with_permissions;
+use crate::helpers::{Body, Role, Session, TestApp};
 
 /// A request to `ep` with every path parameter `1` and no body.
 fn bare_path(ep: &Endpoint) -> String {
@@ -34,7 +33,9 @@ async fn users_lacking_one(app: &TestApp, admin: &Session) -> HashMap<&'static s
     let mut out = HashMap::new();
     for (i, missing) in CATALOGUE.iter().enumerate() {
         let others: Vec<&str> = CATALOGUE.iter().copied().filter(|p| p != missing).collect();
-        let user = user_with_permissions(app, admin, &format!("lacks{i}"), &others).await;
+        let user = app
+            .user_with_role(admin, &format!("lacks{i}"), Role::Permissions(&others))
+            .await;
         out.insert(*missing, user);
     }
     out
@@ -52,7 +53,9 @@ async fn every_declared_permission_is_refused_with_403_before_the_body_is_read()
     let app = TestApp::spawn().await;
     let admin = app.signup("Matrix", "matrixadmin").await;
     let lacking = users_lacking_one(&app, &admin).await;
-    let everything = user_with_permissions(&app, &admin, "holdsall", CATALOGUE).await;
+    let everything = app
+        .user_with_role(&admin, "holdsall", Role::Permissions(CATALOGUE))
+        .await;
     let mut checked = 0;
     for (ep, permissions) in token_routes() {
         let path = bare_path(ep);
