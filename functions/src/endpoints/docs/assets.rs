@@ -77,7 +77,7 @@ async fn handle(_ctx: &Ctx, call: &Call) -> ApiResult<Reply> {
         .find(|(n, _, _)| *n == name)
         .ok_or_else(|| ApiError::NotFound(format!("Asset {name} not found")))?;
     // Immutable for a year: the pages ask for `?v=<version>`, which changes with every upgrade.
-    super::text(
+    super::page::text(
         content_type,
         "public, max-age=31536000, immutable",
         content.to_string(),

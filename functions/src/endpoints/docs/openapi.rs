@@ -19,7 +19,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
 }
 
 async fn handle(_ctx: &Ctx, _call: &Call) -> ApiResult<Reply> {
-    super::text(
+    super::page::text(
         "application/json",
         "public, max-age=300",
         DOCUMENT.to_string(),

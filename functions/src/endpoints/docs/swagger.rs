@@ -45,5 +45,5 @@ pub fn docs(op: &mut crate::openapi::Operation) {
 }
 
 async fn handle(_ctx: &Ctx, _call: &Call) -> ApiResult<Reply> {
-    super::page(PAGE)
+    super::page::page(PAGE)
 }

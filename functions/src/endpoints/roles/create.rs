@@ -37,7 +37,7 @@ async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let role = NewRole {
         name: NonBlank::parse("name", &input.name, 100)?,
         description: optional_text("description", input.description.as_deref(), 500)?,
-        permission_ids: super::permission_ids(&input.permission_ids)?,
+        permission_ids: super::common::permission_ids(&input.permission_ids)?,
     };
     let created = roles::create(tx, role).await?;
     respond::ok(&created)

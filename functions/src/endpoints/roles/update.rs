@@ -53,7 +53,7 @@ async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
         permission_ids: input
             .permission_ids
             .as_deref()
-            .map(super::permission_ids)
+            .map(super::common::permission_ids)
             .transpose()?,
     };
     let role = roles::update(tx, id, changes).await?;

@@ -1,14 +1,4 @@
-//! API documentation: the OpenAPI document (`/openapi.json`), Swagger UI (`/docs`), ReDoc (`/redoc`)
-//! and their JavaScript and CSS (`/docs/assets/{file}`), all embedded in the binaries: nothing is
-//! loaded from a CDN, so the pages work offline and behind any API Gateway stage prefix.
-//!
-//! The document is generated from the route table (`functions::openapi`, feature `openapi`) into the
-//! committed `openapi.json`; these functions only serve it and never link the other handlers.
-
-pub mod assets;
-pub mod openapi;
-pub mod redoc;
-pub mod swagger;
+//! The answers of the documentation endpoints: text with caching, and the HTML pages.
 
 use lambda_http::{Body, Response};
 use shared::http::Reply;
@@ -33,7 +23,7 @@ const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
     frame-ancestors 'none'";
 
 /// A text answer with the given caching; `nosniff` so a browser never reinterprets it.
-fn text(content_type: &str, cache_control: &str, body: String) -> ApiResult<Reply> {
+pub(super) fn text(content_type: &str, cache_control: &str, body: String) -> ApiResult<Reply> {
     respond(content_type, cache_control, None, body)
 }
 
@@ -61,10 +51,10 @@ fn respond(
 
 /// An HTML page: `{base}` becomes `BASE_SCRIPT`, `{swagger_ui}` and `{redoc}` the asset versions
 /// (query strings that make the year-long asset caching safe across upgrades).
-fn page(template: &str) -> ApiResult<Reply> {
+pub(super) fn page(template: &str) -> ApiResult<Reply> {
     let html = template
         .replace("{base}", BASE_SCRIPT)
-        .replace("{swagger_ui}", assets::SWAGGER_UI_VERSION)
-        .replace("{redoc}", assets::REDOC_VERSION);
+        .replace("{swagger_ui}", super::assets::SWAGGER_UI_VERSION)
+        .replace("{redoc}", super::assets::REDOC_VERSION);
     respond("text/html; charset=utf-8", "no-cache", Some(PAGE_CSP), html)
 }
