@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::db::Tx;
+use crate::domain::amount::{Money, Number, average};
 use crate::domain::permissions::ORDERS_READ;
 use crate::domain::{CompanyId, Email, NonBlank, Page, optional_text};
 use crate::error::{ApiError, ApiResult, DbError};
@@ -98,24 +99,25 @@ pub struct CompanyView {
     pub addresses: Option<Vec<serde_json::Value>>,
     /// The sum of the totals of the company's non-cancelled orders; null when not asked for
     /// (`include_balance=false`).
-    pub total_balance: Option<f64>,
+    pub total_balance: Option<Money>,
 }
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyBalance {
     pub company_id: i64,
-    pub total_balance: f64,
+    pub total_balance: Money,
 }
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyStatistics {
     pub company_id: i64,
-    pub total_balance: f64,
+    pub total_balance: Money,
     pub contact_count: i64,
     pub order_count: i64,
-    pub average_order_value: f64,
+    /// `total_balance` over the non-cancelled orders, rounded half away from zero to 10 places.
+    pub average_order_value: Number,
 }
 
 fn not_found(id: CompanyId) -> ApiError {
@@ -167,7 +169,7 @@ pub async fn create(tx: &Tx<'_>, new: NewCompany) -> ApiResult<CompanyView> {
         company,
         contacts: Some(Vec::new()),
         addresses: None,
-        total_balance: Some(0.0),
+        total_balance: Some(Money::ZERO),
     })
 }
 
@@ -302,12 +304,8 @@ pub async fn statistics(tx: &Tx<'_>, id: CompanyId) -> ApiResult<CompanyStatisti
         total_balance: f.total_balance,
         contact_count: f.contact_count,
         order_count: f.order_count,
-        average_order_value: average(f.total_balance, f.billable_order_count),
+        average_order_value: average(f.total_balance.get(), f.billable_order_count),
     })
-}
-
-fn average(total: f64, count: i64) -> f64 {
-    if count > 0 { total / count as f64 } else { 0.0 }
 }
 
 #[cfg(test)]
@@ -324,10 +322,29 @@ mod tests {
         );
     }
 
+    fn money(s: &str) -> Money {
+        s.parse().unwrap()
+    }
+
+    fn average_order_value(total: &str, orders: i64) -> String {
+        serde_json::to_string(&average(money(total).get(), orders)).unwrap()
+    }
+
     #[test]
-    fn average_is_zero_without_orders() {
-        assert_eq!(average(0.0, 0), 0.0);
-        assert_eq!(average(300.0, 2), 150.0);
+    fn average_order_value_is_rounded_to_ten_places() {
+        assert_eq!(average_order_value("0", 0), "0.0", "no orders: zero");
+        assert_eq!(average_order_value("300", 2), "150.0");
+        // 349.75 / 3 = 116.58333… → 116.5833333333 (half away from zero).
+        assert_eq!(average_order_value("349.75", 3), "116.5833333333");
+        // 2 / 3 = 0.66666… rounds up in the tenth place.
+        assert_eq!(average_order_value("2", 3), "0.6666666667");
+        // Three orders of 0.1 average exactly 0.1 (floats: 0.30000000000000004 / 3).
+        let three = Money::total([money("0.1"), money("0.1"), money("0.1")]).unwrap();
+        assert_eq!(serde_json::to_string(&three).unwrap(), "0.3");
+        assert_eq!(average_order_value("0.3", 3), "0.1");
+        // Ten orders of 0.1: a balance of exactly 1.
+        let ten = Money::total(std::iter::repeat_n(money("0.1"), 10)).unwrap();
+        assert_eq!(serde_json::to_string(&ten).unwrap(), "1.0");
     }
 
     #[test]

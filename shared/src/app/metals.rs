@@ -2,6 +2,7 @@
 //! `domain::defaults::METALS`.
 
 use crate::db::Tx;
+use crate::domain::amount::UnitPrice;
 use crate::domain::metal::{MetalCode, MetalType, Purity};
 use crate::domain::{MetalId, NonBlank};
 use crate::error::{ApiError, ApiResult};
@@ -26,7 +27,7 @@ pub struct NewMetalInput {
     pub name: NonBlank,
     pub metal_type: MetalType,
     pub fine_percentage: Purity,
-    pub average_cost_per_gram: Option<f64>,
+    pub average_cost_per_gram: Option<UnitPrice>,
 }
 
 pub async fn create(tx: &Tx<'_>, m: NewMetalInput) -> ApiResult<MetalRow> {
@@ -37,7 +38,7 @@ pub async fn create(tx: &Tx<'_>, m: NewMetalInput) -> ApiResult<MetalRow> {
             code: m.code.as_str(),
             name: m.name.as_str(),
             metal_type: m.metal_type.as_str(),
-            fine_percentage: m.fine_percentage.get(),
+            fine_percentage: m.fine_percentage,
             average_cost_per_gram: m.average_cost_per_gram,
         },
     )
@@ -60,7 +61,7 @@ pub struct MetalChanges {
     pub metal_type: Option<MetalType>,
     pub fine_percentage: Option<Purity>,
     /// `Some(None)` clears the average cost.
-    pub average_cost_per_gram: Option<Option<f64>>,
+    pub average_cost_per_gram: Option<Option<UnitPrice>>,
     pub is_active: Option<bool>,
 }
 
@@ -69,7 +70,7 @@ pub async fn update(tx: &Tx<'_>, id: MetalId, c: MetalChanges) -> ApiResult<Meta
     let patch = MetalPatch {
         name: c.name.map(NonBlank::into_string),
         metal_type: c.metal_type.map(|t| t.as_str().to_string()),
-        fine_percentage: c.fine_percentage.map(Purity::get),
+        fine_percentage: c.fine_percentage,
         average_cost_per_gram: c.average_cost_per_gram,
         is_active: c.is_active,
     };

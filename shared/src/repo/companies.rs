@@ -9,6 +9,7 @@ use serde::Serialize;
 use tokio_postgres::Row;
 
 use crate::db::Tx;
+use crate::domain::amount::{Grams, Money};
 use crate::domain::{CompanyId, ContactId, Page};
 use crate::error::DbError;
 
@@ -51,18 +52,18 @@ pub struct PartySummary {
     pub phone: Option<String>,
 }
 
-/// `total_balance` of the company aliased `c`, as float8 (a JSON number).
+/// `total_balance` of the company aliased `c` (numeric: the prices' scale, 2 places).
 const BALANCE_OF_C: &str = "(select coalesce(sum(i.price), 0)
        from orders o
        join order_line_items i on i.tenant_id = o.tenant_id and i.order_id = o.id
-      where o.tenant_id = c.tenant_id and o.company_id = c.id and o.status <> 'CANCELLED')::float8";
+      where o.tenant_id = c.tenant_id and o.company_id = c.id and o.status <> 'CANCELLED')";
 
 /// Companies whose name contains `search` (case-insensitive), by name, each with its balance.
 pub async fn list(
     tx: &Tx<'_>,
     search: Option<&str>,
     page: Page,
-) -> Result<Vec<(CompanyRow, f64)>, DbError> {
+) -> Result<Vec<(CompanyRow, Money)>, DbError> {
     // strpos instead of ILIKE: the user's `%` and `_` are plain characters, not wildcards.
     let sql = format!(
         "select {COMPANY_COLUMNS}, {BALANCE_OF_C}
@@ -271,7 +272,7 @@ pub async fn contacts_of(
 }
 
 /// The company's balance; `None` if the company does not exist here.
-pub async fn balance(tx: &Tx<'_>, id: CompanyId) -> Result<Option<f64>, DbError> {
+pub async fn balance(tx: &Tx<'_>, id: CompanyId) -> Result<Option<Money>, DbError> {
     let sql = format!(
         "select {BALANCE_OF_C} from companies c where c.id = $1 and c.tenant_id = app_current_tenant()"
     );
@@ -280,7 +281,7 @@ pub async fn balance(tx: &Tx<'_>, id: CompanyId) -> Result<Option<f64>, DbError>
 
 #[derive(Debug, Clone, Copy)]
 pub struct CompanyFigures {
-    pub total_balance: f64,
+    pub total_balance: Money,
     pub contact_count: i64,
     /// All orders, cancelled ones included.
     pub order_count: i64,
@@ -329,12 +330,12 @@ pub struct OrderSummary {
     pub specifications: Option<String>,
     pub quantity: i32,
     /// The order's total: the sum of its line items' prices.
-    pub price: f64,
+    pub price: Money,
     pub metal_id: Option<i64>,
     pub metal_name: Option<String>,
-    pub target_weight_per_piece: Option<f64>,
-    pub initial_total_weight: Option<f64>,
-    pub labor_cost: Option<f64>,
+    pub target_weight_per_piece: Option<Grams>,
+    pub initial_total_weight: Option<Grams>,
+    pub labor_cost: Option<Money>,
     pub line_items: Vec<serde_json::Value>,
     pub contact: PartySummary,
     pub company: PartySummary,
@@ -362,8 +363,8 @@ pub async fn orders_of(
                 coalesce(o.product_description,
                          li.first_description
                            || case when li.n > 1 then ' (+' || (li.n - 1) || ' more)' else '' end),
-                o.specifications, o.quantity, coalesce(li.total, 0)::float8, o.metal_id, m.name,
-                o.target_weight_per_piece::float8, o.initial_total_weight::float8, o.labor_cost::float8,
+                o.specifications, o.quantity, coalesce(li.total, 0), o.metal_id, m.name,
+                o.target_weight_per_piece, o.initial_total_weight, o.labor_cost,
                 ct.id, ct.name, ct.email, ct.phone, co.id, co.name, co.email, co.phone
            from orders o
            join contacts ct on ct.tenant_id = o.tenant_id and ct.id = o.contact_id

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::db::Tx;
 use crate::domain::DepartmentId;
+use crate::domain::amount::Grams;
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
@@ -26,7 +27,7 @@ pub struct BalanceRow {
     pub department_id: i64,
     pub metal_id: i64,
     pub metal_name: String,
-    pub balance_grams: f64,
+    pub balance_grams: Grams,
 }
 
 const COLUMNS: &str = "id, tenant_id, name, is_active, created_at, updated_at";
@@ -125,7 +126,7 @@ pub async fn has_ledger_entries(tx: &Tx<'_>, id: DepartmentId) -> Result<bool, D
 pub async fn balances(tx: &Tx<'_>, department_ids: Vec<i64>) -> Result<Vec<BalanceRow>, DbError> {
     Ok(tx
         .query(
-            "select b.id, b.department_id, b.metal_id, m.name, b.balance_grams::float8
+            "select b.id, b.department_id, b.metal_id, m.name, b.balance_grams
                from department_balances b
                join metals m on m.tenant_id = b.tenant_id and m.id = b.metal_id
               where b.tenant_id = app_current_tenant() and b.department_id = any($1)

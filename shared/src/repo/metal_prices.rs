@@ -4,11 +4,12 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::Tx;
+use crate::domain::amount::UnitPrice;
 use crate::error::DbError;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CachedPrice {
-    pub price_per_gram: f64,
+    pub price_per_gram: UnitPrice,
     pub currency: String,
     pub fetched_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -17,7 +18,7 @@ pub struct CachedPrice {
 pub async fn get(tx: &Tx<'_>, category: &str) -> Result<Option<CachedPrice>, DbError> {
     Ok(tx
         .query_opt(
-            "select price_per_gram::float8, currency, fetched_at, expires_at
+            "select price_per_gram, currency, fetched_at, expires_at
                from metal_prices where metal_category = $1",
             &[&category],
         )
@@ -34,7 +35,7 @@ pub async fn get(tx: &Tx<'_>, category: &str) -> Result<Option<CachedPrice>, DbE
 pub async fn upsert(tx: &Tx<'_>, category: &str, p: &CachedPrice) -> Result<(), DbError> {
     tx.execute(
         "insert into metal_prices (metal_category, price_per_gram, currency, fetched_at, expires_at)
-         values ($1, $2::float8::numeric, $3, $4, $5)
+         values ($1, $2, $3, $4, $5)
          on conflict (metal_category) do update
             set price_per_gram = excluded.price_per_gram, currency = excluded.currency,
                 fetched_at = excluded.fetched_at, expires_at = excluded.expires_at",

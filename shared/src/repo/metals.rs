@@ -1,11 +1,13 @@
-//! The metal catalogue of the current tenant. Purity and cost are `numeric` in the database and read
-//! as `float8`, so they leave as JSON numbers.
+//! The metal catalogue of the current tenant. Purity and cost are `numeric` in the database and
+//! `Purity`/`UnitPrice` (exact decimals) here; they leave as JSON numbers.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::Tx;
 use crate::domain::MetalId;
+use crate::domain::amount::UnitPrice;
+use crate::domain::metal::Purity;
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
@@ -16,15 +18,15 @@ pub struct MetalRow {
     pub code: String,
     pub name: String,
     pub metal_type: String,
-    pub fine_percentage: f64,
-    pub average_cost_per_gram: Option<f64>,
+    pub fine_percentage: Purity,
+    pub average_cost_per_gram: Option<UnitPrice>,
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, tenant_id, code, name, metal_type, fine_percentage::float8, \
-     average_cost_per_gram::float8, is_active, created_at, updated_at";
+const COLUMNS: &str = "id, tenant_id, code, name, metal_type, fine_percentage, \
+     average_cost_per_gram, is_active, created_at, updated_at";
 
 fn from_row(r: &tokio_postgres::Row) -> MetalRow {
     MetalRow {
@@ -70,15 +72,15 @@ pub struct NewMetal<'a> {
     pub code: &'a str,
     pub name: &'a str,
     pub metal_type: &'a str,
-    pub fine_percentage: f64,
-    pub average_cost_per_gram: Option<f64>,
+    pub fine_percentage: Purity,
+    pub average_cost_per_gram: Option<UnitPrice>,
 }
 
 /// A taken code is `DbError::Unique { uq_metal_code_per_tenant }`.
 pub async fn insert(tx: &Tx<'_>, m: &NewMetal<'_>) -> Result<MetalRow, DbError> {
     let sql = format!(
         "insert into metals (code, name, metal_type, fine_percentage, average_cost_per_gram)
-         values ($1, $2, $3, $4::float8::numeric, $5::float8::numeric) returning {COLUMNS}"
+         values ($1, $2, $3, $4, $5) returning {COLUMNS}"
     );
     let row = tx
         .query_one(
@@ -99,9 +101,9 @@ pub async fn insert(tx: &Tx<'_>, m: &NewMetal<'_>) -> Result<MetalRow, DbError> 
 pub struct MetalPatch {
     pub name: Option<String>,
     pub metal_type: Option<String>,
-    pub fine_percentage: Option<f64>,
+    pub fine_percentage: Option<Purity>,
     /// `Some(None)` clears the cost.
-    pub average_cost_per_gram: Option<Option<f64>>,
+    pub average_cost_per_gram: Option<Option<UnitPrice>>,
     pub is_active: Option<bool>,
 }
 
@@ -111,8 +113,8 @@ pub async fn update(tx: &Tx<'_>, id: MetalId, p: &MetalPatch) -> Result<Option<M
         "update metals
             set name = coalesce($2, name),
                 metal_type = coalesce($3, metal_type),
-                fine_percentage = coalesce($4::float8::numeric, fine_percentage),
-                average_cost_per_gram = case when $5 then $6::float8::numeric else average_cost_per_gram end,
+                fine_percentage = coalesce($4, fine_percentage),
+                average_cost_per_gram = case when $5 then $6 else average_cost_per_gram end,
                 is_active = coalesce($7, is_active)
           where id = $1 and tenant_id = app_current_tenant()
           returning {COLUMNS}"

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::db::Tx;
 use crate::domain::SupplyId;
+use crate::domain::amount::{Quantity, UnitPrice};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
@@ -15,16 +16,16 @@ pub struct SupplyRow {
     pub name: String,
     #[serde(rename = "type")]
     pub kind: String,
-    pub quantity: f64,
+    pub quantity: Quantity,
     pub unit: Option<String>,
-    pub cost_per_unit: Option<f64>,
+    pub cost_per_unit: Option<UnitPrice>,
     pub supplier: Option<String>,
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, tenant_id, name, type, quantity::float8, unit, cost_per_unit::float8, \
+const COLUMNS: &str = "id, tenant_id, name, type, quantity, unit, cost_per_unit, \
      supplier, notes, created_at, updated_at";
 
 fn from_row(r: &tokio_postgres::Row) -> SupplyRow {
@@ -70,9 +71,9 @@ pub async fn get(tx: &Tx<'_>, id: SupplyId) -> Result<Option<SupplyRow>, DbError
 pub struct NewSupply<'a> {
     pub name: &'a str,
     pub kind: &'a str,
-    pub quantity: f64,
+    pub quantity: Quantity,
     pub unit: &'a str,
-    pub cost_per_unit: Option<f64>,
+    pub cost_per_unit: Option<UnitPrice>,
     pub supplier: Option<&'a str>,
     pub notes: Option<&'a str>,
 }
@@ -80,7 +81,7 @@ pub struct NewSupply<'a> {
 pub async fn insert(tx: &Tx<'_>, s: &NewSupply<'_>) -> Result<SupplyRow, DbError> {
     let sql = format!(
         "insert into supplies (name, type, quantity, unit, cost_per_unit, supplier, notes)
-         values ($1, $2, $3::float8::numeric, $4, $5::float8::numeric, $6, $7)
+         values ($1, $2, $3, $4, $5, $6, $7)
          returning {COLUMNS}"
     );
     let row = tx
@@ -105,9 +106,9 @@ pub async fn insert(tx: &Tx<'_>, s: &NewSupply<'_>) -> Result<SupplyRow, DbError
 pub struct SupplyPatch {
     pub name: Option<String>,
     pub kind: Option<String>,
-    pub quantity: Option<f64>,
+    pub quantity: Option<Quantity>,
     pub unit: Option<String>,
-    pub cost_per_unit: Option<Option<f64>>,
+    pub cost_per_unit: Option<Option<UnitPrice>>,
     pub supplier: Option<Option<String>>,
     pub notes: Option<Option<String>>,
 }
@@ -121,9 +122,9 @@ pub async fn update(
         "update supplies
             set name = coalesce($2, name),
                 type = coalesce($3, type),
-                quantity = coalesce($4::float8::numeric, quantity),
+                quantity = coalesce($4, quantity),
                 unit = coalesce($5, unit),
-                cost_per_unit = case when $6 then $7::float8::numeric else cost_per_unit end,
+                cost_per_unit = case when $6 then $7 else cost_per_unit end,
                 supplier = case when $8 then $9 else supplier end,
                 notes = case when $10 then $11 else notes end
           where id = $1 and tenant_id = app_current_tenant()
