@@ -736,3 +736,32 @@ async fn every_amount_column_has_a_precision_and_scale() {
     );
     assert_eq!(rows.len(), 21);
 }
+
+#[tokio::test]
+async fn rows_are_read_by_column_name_whatever_the_select_order() {
+    use shared::app::FromRow;
+    let app = TestApp::spawn().await;
+    let admin = app.signup("Row Order", "roworder").await;
+    let created = app.post(BASE, rose_gold(), &admin.token).await.expect(201);
+    let id = created.body["id"].as_i64().unwrap();
+    let owner = connect(&app.owner_url()).await;
+    // The select list of the repository, reversed: every field still lands where it belongs.
+    let row = owner
+        .query_one(
+            "select updated_at, created_at, is_active, average_cost_per_gram, fine_percentage,
+                    metal_type, name, code, tenant_id, id
+               from metals where id = $1",
+            &[&id],
+        )
+        .await
+        .unwrap();
+    let metal = shared::app::metals::MetalRow::from_row(&row).unwrap();
+    assert_eq!(serde_json::to_value(&metal).unwrap(), created.body);
+    // A column that is missing is an error naming it, not a panic or a swapped field.
+    let row = owner
+        .query_one("select id, code from metals where id = $1", &[&id])
+        .await
+        .unwrap();
+    let e = shared::app::metals::MetalRow::from_row(&row).unwrap_err();
+    assert!(e.to_string().contains("reading column tenant_id"), "{e}");
+}

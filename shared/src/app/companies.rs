@@ -12,17 +12,20 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::Tx;
-use crate::domain::amount::{Money, Number, average};
+use crate::domain::amount::{Grams, Money, Number, average};
 use crate::domain::permissions::ORDERS_READ;
-use crate::domain::{CompanyId, Email, NonBlank, Page, optional_text};
+use crate::domain::{
+    CompanyId, ContactId, Email, MetalId, NonBlank, OrderId, Page, TenantId, optional_text,
+};
 use crate::error::{ApiError, ApiResult, DbError};
-use crate::repo::companies::{self as repo, CompanyFields, OrdersOf};
+use crate::repo::companies::{self as repo, CompanyFields, OrderSummaryRow, OrdersOf};
 
 /// Answered by the API (and named in its OpenAPI document).
-pub use crate::repo::companies::{CompanyRow, OrderSummary, PartySummary};
+pub use crate::repo::companies::{CompanyRow, PartySummary};
 
 pub const NAME_MAX: usize = 255;
 pub const ADDRESS_MAX: usize = 500;
@@ -120,6 +123,90 @@ pub struct CompanyStatistics {
     pub average_order_value: Number,
 }
 
+/// One order in the order tabs of a company or a contact: the order header with its total as
+/// `price`, without line items (`line_items` is always empty here).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OrderSummary {
+    pub id: OrderId,
+    pub tenant_id: TenantId,
+    pub order_number: String,
+    pub contact_id: ContactId,
+    pub company_id: CompanyId,
+    pub status: String,
+    pub due_date: Option<DateTime<Utc>>,
+    /// When the order was placed (= `created_at`); the contact page shows it.
+    pub order_date: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The legacy header description, else the first line item's (`" (+N more)"` for further items).
+    pub product_description: Option<String>,
+    pub specifications: Option<String>,
+    pub quantity: i32,
+    /// The order's total: the sum of its line items' prices.
+    pub price: Money,
+    pub metal_id: Option<MetalId>,
+    pub metal_name: Option<String>,
+    pub target_weight_per_piece: Option<Grams>,
+    pub initial_total_weight: Option<Grams>,
+    pub labor_cost: Option<Money>,
+    pub line_items: Vec<serde_json::Value>,
+    pub contact: PartySummary,
+    pub company: PartySummary,
+}
+
+impl From<OrderSummaryRow> for OrderSummary {
+    fn from(o: OrderSummaryRow) -> Self {
+        OrderSummary {
+            contact: PartySummary {
+                id: o.contact_id.get(),
+                name: o.contact_name,
+                email: o.contact_email,
+                phone: o.contact_phone,
+            },
+            company: PartySummary {
+                id: o.company_id.get(),
+                name: o.company_name,
+                email: o.company_email,
+                phone: o.company_phone,
+            },
+            id: o.id,
+            tenant_id: o.tenant_id,
+            order_number: o.order_number,
+            contact_id: o.contact_id,
+            company_id: o.company_id,
+            status: o.status,
+            due_date: o.due_date,
+            order_date: o.created_at,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+            product_description: o.product_description,
+            specifications: o.specifications,
+            quantity: o.quantity,
+            price: o.price,
+            metal_id: o.metal_id,
+            metal_name: o.metal_name,
+            target_weight_per_piece: o.target_weight_per_piece,
+            initial_total_weight: o.initial_total_weight,
+            labor_cost: o.labor_cost,
+            line_items: Vec::new(),
+        }
+    }
+}
+
+/// Orders of a company or a contact, newest first, as the order tabs show them.
+pub(crate) async fn order_summaries(
+    tx: &Tx<'_>,
+    of: OrdersOf,
+    page: Page,
+) -> ApiResult<Vec<OrderSummary>> {
+    Ok(repo::orders_of(tx, of, page)
+        .await?
+        .into_iter()
+        .map(OrderSummary::from)
+        .collect())
+}
+
 fn not_found(id: CompanyId) -> ApiError {
     ApiError::not_found("Company", id)
 }
@@ -136,8 +223,8 @@ pub fn search_term(raw: Option<&str>) -> Option<&str> {
 /// Companies by name, each with its contacts and balance.
 pub async fn list(tx: &Tx<'_>, search: Option<&str>, page: Page) -> ApiResult<Vec<CompanyView>> {
     let rows = repo::list(tx, search_term(search), page).await?;
-    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
-    let mut contacts: HashMap<i64, Vec<PartySummary>> = HashMap::new();
+    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id.get()).collect();
+    let mut contacts: HashMap<CompanyId, Vec<PartySummary>> = HashMap::new();
     for (company_id, contact) in repo::contacts_of_many(tx, ids).await? {
         contacts.entry(company_id).or_default().push(contact);
     }
@@ -286,7 +373,7 @@ pub async fn orders(tx: &Tx<'_>, id: CompanyId, page: Page) -> ApiResult<Vec<Ord
     if !repo::exists(tx, id).await? {
         return Err(not_found(id));
     }
-    Ok(repo::orders_of(tx, OrdersOf::Company(id), page).await?)
+    order_summaries(tx, OrdersOf::Company(id), page).await
 }
 
 pub async fn balance(tx: &Tx<'_>, id: CompanyId) -> ApiResult<CompanyBalance> {

@@ -6,11 +6,12 @@
 //! * The e-mail is optional and unique within the company (409).
 //! * A contact with orders cannot be deleted (409).
 
+use super::companies::{OrderSummary, order_summaries};
 use crate::db::Tx;
 use crate::domain::permissions::ORDERS_READ;
 use crate::domain::{CompanyId, ContactId, Email, NonBlank, Page, optional_text};
 use crate::error::{ApiError, ApiResult, DbError};
-use crate::repo::companies::{self as companies_repo, OrderSummary, OrdersOf};
+use crate::repo::companies::OrdersOf;
 use crate::repo::contacts::{self as repo, ContactChanges as RepoChanges, ContactFields};
 
 /// Answered by the API (and named in its OpenAPI document).
@@ -177,5 +178,5 @@ pub async fn orders(tx: &Tx<'_>, id: ContactId, page: Page) -> ApiResult<Vec<Ord
     if !repo::exists(tx, id).await? {
         return Err(not_found(id));
     }
-    Ok(companies_repo::orders_of(tx, OrdersOf::Contact(id), page).await?)
+    order_summaries(tx, OrdersOf::Contact(id), page).await
 }

@@ -12,8 +12,36 @@ use crate::domain::{DepartmentId, NonBlank};
 use crate::error::{ApiError, ApiResult, DbError};
 use crate::repo::departments::{self as repo};
 
+use crate::domain::MetalId;
+use crate::domain::amount::Grams;
+use crate::repo::departments::DepartmentBalance;
 /// Answered by the API (and named in its OpenAPI document).
-pub use crate::repo::departments::{BalanceRow, DepartmentRow};
+pub use crate::repo::departments::DepartmentRow;
+
+/// A department's balance of one metal, in gross grams, as the API answers it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct BalanceRow {
+    pub id: i64,
+    pub metal_id: MetalId,
+    pub metal_name: String,
+    pub balance_grams: Grams,
+}
+
+impl From<DepartmentBalance> for BalanceRow {
+    fn from(b: DepartmentBalance) -> Self {
+        BalanceRow {
+            id: b.id,
+            metal_id: b.metal_id,
+            metal_name: b.metal_name,
+            balance_grams: b.balance_grams,
+        }
+    }
+}
+
+fn views(rows: Vec<DepartmentBalance>) -> Vec<BalanceRow> {
+    rows.into_iter().map(BalanceRow::from).collect()
+}
 
 pub const NAME_MAX: usize = 255;
 
@@ -43,7 +71,7 @@ pub async fn balances_summary(tx: &Tx<'_>) -> ApiResult<Vec<DepartmentWithBalanc
 
 pub async fn get(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentWithBalances> {
     let department = find(tx, id).await?;
-    let balances = repo::balances(tx, vec![id.get()]).await?;
+    let balances = views(repo::balances(tx, vec![id.get()]).await?);
     Ok(DepartmentWithBalances {
         department,
         balances,
@@ -52,7 +80,7 @@ pub async fn get(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentWithBalan
 
 pub async fn balances(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<Vec<BalanceRow>> {
     find(tx, id).await?;
-    Ok(repo::balances(tx, vec![id.get()]).await?)
+    Ok(views(repo::balances(tx, vec![id.get()]).await?))
 }
 
 pub async fn create(tx: &Tx<'_>, name: NonBlank) -> ApiResult<DepartmentRow> {
@@ -112,10 +140,13 @@ async fn with_balances(
     tx: &Tx<'_>,
     departments: Vec<DepartmentRow>,
 ) -> ApiResult<Vec<DepartmentWithBalances>> {
-    let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
-    let mut by_department: HashMap<i64, Vec<BalanceRow>> = HashMap::new();
+    let ids: Vec<i64> = departments.iter().map(|d| d.id.get()).collect();
+    let mut by_department: HashMap<DepartmentId, Vec<BalanceRow>> = HashMap::new();
     for b in repo::balances(tx, ids).await? {
-        by_department.entry(b.department_id).or_default().push(b);
+        by_department
+            .entry(b.department_id)
+            .or_default()
+            .push(BalanceRow::from(b));
     }
     Ok(departments
         .into_iter()

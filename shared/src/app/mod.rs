@@ -16,3 +16,7 @@ pub mod signup;
 pub mod supplies;
 pub mod tenants;
 pub mod users;
+
+/// How the answer types are read from result rows (by column name). Reading rows runs no SQL, so
+/// tests may use it on rows of their own (`repo`, which holds the SQL, stays private).
+pub use crate::repo::row::FromRow;

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::Tx;
-use crate::domain::{NonBlank, PermissionId, RoleId};
+use crate::domain::{NonBlank, PermissionId, RoleId, TenantId};
 use crate::error::{ApiError, ApiResult, DbError};
 use crate::repo::roles::{self as repo, RoleRow};
 
@@ -22,8 +22,8 @@ pub use crate::repo::roles::PermissionRow;
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RoleResponse {
-    pub id: i64,
-    pub tenant_id: i64,
+    pub id: RoleId,
+    pub tenant_id: TenantId,
     pub name: String,
     pub description: Option<String>,
     pub is_system_role: bool,
@@ -66,8 +66,8 @@ pub async fn permissions(tx: &Tx<'_>) -> ApiResult<Vec<PermissionRow>> {
 }
 
 async fn with_permissions(tx: &Tx<'_>, roles: Vec<RoleRow>) -> ApiResult<Vec<RoleResponse>> {
-    let ids: Vec<i64> = roles.iter().map(|r| r.id).collect();
-    let mut by_role: HashMap<i64, Vec<PermissionRow>> = HashMap::new();
+    let ids: Vec<i64> = roles.iter().map(|r| r.id.get()).collect();
+    let mut by_role: HashMap<RoleId, Vec<PermissionRow>> = HashMap::new();
     for (role, permission) in repo::permissions_of(tx, &ids).await? {
         by_role.entry(role).or_default().push(permission);
     }

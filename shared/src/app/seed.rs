@@ -196,7 +196,7 @@ pub async fn seed_demo(ctx: &Ctx) -> ApiResult<SeedReport> {
         admin_pw.to_string(),
         admin_role.to_string(),
     ));
-    let tenant_id = crate::domain::TenantId::from_db(admin.tenant_id);
+    let tenant_id = admin.tenant_id;
     // sign_up already scoped the transaction to the new tenant; say so explicitly for the inserts below.
     tx.enter_tenant(tenant_id).await?;
 

@@ -83,7 +83,7 @@ pub async fn update(
         ));
     }
     if let Some(admin) = admin_role {
-        let is_active_admin = user.is_active && user.role_id == admin.get();
+        let is_active_admin = user.is_active && user.role_id == admin;
         let loses_admin =
             changes.is_active == Some(false) || changes.role_id.is_some_and(|r| r != admin);
         if is_active_admin

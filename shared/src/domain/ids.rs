@@ -32,6 +32,20 @@ macro_rules! id_type {
                 self.0.fmt(f)
             }
         }
+
+        /// On the wire an id is a plain integer, so its schema is `i64`'s, inline.
+        #[cfg(feature = "openapi")]
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                <i64 as schemars::JsonSchema>::schema_name()
+            }
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                <i64 as schemars::JsonSchema>::json_schema(generator)
+            }
+        }
     )*};
 }
 

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::row::{self, from_row};
 use crate::db::Tx;
 use crate::domain::amount::UnitPrice;
 use crate::error::DbError;
@@ -15,20 +16,22 @@ pub struct CachedPrice {
     pub expires_at: DateTime<Utc>,
 }
 
+from_row!(CachedPrice {
+    price_per_gram,
+    currency,
+    fetched_at,
+    expires_at,
+});
+
 pub async fn get(tx: &Tx<'_>, category: &str) -> Result<Option<CachedPrice>, DbError> {
-    Ok(tx
-        .query_opt(
+    row::optional(
+        tx.query_opt(
             "select price_per_gram, currency, fetched_at, expires_at
                from metal_prices where metal_category = $1",
             &[&category],
         )
-        .await?
-        .map(|r| CachedPrice {
-            price_per_gram: r.get(0),
-            currency: r.get(1),
-            fetched_at: r.get(2),
-            expires_at: r.get(3),
-        }))
+        .await?,
+    )
 }
 
 /// Insert or replace the category's price.

@@ -4,17 +4,18 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::row::{self, from_row};
 use crate::db::Tx;
-use crate::domain::MetalId;
 use crate::domain::amount::UnitPrice;
 use crate::domain::metal::Purity;
+use crate::domain::{MetalId, TenantId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MetalRow {
-    pub id: i64,
-    pub tenant_id: i64,
+    pub id: MetalId,
+    pub tenant_id: TenantId,
     pub code: String,
     pub name: String,
     pub metal_type: String,
@@ -28,20 +29,18 @@ pub struct MetalRow {
 const COLUMNS: &str = "id, tenant_id, code, name, metal_type, fine_percentage, \
      average_cost_per_gram, is_active, created_at, updated_at";
 
-fn from_row(r: &tokio_postgres::Row) -> MetalRow {
-    MetalRow {
-        id: r.get(0),
-        tenant_id: r.get(1),
-        code: r.get(2),
-        name: r.get(3),
-        metal_type: r.get(4),
-        fine_percentage: r.get(5),
-        average_cost_per_gram: r.get(6),
-        is_active: r.get(7),
-        created_at: r.get(8),
-        updated_at: r.get(9),
-    }
-}
+from_row!(MetalRow {
+    id,
+    tenant_id,
+    code,
+    name,
+    metal_type,
+    fine_percentage,
+    average_cost_per_gram,
+    is_active,
+    created_at,
+    updated_at,
+});
 
 /// Ordered by name (then id).
 pub async fn list(tx: &Tx<'_>, include_inactive: bool) -> Result<Vec<MetalRow>, DbError> {
@@ -50,22 +49,13 @@ pub async fn list(tx: &Tx<'_>, include_inactive: bool) -> Result<Vec<MetalRow>, 
           where tenant_id = app_current_tenant() and ($1 or is_active)
           order by name, id"
     );
-    Ok(tx
-        .query(&sql, &[&include_inactive])
-        .await?
-        .iter()
-        .map(from_row)
-        .collect())
+    row::all(&tx.query(&sql, &[&include_inactive]).await?)
 }
 
 pub async fn get(tx: &Tx<'_>, id: MetalId) -> Result<Option<MetalRow>, DbError> {
     let sql =
         format!("select {COLUMNS} from metals where id = $1 and tenant_id = app_current_tenant()");
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .as_ref()
-        .map(from_row))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
 pub struct NewMetal<'a> {
@@ -94,7 +84,7 @@ pub async fn insert(tx: &Tx<'_>, m: &NewMetal<'_>) -> Result<MetalRow, DbError> 
             ],
         )
         .await?;
-    Ok(from_row(&row))
+    row::one(row)
 }
 
 #[derive(Debug, Default)]
@@ -123,11 +113,11 @@ pub async fn update(tx: &Tx<'_>, id: MetalId, p: &MetalPatch) -> Result<Option<M
         Some(c) => (true, c),
         None => (false, None),
     };
-    Ok(tx
-        .query_opt(
+    row::optional(
+        tx.query_opt(
             &sql,
             &[
-                &id.get(),
+                &id,
                 &p.name,
                 &p.metal_type,
                 &p.fine_percentage,
@@ -136,7 +126,6 @@ pub async fn update(tx: &Tx<'_>, id: MetalId, p: &MetalPatch) -> Result<Option<M
                 &p.is_active,
             ],
         )
-        .await?
-        .as_ref()
-        .map(from_row))
+        .await?,
+    )
 }

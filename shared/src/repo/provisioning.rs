@@ -2,6 +2,7 @@
 //! metals, and the `Inventory` department. The default inserts are idempotent, so the `/seed`
 //! endpoints reuse them.
 
+use super::row;
 use crate::db::Tx;
 use crate::domain::defaults::{INVENTORY_DEPARTMENT, LOOKUP_VALUES, METALS};
 use crate::domain::permissions::{SYSTEM_ROLES, system_role_permissions};
@@ -10,9 +11,9 @@ use crate::error::DbError;
 
 pub async fn create_tenant(tx: &Tx<'_>, name: &str, subdomain: &str) -> Result<TenantId, DbError> {
     let row = tx
-        .query_one("select tenant_create($1, $2)", &[&name, &subdomain])
+        .query_one("select tenant_create($1, $2) as id", &[&name, &subdomain])
         .await?;
-    Ok(TenantId::from_db(row.get(0)))
+    row::get(&row, "id")
 }
 
 pub async fn subdomain_taken(tx: &Tx<'_>, subdomain: &str) -> Result<bool, DbError> {
@@ -33,7 +34,7 @@ pub async fn create_system_roles(tx: &Tx<'_>) -> Result<Vec<(String, RoleId)>, D
                 &[&role.name, &role.description],
             )
             .await?;
-        let id: i64 = row.get(0);
+        let id: RoleId = row::get(&row, "id")?;
         let perms: Vec<String> = system_role_permissions(role.name)
             .iter()
             .map(|p| p.to_string())
@@ -44,7 +45,7 @@ pub async fn create_system_roles(tx: &Tx<'_>) -> Result<Vec<(String, RoleId)>, D
             &[&id, &perms],
         )
         .await?;
-        out.push((role.name.to_string(), RoleId::from_db(id)));
+        out.push((role.name.to_string(), id));
     }
     Ok(out)
 }
