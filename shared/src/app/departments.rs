@@ -9,7 +9,7 @@ use crate::db::Tx;
 use crate::domain::defaults::INVENTORY_DEPARTMENT;
 use crate::domain::page::Page;
 use crate::domain::{DepartmentId, NonBlank};
-use crate::error::{ApiError, ApiResult, DbError};
+use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::repo::departments::{self as repo};
 
 use crate::domain::MetalId;
@@ -86,7 +86,7 @@ pub async fn balances(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<Vec<BalanceRow
 pub async fn create(tx: &Tx<'_>, name: NonBlank) -> ApiResult<DepartmentRow> {
     repo::insert(tx, name.as_str())
         .await
-        .map_err(|e| name_taken(e, name.as_str()))
+        .on_constraint(NAME_UNIQUE, || name_taken(name.as_str()))
 }
 
 pub async fn update(
@@ -107,7 +107,7 @@ pub async fn update(
     let new_name = name.as_ref().map(NonBlank::as_str);
     repo::update(tx, id, new_name, is_active)
         .await
-        .map_err(|e| name_taken(e, new_name.unwrap_or_default()))?
+        .on_constraint(NAME_UNIQUE, || name_taken(new_name.unwrap_or_default()))?
         .ok_or_else(|| not_found(id))
 }
 
@@ -123,13 +123,9 @@ pub async fn delete(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<()> {
     if repo::has_ledger_entries(tx, id).await? {
         return Err(has_entries());
     }
-    match repo::delete(tx, id).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(not_found(id)),
-        // An entry booked concurrently, after the check above.
-        Err(DbError::ForeignKey { .. }) => Err(has_entries()),
-        Err(e) => Err(e.into()),
-    }
+    // An entry booked concurrently, after the check above, trips the foreign key.
+    let deleted = repo::delete(tx, id).await.on_foreign_key(has_entries)?;
+    if deleted { Ok(()) } else { Err(not_found(id)) }
 }
 
 async fn find(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentRow> {
@@ -157,13 +153,10 @@ async fn with_balances(
         .collect())
 }
 
-fn name_taken(e: DbError, name: &str) -> ApiError {
-    match e.constraint() {
-        Some("uq_department_name_per_tenant") => {
-            ApiError::Conflict(format!("Department with name '{name}' already exists"))
-        }
-        _ => e.into(),
-    }
+const NAME_UNIQUE: &str = "uq_department_name_per_tenant";
+
+fn name_taken(name: &str) -> ApiError {
+    ApiError::Conflict(format!("Department with name '{name}' already exists"))
 }
 
 fn has_entries() -> ApiError {
