@@ -3,6 +3,7 @@
 
 pub mod addresses;
 pub mod auth;
+mod catalogue;
 pub mod companies;
 pub mod contacts;
 pub mod departments;
