@@ -16,13 +16,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::Tx;
-use crate::domain::amount::{Grams, Money, Number, average};
+use crate::domain::amount::{Money, Number, average};
 use crate::domain::permissions::ORDERS_READ;
-use crate::domain::{
-    CompanyId, ContactId, Email, MetalId, NonBlank, OrderId, Page, TenantId, optional_text,
-};
-use crate::error::{ApiError, ApiResult, DbError};
-use crate::repo::companies::{self as repo, CompanyFields, OrderSummaryRow, OrdersOf};
+use crate::domain::{CompanyId, Email, NonBlank, Page, optional_text};
+use crate::error::{ApiError, ApiResult, OnConstraint};
+use crate::repo::companies::{self as repo, CompanyFields, OrderHeader, OrderSummaryRow, OrdersOf};
 
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::companies::{CompanyRow, PartySummary};
@@ -128,28 +126,10 @@ pub struct CompanyStatistics {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OrderSummary {
-    pub id: OrderId,
-    pub tenant_id: TenantId,
-    pub order_number: String,
-    pub contact_id: ContactId,
-    pub company_id: CompanyId,
-    pub status: String,
-    pub due_date: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub order: OrderHeader,
     /// When the order was placed (= `created_at`); the contact page shows it.
     pub order_date: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// The legacy header description, else the first line item's (`" (+N more)"` for further items).
-    pub product_description: Option<String>,
-    pub specifications: Option<String>,
-    pub quantity: i32,
-    /// The order's total: the sum of its line items' prices.
-    pub price: Money,
-    pub metal_id: Option<MetalId>,
-    pub metal_name: Option<String>,
-    pub target_weight_per_piece: Option<Grams>,
-    pub initial_total_weight: Option<Grams>,
-    pub labor_cost: Option<Money>,
     pub line_items: Vec<serde_json::Value>,
     pub contact: PartySummary,
     pub company: PartySummary,
@@ -158,38 +138,11 @@ pub struct OrderSummary {
 impl From<OrderSummaryRow> for OrderSummary {
     fn from(o: OrderSummaryRow) -> Self {
         OrderSummary {
-            contact: PartySummary {
-                id: o.contact_id.get(),
-                name: o.contact_name,
-                email: o.contact_email,
-                phone: o.contact_phone,
-            },
-            company: PartySummary {
-                id: o.company_id.get(),
-                name: o.company_name,
-                email: o.company_email,
-                phone: o.company_phone,
-            },
-            id: o.id,
-            tenant_id: o.tenant_id,
-            order_number: o.order_number,
-            contact_id: o.contact_id,
-            company_id: o.company_id,
-            status: o.status,
-            due_date: o.due_date,
-            order_date: o.created_at,
-            created_at: o.created_at,
-            updated_at: o.updated_at,
-            product_description: o.product_description,
-            specifications: o.specifications,
-            quantity: o.quantity,
-            price: o.price,
-            metal_id: o.metal_id,
-            metal_name: o.metal_name,
-            target_weight_per_piece: o.target_weight_per_piece,
-            initial_total_weight: o.initial_total_weight,
-            labor_cost: o.labor_cost,
+            order_date: o.order.created_at,
+            order: o.order,
             line_items: Vec::new(),
+            contact: o.contact,
+            company: o.company,
         }
     }
 }
@@ -210,6 +163,8 @@ pub(crate) async fn order_summaries(
 fn not_found(id: CompanyId) -> ApiError {
     ApiError::not_found("Company", id)
 }
+
+const NAME_UNIQUE: &str = "uq_company_name_per_tenant";
 
 fn name_taken(name: &str) -> ApiError {
     ApiError::Conflict(format!("Company with name '{name}' already exists"))
@@ -251,7 +206,7 @@ pub async fn create(tx: &Tx<'_>, new: NewCompany) -> ApiResult<CompanyView> {
     };
     let company = repo::insert(tx, &fields)
         .await
-        .map_err(|e| on_name_taken(e, new.name.as_str()))?;
+        .on_constraint(NAME_UNIQUE, || name_taken(new.name.as_str()))?;
     Ok(CompanyView {
         company,
         contacts: Some(Vec::new()),
@@ -300,7 +255,7 @@ pub async fn update(tx: &Tx<'_>, id: CompanyId, ch: CompanyChanges) -> ApiResult
     };
     let company = repo::update(tx, id, &changes)
         .await
-        .map_err(|e| on_name_taken(e, changes.name.unwrap_or_default()))?
+        .on_constraint(NAME_UNIQUE, || name_taken(changes.name.unwrap_or_default()))?
         .ok_or_else(|| not_found(id))?;
     let total_balance = repo::balance(tx, id).await?;
     Ok(CompanyView {
@@ -309,13 +264,6 @@ pub async fn update(tx: &Tx<'_>, id: CompanyId, ch: CompanyChanges) -> ApiResult
         addresses: None,
         total_balance,
     })
-}
-
-fn on_name_taken(e: DbError, name: &str) -> ApiError {
-    match e.constraint() {
-        Some("uq_company_name_per_tenant") => name_taken(name),
-        _ => e.into(),
-    }
 }
 
 pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> ApiResult<()> {
@@ -340,14 +288,10 @@ pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> ApiResult<()> {
         )));
     }
     // A dependent added since the count still cannot slip through: the foreign key refuses it.
-    match repo::delete(tx, id).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(not_found(id)),
-        Err(DbError::ForeignKey { .. }) => Err(ApiError::Conflict(
-            "Cannot delete company: other records still refer to it".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    let deleted = repo::delete(tx, id).await.on_foreign_key(|| {
+        ApiError::Conflict("Cannot delete company: other records still refer to it".into())
+    })?;
+    if deleted { Ok(()) } else { Err(not_found(id)) }
 }
 
 /// "a", "a and b", "a, b and c".

@@ -114,19 +114,4 @@ macro_rules! id_newtype {
     )*};
 }
 
-id_newtype!(
-    TenantId,
-    UserId,
-    RoleId,
-    PermissionId,
-    CompanyId,
-    ContactId,
-    AddressId,
-    MetalId,
-    LookupValueId,
-    DepartmentId,
-    SupplyId,
-    OrderId,
-    ShipmentId,
-    LedgerEntryId,
-);
+crate::domain::ids::with_id_types!(id_newtype);

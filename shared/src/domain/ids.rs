@@ -49,22 +49,32 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(
-    TenantId,
-    UserId,
-    RoleId,
-    PermissionId,
-    CompanyId,
-    ContactId,
-    AddressId,
-    MetalId,
-    LookupValueId,
-    DepartmentId,
-    SupplyId,
-    OrderId,
-    ShipmentId,
-    LedgerEntryId,
-);
+/// Calls `$m!` with every id type, so code elsewhere (the database conversions in `db::params`) can
+/// cover them all without repeating the list.
+macro_rules! with_id_types {
+    ($m:ident) => {
+        $m!(
+            TenantId,
+            UserId,
+            RoleId,
+            PermissionId,
+            CompanyId,
+            ContactId,
+            AddressId,
+            MetalId,
+            LookupValueId,
+            DepartmentId,
+            SupplyId,
+            OrderId,
+            ShipmentId,
+            LedgerEntryId,
+        );
+    };
+}
+
+pub(crate) use with_id_types;
+
+with_id_types!(id_type);
 
 #[cfg(test)]
 mod tests {

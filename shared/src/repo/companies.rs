@@ -300,11 +300,11 @@ pub async fn figures(tx: &Tx<'_>, id: CompanyId) -> Result<Option<CompanyFigures
     row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
-/// One order of the order tabs of a company or a contact, flat as the query returns it: the order
-/// header with its total as `price` and its contact's and company's summaries (the API answer is
-/// `app::companies::OrderSummary`).
-#[derive(Debug, Clone)]
-pub struct OrderSummaryRow {
+/// The order header of an order summary, with its total as `price` (the sum of its line items'
+/// prices).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OrderHeader {
     pub id: OrderId,
     pub tenant_id: TenantId,
     pub order_number: String,
@@ -325,15 +325,9 @@ pub struct OrderSummaryRow {
     pub target_weight_per_piece: Option<Grams>,
     pub initial_total_weight: Option<Grams>,
     pub labor_cost: Option<Money>,
-    pub contact_name: String,
-    pub contact_email: Option<String>,
-    pub contact_phone: Option<String>,
-    pub company_name: String,
-    pub company_email: Option<String>,
-    pub company_phone: Option<String>,
 }
 
-from_row!(OrderSummaryRow {
+from_row!(OrderHeader {
     id,
     tenant_id,
     order_number,
@@ -352,13 +346,37 @@ from_row!(OrderSummaryRow {
     target_weight_per_piece,
     initial_total_weight,
     labor_cost,
-    contact_name,
-    contact_email,
-    contact_phone,
-    company_name,
-    company_email,
-    company_phone,
 });
+
+/// One order of the order tabs of a company or a contact: its header and its contact's and
+/// company's summaries (the API answer is `app::companies::OrderSummary`).
+#[derive(Debug, Clone)]
+pub struct OrderSummaryRow {
+    pub order: OrderHeader,
+    pub contact: PartySummary,
+    pub company: PartySummary,
+}
+
+impl FromRow for OrderSummaryRow {
+    fn from_row(r: &tokio_postgres::Row) -> Result<Self, DbError> {
+        let order = OrderHeader::from_row(r)?;
+        Ok(OrderSummaryRow {
+            contact: PartySummary {
+                id: order.contact_id.get(),
+                name: row::get(r, "contact_name")?,
+                email: row::get(r, "contact_email")?,
+                phone: row::get(r, "contact_phone")?,
+            },
+            company: PartySummary {
+                id: order.company_id.get(),
+                name: row::get(r, "company_name")?,
+                email: row::get(r, "company_email")?,
+                phone: row::get(r, "company_phone")?,
+            },
+            order,
+        })
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub enum OrdersOf {
