@@ -225,9 +225,28 @@ impl From<DbError> for ApiError {
     }
 }
 
-/// Turn specific constraint violations into client errors, leave everything else as it is.
+/// Turn specific constraint violations into client errors, leave everything else as it is (a
+/// `DbError` becomes an internal error).
+///
+/// ```ignore
+/// repo::insert(tx, &row)
+///     .await
+///     .on_constraints(&[
+///         ("uq_metal_code_per_tenant", &|| ApiError::Conflict(..)),
+///         ("metals_code_check", &|| ApiError::field("code", "..")),
+///     ])?;
+/// ```
 pub trait OnConstraint<T> {
+    /// A violation of the constraint `name` is answered with `f()`.
     fn on_constraint(self, name: &str, f: impl FnOnce() -> ApiError) -> Result<T, ApiError>;
+
+    /// A violation of one of several constraints, each with its own answer (the first whose name
+    /// matches).
+    fn on_constraints(self, cases: &[(&str, &dyn Fn() -> ApiError)]) -> Result<T, ApiError>;
+
+    /// Any foreign-key violation, whichever constraint: a delete that rows still referring to the
+    /// deleted one block (they may have appeared after a check for them).
+    fn on_foreign_key(self, f: impl FnOnce() -> ApiError) -> Result<T, ApiError>;
 }
 
 impl<T> OnConstraint<T> for Result<T, DbError> {
@@ -237,5 +256,97 @@ impl<T> OnConstraint<T> for Result<T, DbError> {
             Err(e) if e.constraint() == Some(name) => Err(f()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    fn on_constraints(self, cases: &[(&str, &dyn Fn() -> ApiError)]) -> Result<T, ApiError> {
+        self.map_err(|e| {
+            let answer = e
+                .constraint()
+                .and_then(|c| cases.iter().find(|(name, _)| *name == c));
+            match answer {
+                Some((_, f)) => f(),
+                None => e.into(),
+            }
+        })
+    }
+
+    fn on_foreign_key(self, f: impl FnOnce() -> ApiError) -> Result<T, ApiError> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(DbError::ForeignKey { .. }) => Err(f()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unique(c: &str) -> Result<(), DbError> {
+        Err(DbError::Unique {
+            constraint: c.to_string(),
+        })
+    }
+
+    #[test]
+    fn named_constraints_get_their_answer_and_others_stay_internal() {
+        let conflict = || ApiError::Conflict("taken".into());
+        assert_eq!(
+            unique("a")
+                .on_constraint("a", conflict)
+                .unwrap_err()
+                .status(),
+            409
+        );
+        assert_eq!(
+            unique("b")
+                .on_constraint("a", conflict)
+                .unwrap_err()
+                .status(),
+            500
+        );
+        assert!(Ok::<_, DbError>(7).on_constraint("a", conflict).is_ok());
+
+        let cases: &[(&str, &dyn Fn() -> ApiError)] = &[
+            ("a", &|| ApiError::Conflict("a".into())),
+            ("b", &|| ApiError::field("code", "b")),
+        ];
+        assert_eq!(unique("a").on_constraints(cases).unwrap_err().detail(), "a");
+        assert_eq!(
+            unique("b").on_constraints(cases).unwrap_err().detail(),
+            "code: b"
+        );
+        assert_eq!(unique("c").on_constraints(cases).unwrap_err().status(), 500);
+        let other: Result<(), DbError> = Err(DbError::Other("boom".into()));
+        assert_eq!(other.on_constraints(cases).unwrap_err().status(), 500);
+        // A violation without a constraint name matches no case, not even an empty name.
+        assert_eq!(
+            unique("")
+                .on_constraints(&[("x", &|| ApiError::Conflict("x".into()))])
+                .unwrap_err()
+                .status(),
+            500
+        );
+    }
+
+    #[test]
+    fn any_foreign_key_violation_can_be_answered() {
+        let fk: Result<(), DbError> = Err(DbError::ForeignKey {
+            constraint: "whatever_fkey".into(),
+        });
+        assert_eq!(
+            fk.on_foreign_key(|| ApiError::Conflict("in use".into()))
+                .unwrap_err()
+                .detail(),
+            "in use"
+        );
+        assert_eq!(
+            unique("a")
+                .on_foreign_key(|| ApiError::Conflict("in use".into()))
+                .unwrap_err()
+                .status(),
+            500
+        );
     }
 }

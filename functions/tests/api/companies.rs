@@ -529,3 +529,74 @@ async fn permissions_are_enforced() {
     .await
     .expect(401);
 }
+
+#[tokio::test]
+async fn balances_and_averages_are_exact_decimals() {
+    let app = TestApp::spawn().await;
+    let s = app.signup("Co Exact", "coexact").await;
+    // Ten orders of 0.1: as floats the total is 0.9999999999999999.
+    let ten = company(&app, &s, "Ten Tenths").await;
+    let ann = contact(&app, &s, ten, "Ann").await;
+    for _ in 0..10 {
+        order(&app, &s, ten, ann, "PENDING", &[Some(0.1)], 5).await;
+    }
+    let bal = app
+        .get(&format!("/api/v1/companies-v2/{ten}/balance"), &s.token)
+        .await
+        .expect(200);
+    assert_eq!(bal.body["total_balance"].to_string(), "1.0");
+    let stats = app
+        .get(&format!("/api/v1/companies-v2/{ten}/statistics"), &s.token)
+        .await
+        .expect(200);
+    assert_eq!(stats.body["total_balance"].to_string(), "1.0");
+    assert_eq!(stats.body["average_order_value"].to_string(), "0.1");
+
+    // Three line items of 0.1 in one order, plus one of 0.2 in another: 0.3 and 0.5, never
+    // 0.30000000000000004; the average of 0.5 over two orders is 0.25.
+    let three = company(&app, &s, "Three Tenths").await;
+    let bob = contact(&app, &s, three, "Bob").await;
+    order(
+        &app,
+        &s,
+        three,
+        bob,
+        "PENDING",
+        &[Some(0.1), Some(0.1), Some(0.1)],
+        10,
+    )
+    .await;
+    let orders = app
+        .get(&format!("/api/v1/companies-v2/{three}/orders"), &s.token)
+        .await
+        .expect(200);
+    assert_eq!(orders.body[0]["price"].to_string(), "0.3");
+    let got = app
+        .get(&format!("/api/v1/companies-v2/{three}"), &s.token)
+        .await
+        .expect(200);
+    assert_eq!(got.body["total_balance"].to_string(), "0.3");
+    order(&app, &s, three, bob, "COMPLETED", &[Some(0.2)], 5).await;
+    let stats = app
+        .get(
+            &format!("/api/v1/companies-v2/{three}/statistics"),
+            &s.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(stats.body["total_balance"].to_string(), "0.5");
+    assert_eq!(stats.body["average_order_value"].to_string(), "0.25");
+
+    // Three orders of 0.1: the float average 0.30000000000000004 / 3 was 0.10000000000000002.
+    let avg = company(&app, &s, "Avg Tenths").await;
+    let cy = contact(&app, &s, avg, "Cy").await;
+    for _ in 0..3 {
+        order(&app, &s, avg, cy, "PENDING", &[Some(0.1)], 5).await;
+    }
+    let stats = app
+        .get(&format!("/api/v1/companies-v2/{avg}/statistics"), &s.token)
+        .await
+        .expect(200);
+    assert_eq!(stats.body["total_balance"].to_string(), "0.3");
+    assert_eq!(stats.body["average_order_value"].to_string(), "0.1");
+}

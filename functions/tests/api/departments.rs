@@ -347,3 +347,44 @@ async fn permissions_are_enforced() {
         );
     }
 }
+
+#[tokio::test]
+async fn balances_are_answered_exactly() {
+    let app = TestApp::spawn().await;
+    let admin = app.signup("Dept Exact", "deptexact").await;
+    let casting = create(&app, &admin, "Casting").await;
+    let g18 = metal_id(&app, &admin, "GOLD_18K").await;
+    let g24 = metal_id(&app, &admin, "GOLD_24K").await;
+    set_balance(&app, &admin, casting, g18, "0.3").await;
+    // Stored with the column's scale (numeric(14,4)), answered without trailing zeros.
+    set_balance(&app, &admin, casting, g24, "1234567890.1234").await;
+    let owner = connect(&app.owner_url()).await;
+    // Ten increments of 0.1 g, as the ledger will book them.
+    for _ in 0..10 {
+        owner
+            .execute(
+                "update department_balances set balance_grams = balance_grams + 0.1
+                  where tenant_id = $1 and department_id = $2 and metal_id = $3",
+                &[&admin.tenant_id, &casting, &g18],
+            )
+            .await
+            .unwrap();
+    }
+    let r = app
+        .get(&format!("{BASE}{casting}/balances"), &admin.token)
+        .await
+        .expect(200);
+    let b = arr(&r.body);
+    assert_eq!(b[0]["metal_name"], "Gold 18K");
+    assert_eq!(b[0]["balance_grams"].to_string(), "1.3");
+    assert_eq!(b[1]["balance_grams"].to_string(), "1234567890.1234");
+    let stored: String = owner
+        .query_one(
+            "select balance_grams::text from department_balances where metal_id = $1",
+            &[&g18],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, "1.3000");
+}

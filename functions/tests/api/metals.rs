@@ -561,3 +561,170 @@ async fn without_a_provider_url_the_last_cached_price_is_served_stale() {
     assert_eq!(p["stale"], false);
     assert_eq!(p["cached"], true);
 }
+
+#[tokio::test]
+async fn purities_and_costs_are_exact_decimals() {
+    let app = TestApp::spawn().await;
+    let admin = app.signup("Exact Metal", "exactmetal").await;
+    let r = app
+        .post(
+            BASE,
+            json!({"code": "TENTH", "name": "Tenth", "metal_type": "OTHER",
+                   "fine_percentage": 0.1, "average_cost_per_gram": 0.3}),
+            &admin.token,
+        )
+        .await
+        .expect(201);
+    assert_eq!(r.body["fine_percentage"].to_string(), "0.1");
+    assert_eq!(r.body["average_cost_per_gram"].to_string(), "0.3");
+    let id = r.body["id"].as_i64().unwrap();
+    let owner = connect(&app.owner_url()).await;
+    let row = owner
+        .query_one(
+            "select fine_percentage::text, average_cost_per_gram::text from metals where id = $1",
+            &[&id],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, String>(1)),
+        ("0.1000".to_string(), "0.3000".to_string())
+    );
+    // 91.6 / 100 in JavaScript is 0.9159999999999999: stored and answered as 0.916.
+    let r = app
+        .put(
+            &format!("{BASE}{id}"),
+            json!({"fine_percentage": 0.9159999999999999, "average_cost_per_gram": 61.12345}),
+            &admin.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["fine_percentage"].to_string(), "0.916");
+    assert_eq!(r.body["average_cost_per_gram"].to_string(), "61.1235");
+    for (body, prefix) in [
+        (
+            json!({"fine_percentage": 1.00001}),
+            "fine_percentage: must be a fraction",
+        ),
+        (
+            json!({"average_cost_per_gram": 1e12}),
+            "average_cost_per_gram: must be less than",
+        ),
+        (
+            json!({"average_cost_per_gram": "61.5"}),
+            "average_cost_per_gram: invalid type",
+        ),
+    ] {
+        let r = app
+            .put(&format!("{BASE}{id}"), body.clone(), &admin.token)
+            .await
+            .expect(422);
+        assert!(r.detail().starts_with(prefix), "{body}: {}", r.detail());
+    }
+    // Numbers past f64 (and NaN, which JSON has not) are refused by the JSON parser, naming the field.
+    for raw in [
+        r#"{"fine_percentage": 1e400}"#,
+        r#"{"fine_percentage": NaN}"#,
+    ] {
+        let r = app
+            .call(
+                "PUT",
+                &format!("{BASE}{id}"),
+                Body::Raw("application/json", raw.as_bytes().to_vec()),
+                Some(&admin.token),
+            )
+            .await
+            .expect(422);
+        assert!(
+            r.detail().contains("fine_percentage") || raw.contains("NaN"),
+            "{raw}: {}",
+            r.detail()
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_amount_column_has_a_precision_and_scale() {
+    let app = TestApp::spawn().await;
+    let owner = connect(&app.owner_url()).await;
+    let rows = owner
+        .query(
+            "select table_name::text, column_name::text, numeric_precision, numeric_scale
+               from information_schema.columns
+              where table_schema = 'public' and data_type = 'numeric'
+              order by 1, 2",
+            &[],
+        )
+        .await
+        .unwrap();
+    let unconstrained: Vec<String> = rows
+        .iter()
+        .filter(|r| r.get::<_, Option<i32>>(2).is_none())
+        .map(|r| format!("{}.{}", r.get::<_, String>(0), r.get::<_, String>(1)))
+        .collect();
+    assert!(
+        unconstrained.is_empty(),
+        "unconstrained numeric: {unconstrained:?}"
+    );
+    // At most 15 significant digits each: exact as JSON numbers for a JavaScript client.
+    for r in &rows {
+        let precision: Option<i32> = r.get(2);
+        assert!(
+            precision.unwrap() <= 15,
+            "{}.{}",
+            r.get::<_, String>(0),
+            r.get::<_, String>(1)
+        );
+    }
+    let scale_of = |table: &str, column: &str| {
+        rows.iter()
+            .find(|r| r.get::<_, String>(0) == table && r.get::<_, String>(1) == column)
+            .map(|r| (r.get::<_, Option<i32>>(2), r.get::<_, Option<i32>>(3)))
+    };
+    assert_eq!(
+        scale_of("metals", "fine_percentage"),
+        Some((Some(5), Some(4)))
+    );
+    assert_eq!(
+        scale_of("department_ledger_entries", "fine_weight"),
+        Some((Some(14), Some(4)))
+    );
+    assert_eq!(
+        scale_of("order_line_items", "price"),
+        Some((Some(14), Some(2)))
+    );
+    assert_eq!(
+        scale_of("metal_prices", "price_per_gram"),
+        Some((Some(14), Some(4)))
+    );
+    assert_eq!(rows.len(), 21);
+}
+
+#[tokio::test]
+async fn rows_are_read_by_column_name_whatever_the_select_order() {
+    use shared::app::FromRow;
+    let app = TestApp::spawn().await;
+    let admin = app.signup("Row Order", "roworder").await;
+    let created = app.post(BASE, rose_gold(), &admin.token).await.expect(201);
+    let id = created.body["id"].as_i64().unwrap();
+    let owner = connect(&app.owner_url()).await;
+    // The select list of the repository, reversed: every field still lands where it belongs.
+    let row = owner
+        .query_one(
+            "select updated_at, created_at, is_active, average_cost_per_gram, fine_percentage,
+                    metal_type, name, code, tenant_id, id
+               from metals where id = $1",
+            &[&id],
+        )
+        .await
+        .unwrap();
+    let metal = shared::app::metals::MetalRow::from_row(&row).unwrap();
+    assert_eq!(serde_json::to_value(&metal).unwrap(), created.body);
+    // A column that is missing is an error naming it, not a panic or a swapped field.
+    let row = owner
+        .query_one("select id, code from metals where id = $1", &[&id])
+        .await
+        .unwrap();
+    let e = shared::app::metals::MetalRow::from_row(&row).unwrap_err();
+    assert!(e.to_string().contains("reading column tenant_id"), "{e}");
+}

@@ -251,3 +251,59 @@ async fn permissions_are_enforced() {
     assert!(r.detail().contains("supplies:read"), "{}", r.detail());
     app.get(&path, &nobody.token).await.expect(403);
 }
+
+#[tokio::test]
+async fn quantities_and_costs_are_exact_decimals() {
+    let app = TestApp::spawn().await;
+    let admin = app.signup("Supply Exact", "supplyexact").await;
+    let mut body = ruby();
+    body["quantity"] = json!(0.3);
+    body["cost_per_unit"] = json!(0.1);
+    let r = app.post(BASE, body, &admin.token).await.expect(200);
+    assert_eq!(r.body["quantity"].to_string(), "0.3");
+    assert_eq!(r.body["cost_per_unit"].to_string(), "0.1");
+    let id = r.body["id"].as_i64().unwrap();
+    let owner = connect(&app.owner_url()).await;
+    let row = owner
+        .query_one(
+            "select quantity::text, cost_per_unit::text from supplies where id = $1",
+            &[&id],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, String>(1)),
+        ("0.3000".to_string(), "0.1000".to_string())
+    );
+    // More places than the column keeps are rounded half away from zero; a float artefact a
+    // client computed (0.1 + 0.2) is gone.
+    let r = app
+        .put(
+            &format!("{BASE}{id}"),
+            json!({"quantity": 1.23455, "cost_per_unit": 0.30000000000000004}),
+            &admin.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["quantity"].to_string(), "1.2346");
+    assert_eq!(r.body["cost_per_unit"].to_string(), "0.3");
+    // Too large for the column, or not a number: 422 naming the field.
+    for (body, prefix) in [
+        (json!({"quantity": 1e10}), "quantity: must be less than"),
+        (
+            json!({"cost_per_unit": 12345678901.5}),
+            "cost_per_unit: must be less than",
+        ),
+        (json!({"quantity": "0.3"}), "quantity: invalid type"),
+        (
+            json!({"quantity": -0.1}),
+            "quantity: must be a number of at least 0",
+        ),
+    ] {
+        let r = app
+            .put(&format!("{BASE}{id}"), body.clone(), &admin.token)
+            .await
+            .expect(422);
+        assert!(r.detail().starts_with(prefix), "{body}: {}", r.detail());
+    }
+}

@@ -204,7 +204,7 @@ pub async fn create(
 
 pub async fn update(tx: &Tx<'_>, id: AddressId, ch: AddressChanges) -> ApiResult<AddressRow> {
     let mut current = reread(tx, id).await?;
-    let company = CompanyId::from_db(current.company_id);
+    let company = current.company_id;
     if ch.is_default.is_some() {
         // Decide on the default under the company's lock, with a fresh view of the address.
         lock_company(tx, company).await?;
@@ -233,7 +233,7 @@ pub async fn update(tx: &Tx<'_>, id: AddressId, ch: AddressChanges) -> ApiResult
 }
 
 pub async fn delete(tx: &Tx<'_>, id: AddressId) -> ApiResult<()> {
-    let company = CompanyId::from_db(reread(tx, id).await?.company_id);
+    let company = reread(tx, id).await?.company_id;
     lock_company(tx, company).await?;
     let current = reread(tx, id).await?;
     if current.is_default {
@@ -252,7 +252,7 @@ pub async fn delete(tx: &Tx<'_>, id: AddressId) -> ApiResult<()> {
 /// `POST /addresses/{id}/set-default?company_id=`: the company must be the address's own (400).
 pub async fn set_default(tx: &Tx<'_>, id: AddressId, company: CompanyId) -> ApiResult<AddressRow> {
     let current = reread(tx, id).await?;
-    if current.company_id != company.get() {
+    if current.company_id != company {
         return Err(ApiError::BadRequest(format!(
             "Address {id} does not belong to company {company}"
         )));

@@ -140,7 +140,7 @@ pub async fn issue_tokens(
         .ok_or_else(|| ApiError::internal("issuing tokens", "user vanished"))?;
     let (access_token, _) = ctx
         .jwt()
-        .issue(&row.username, row.id, row.tenant_id, &row.role)
+        .issue(&row.username, row.id.get(), row.tenant_id.get(), &row.role)
         .map_err(|e| ApiError::internal("signing token", e))?;
     let cfg = ctx.config();
     let days = if remember_me {
@@ -205,7 +205,12 @@ pub async fn refresh(
     };
     let (access_token, _) = ctx
         .jwt()
-        .issue(&user.username, user.id, user.tenant_id, &user.role)
+        .issue(
+            &user.username,
+            user.id.get(),
+            user.tenant_id.get(),
+            &user.role,
+        )
         .map_err(|e| ApiError::internal("signing token", e))?;
     Ok(Ok(AccessToken {
         access_token,

@@ -12,16 +12,18 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::Tx;
+use crate::domain::amount::{Money, Number, average};
 use crate::domain::permissions::ORDERS_READ;
 use crate::domain::{CompanyId, Email, NonBlank, Page, optional_text};
-use crate::error::{ApiError, ApiResult, DbError};
-use crate::repo::companies::{self as repo, CompanyFields, OrdersOf};
+use crate::error::{ApiError, ApiResult, OnConstraint};
+use crate::repo::companies::{self as repo, CompanyFields, OrderHeader, OrderSummaryRow, OrdersOf};
 
 /// Answered by the API (and named in its OpenAPI document).
-pub use crate::repo::companies::{CompanyRow, OrderSummary, PartySummary};
+pub use crate::repo::companies::{CompanyRow, PartySummary};
 
 pub const NAME_MAX: usize = 255;
 pub const ADDRESS_MAX: usize = 500;
@@ -98,29 +100,71 @@ pub struct CompanyView {
     pub addresses: Option<Vec<serde_json::Value>>,
     /// The sum of the totals of the company's non-cancelled orders; null when not asked for
     /// (`include_balance=false`).
-    pub total_balance: Option<f64>,
+    pub total_balance: Option<Money>,
 }
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyBalance {
     pub company_id: i64,
-    pub total_balance: f64,
+    pub total_balance: Money,
 }
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyStatistics {
     pub company_id: i64,
-    pub total_balance: f64,
+    pub total_balance: Money,
     pub contact_count: i64,
     pub order_count: i64,
-    pub average_order_value: f64,
+    /// `total_balance` over the non-cancelled orders, rounded half away from zero to 10 places.
+    pub average_order_value: Number,
+}
+
+/// One order in the order tabs of a company or a contact: the order header with its total as
+/// `price`, without line items (`line_items` is always empty here).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OrderSummary {
+    #[serde(flatten)]
+    pub order: OrderHeader,
+    /// When the order was placed (= `created_at`); the contact page shows it.
+    pub order_date: DateTime<Utc>,
+    pub line_items: Vec<serde_json::Value>,
+    pub contact: PartySummary,
+    pub company: PartySummary,
+}
+
+impl From<OrderSummaryRow> for OrderSummary {
+    fn from(o: OrderSummaryRow) -> Self {
+        OrderSummary {
+            order_date: o.order.created_at,
+            order: o.order,
+            line_items: Vec::new(),
+            contact: o.contact,
+            company: o.company,
+        }
+    }
+}
+
+/// Orders of a company or a contact, newest first, as the order tabs show them.
+pub(crate) async fn order_summaries(
+    tx: &Tx<'_>,
+    of: OrdersOf,
+    page: Page,
+) -> ApiResult<Vec<OrderSummary>> {
+    Ok(repo::orders_of(tx, of, page)
+        .await?
+        .into_iter()
+        .map(OrderSummary::from)
+        .collect())
 }
 
 fn not_found(id: CompanyId) -> ApiError {
     ApiError::not_found("Company", id)
 }
+
+const NAME_UNIQUE: &str = "uq_company_name_per_tenant";
 
 fn name_taken(name: &str) -> ApiError {
     ApiError::Conflict(format!("Company with name '{name}' already exists"))
@@ -134,8 +178,8 @@ pub fn search_term(raw: Option<&str>) -> Option<&str> {
 /// Companies by name, each with its contacts and balance.
 pub async fn list(tx: &Tx<'_>, search: Option<&str>, page: Page) -> ApiResult<Vec<CompanyView>> {
     let rows = repo::list(tx, search_term(search), page).await?;
-    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
-    let mut contacts: HashMap<i64, Vec<PartySummary>> = HashMap::new();
+    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id.get()).collect();
+    let mut contacts: HashMap<CompanyId, Vec<PartySummary>> = HashMap::new();
     for (company_id, contact) in repo::contacts_of_many(tx, ids).await? {
         contacts.entry(company_id).or_default().push(contact);
     }
@@ -162,12 +206,12 @@ pub async fn create(tx: &Tx<'_>, new: NewCompany) -> ApiResult<CompanyView> {
     };
     let company = repo::insert(tx, &fields)
         .await
-        .map_err(|e| on_name_taken(e, new.name.as_str()))?;
+        .on_constraint(NAME_UNIQUE, || name_taken(new.name.as_str()))?;
     Ok(CompanyView {
         company,
         contacts: Some(Vec::new()),
         addresses: None,
-        total_balance: Some(0.0),
+        total_balance: Some(Money::ZERO),
     })
 }
 
@@ -211,7 +255,7 @@ pub async fn update(tx: &Tx<'_>, id: CompanyId, ch: CompanyChanges) -> ApiResult
     };
     let company = repo::update(tx, id, &changes)
         .await
-        .map_err(|e| on_name_taken(e, changes.name.unwrap_or_default()))?
+        .on_constraint(NAME_UNIQUE, || name_taken(changes.name.unwrap_or_default()))?
         .ok_or_else(|| not_found(id))?;
     let total_balance = repo::balance(tx, id).await?;
     Ok(CompanyView {
@@ -220,13 +264,6 @@ pub async fn update(tx: &Tx<'_>, id: CompanyId, ch: CompanyChanges) -> ApiResult
         addresses: None,
         total_balance,
     })
-}
-
-fn on_name_taken(e: DbError, name: &str) -> ApiError {
-    match e.constraint() {
-        Some("uq_company_name_per_tenant") => name_taken(name),
-        _ => e.into(),
-    }
 }
 
 pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> ApiResult<()> {
@@ -251,14 +288,10 @@ pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> ApiResult<()> {
         )));
     }
     // A dependent added since the count still cannot slip through: the foreign key refuses it.
-    match repo::delete(tx, id).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(not_found(id)),
-        Err(DbError::ForeignKey { .. }) => Err(ApiError::Conflict(
-            "Cannot delete company: other records still refer to it".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    let deleted = repo::delete(tx, id).await.on_foreign_key(|| {
+        ApiError::Conflict("Cannot delete company: other records still refer to it".into())
+    })?;
+    if deleted { Ok(()) } else { Err(not_found(id)) }
 }
 
 /// "a", "a and b", "a, b and c".
@@ -284,7 +317,7 @@ pub async fn orders(tx: &Tx<'_>, id: CompanyId, page: Page) -> ApiResult<Vec<Ord
     if !repo::exists(tx, id).await? {
         return Err(not_found(id));
     }
-    Ok(repo::orders_of(tx, OrdersOf::Company(id), page).await?)
+    order_summaries(tx, OrdersOf::Company(id), page).await
 }
 
 pub async fn balance(tx: &Tx<'_>, id: CompanyId) -> ApiResult<CompanyBalance> {
@@ -302,12 +335,8 @@ pub async fn statistics(tx: &Tx<'_>, id: CompanyId) -> ApiResult<CompanyStatisti
         total_balance: f.total_balance,
         contact_count: f.contact_count,
         order_count: f.order_count,
-        average_order_value: average(f.total_balance, f.billable_order_count),
+        average_order_value: average(f.total_balance.get(), f.billable_order_count),
     })
-}
-
-fn average(total: f64, count: i64) -> f64 {
-    if count > 0 { total / count as f64 } else { 0.0 }
 }
 
 #[cfg(test)]
@@ -324,10 +353,29 @@ mod tests {
         );
     }
 
+    fn money(s: &str) -> Money {
+        s.parse().unwrap()
+    }
+
+    fn average_order_value(total: &str, orders: i64) -> String {
+        serde_json::to_string(&average(money(total).get(), orders)).unwrap()
+    }
+
     #[test]
-    fn average_is_zero_without_orders() {
-        assert_eq!(average(0.0, 0), 0.0);
-        assert_eq!(average(300.0, 2), 150.0);
+    fn average_order_value_is_rounded_to_ten_places() {
+        assert_eq!(average_order_value("0", 0), "0.0", "no orders: zero");
+        assert_eq!(average_order_value("300", 2), "150.0");
+        // 349.75 / 3 = 116.58333… → 116.5833333333 (half away from zero).
+        assert_eq!(average_order_value("349.75", 3), "116.5833333333");
+        // 2 / 3 = 0.66666… rounds up in the tenth place.
+        assert_eq!(average_order_value("2", 3), "0.6666666667");
+        // Three orders of 0.1 average exactly 0.1 (floats: 0.30000000000000004 / 3).
+        let three = Money::total([money("0.1"), money("0.1"), money("0.1")]).unwrap();
+        assert_eq!(serde_json::to_string(&three).unwrap(), "0.3");
+        assert_eq!(average_order_value("0.3", 3), "0.1");
+        // Ten orders of 0.1: a balance of exactly 1.
+        let ten = Money::total(std::iter::repeat_n(money("0.1"), 10)).unwrap();
+        assert_eq!(serde_json::to_string(&ten).unwrap(), "1.0");
     }
 
     #[test]

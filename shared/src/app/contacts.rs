@@ -6,11 +6,12 @@
 //! * The e-mail is optional and unique within the company (409).
 //! * A contact with orders cannot be deleted (409).
 
+use super::companies::{OrderSummary, order_summaries};
 use crate::db::Tx;
 use crate::domain::permissions::ORDERS_READ;
 use crate::domain::{CompanyId, ContactId, Email, NonBlank, Page, optional_text};
-use crate::error::{ApiError, ApiResult, DbError};
-use crate::repo::companies::{self as companies_repo, OrderSummary, OrdersOf};
+use crate::error::{ApiError, ApiResult, DbError, OnConstraint};
+use crate::repo::companies::OrdersOf;
 use crate::repo::contacts::{self as repo, ContactChanges as RepoChanges, ContactFields};
 
 /// Answered by the API (and named in its OpenAPI document).
@@ -86,21 +87,28 @@ fn not_found(id: ContactId) -> ApiError {
 }
 
 /// Constraint violations of an insert or update, as the client should see them.
-fn on_write_error(e: DbError, company: Option<CompanyId>, email: Option<&str>) -> ApiError {
-    match e.constraint() {
-        Some(COMPANY_FK) => ApiError::field(
-            "company_id",
-            match company {
-                Some(c) => format!("Company with id {c} not found"),
-                None => "Company not found".to_string(),
-            },
-        ),
-        Some(EMAIL_UNIQUE) => ApiError::Conflict(format!(
-            "A contact with email '{}' already exists for this company",
-            email.unwrap_or_default()
-        )),
-        _ => e.into(),
-    }
+fn on_write_error<T>(
+    result: Result<T, DbError>,
+    company: Option<CompanyId>,
+    email: Option<&str>,
+) -> ApiResult<T> {
+    result.on_constraints(&[
+        (COMPANY_FK, &|| {
+            ApiError::field(
+                "company_id",
+                match company {
+                    Some(c) => format!("Company with id {c} not found"),
+                    None => "Company not found".to_string(),
+                },
+            )
+        }),
+        (EMAIL_UNIQUE, &|| {
+            ApiError::Conflict(format!(
+                "A contact with email '{}' already exists for this company",
+                email.unwrap_or_default()
+            ))
+        }),
+    ])
 }
 
 pub async fn list(
@@ -125,9 +133,7 @@ pub async fn create(tx: &Tx<'_>, new: NewContact) -> ApiResult<ContactRow> {
         email,
         phone: new.phone.as_deref(),
     };
-    let id = repo::insert(tx, &fields)
-        .await
-        .map_err(|e| on_write_error(e, Some(new.company), email))?;
+    let id = on_write_error(repo::insert(tx, &fields).await, Some(new.company), email)?;
     get(tx, id).await
 }
 
@@ -142,9 +148,7 @@ pub async fn update(tx: &Tx<'_>, id: ContactId, ch: ContactChanges) -> ApiResult
         email: ch.email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
         phone: ch.phone.as_ref().map(|p| p.as_deref()),
     };
-    let found = repo::update(tx, id, &changes)
-        .await
-        .map_err(|e| on_write_error(e, ch.company, email))?;
+    let found = on_write_error(repo::update(tx, id, &changes).await, ch.company, email)?;
     if !found {
         return Err(not_found(id));
     }
@@ -160,15 +164,11 @@ pub async fn delete(tx: &Tx<'_>, id: ContactId) -> ApiResult<()> {
             "Cannot delete contact with existing orders".into(),
         ));
     }
-    match repo::delete(tx, id).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(not_found(id)),
-        // An order placed since the count: the foreign key still refuses the delete.
-        Err(DbError::ForeignKey { .. }) => Err(ApiError::Conflict(
-            "Cannot delete contact with existing orders".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    // An order placed since the count: the foreign key still refuses the delete.
+    let deleted = repo::delete(tx, id).await.on_foreign_key(|| {
+        ApiError::Conflict("Cannot delete contact with existing orders".into())
+    })?;
+    if deleted { Ok(()) } else { Err(not_found(id)) }
 }
 
 /// The contact's orders, newest first, without line items (needs `orders:read` too).
@@ -177,5 +177,5 @@ pub async fn orders(tx: &Tx<'_>, id: ContactId, page: Page) -> ApiResult<Vec<Ord
     if !repo::exists(tx, id).await? {
         return Err(not_found(id));
     }
-    Ok(companies_repo::orders_of(tx, OrdersOf::Contact(id), page).await?)
+    order_summaries(tx, OrdersOf::Contact(id), page).await
 }

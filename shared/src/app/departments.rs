@@ -9,11 +9,39 @@ use crate::db::Tx;
 use crate::domain::defaults::INVENTORY_DEPARTMENT;
 use crate::domain::page::Page;
 use crate::domain::{DepartmentId, NonBlank};
-use crate::error::{ApiError, ApiResult, DbError};
+use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::repo::departments::{self as repo};
 
+use crate::domain::MetalId;
+use crate::domain::amount::Grams;
+use crate::repo::departments::DepartmentBalance;
 /// Answered by the API (and named in its OpenAPI document).
-pub use crate::repo::departments::{BalanceRow, DepartmentRow};
+pub use crate::repo::departments::DepartmentRow;
+
+/// A department's balance of one metal, in gross grams, as the API answers it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct BalanceRow {
+    pub id: i64,
+    pub metal_id: MetalId,
+    pub metal_name: String,
+    pub balance_grams: Grams,
+}
+
+impl From<DepartmentBalance> for BalanceRow {
+    fn from(b: DepartmentBalance) -> Self {
+        BalanceRow {
+            id: b.id,
+            metal_id: b.metal_id,
+            metal_name: b.metal_name,
+            balance_grams: b.balance_grams,
+        }
+    }
+}
+
+fn views(rows: Vec<DepartmentBalance>) -> Vec<BalanceRow> {
+    rows.into_iter().map(BalanceRow::from).collect()
+}
 
 pub const NAME_MAX: usize = 255;
 
@@ -43,7 +71,7 @@ pub async fn balances_summary(tx: &Tx<'_>) -> ApiResult<Vec<DepartmentWithBalanc
 
 pub async fn get(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentWithBalances> {
     let department = find(tx, id).await?;
-    let balances = repo::balances(tx, vec![id.get()]).await?;
+    let balances = views(repo::balances(tx, vec![id.get()]).await?);
     Ok(DepartmentWithBalances {
         department,
         balances,
@@ -52,13 +80,13 @@ pub async fn get(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentWithBalan
 
 pub async fn balances(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<Vec<BalanceRow>> {
     find(tx, id).await?;
-    Ok(repo::balances(tx, vec![id.get()]).await?)
+    Ok(views(repo::balances(tx, vec![id.get()]).await?))
 }
 
 pub async fn create(tx: &Tx<'_>, name: NonBlank) -> ApiResult<DepartmentRow> {
     repo::insert(tx, name.as_str())
         .await
-        .map_err(|e| name_taken(e, name.as_str()))
+        .on_constraint(NAME_UNIQUE, || name_taken(name.as_str()))
 }
 
 pub async fn update(
@@ -79,7 +107,7 @@ pub async fn update(
     let new_name = name.as_ref().map(NonBlank::as_str);
     repo::update(tx, id, new_name, is_active)
         .await
-        .map_err(|e| name_taken(e, new_name.unwrap_or_default()))?
+        .on_constraint(NAME_UNIQUE, || name_taken(new_name.unwrap_or_default()))?
         .ok_or_else(|| not_found(id))
 }
 
@@ -95,13 +123,9 @@ pub async fn delete(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<()> {
     if repo::has_ledger_entries(tx, id).await? {
         return Err(has_entries());
     }
-    match repo::delete(tx, id).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(not_found(id)),
-        // An entry booked concurrently, after the check above.
-        Err(DbError::ForeignKey { .. }) => Err(has_entries()),
-        Err(e) => Err(e.into()),
-    }
+    // An entry booked concurrently, after the check above, trips the foreign key.
+    let deleted = repo::delete(tx, id).await.on_foreign_key(has_entries)?;
+    if deleted { Ok(()) } else { Err(not_found(id)) }
 }
 
 async fn find(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentRow> {
@@ -112,10 +136,13 @@ async fn with_balances(
     tx: &Tx<'_>,
     departments: Vec<DepartmentRow>,
 ) -> ApiResult<Vec<DepartmentWithBalances>> {
-    let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
-    let mut by_department: HashMap<i64, Vec<BalanceRow>> = HashMap::new();
+    let ids: Vec<i64> = departments.iter().map(|d| d.id.get()).collect();
+    let mut by_department: HashMap<DepartmentId, Vec<BalanceRow>> = HashMap::new();
     for b in repo::balances(tx, ids).await? {
-        by_department.entry(b.department_id).or_default().push(b);
+        by_department
+            .entry(b.department_id)
+            .or_default()
+            .push(BalanceRow::from(b));
     }
     Ok(departments
         .into_iter()
@@ -126,13 +153,10 @@ async fn with_balances(
         .collect())
 }
 
-fn name_taken(e: DbError, name: &str) -> ApiError {
-    match e.constraint() {
-        Some("uq_department_name_per_tenant") => {
-            ApiError::Conflict(format!("Department with name '{name}' already exists"))
-        }
-        _ => e.into(),
-    }
+const NAME_UNIQUE: &str = "uq_department_name_per_tenant";
+
+fn name_taken(name: &str) -> ApiError {
+    ApiError::Conflict(format!("Department with name '{name}' already exists"))
 }
 
 fn has_entries() -> ApiError {

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::catalogue::{self, Catalogue, code_not_upper_case};
 use crate::db::Tx;
 use crate::domain::lookup::LookupCode;
 use crate::domain::{LookupValueId, NonBlank};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, DbError, OnConstraint};
 use crate::repo::lookup_values::{self as repo, LookupValuePatch, NewLookupValue};
 use crate::repo::provisioning;
 
@@ -66,18 +67,17 @@ pub async fn create(tx: &Tx<'_>, v: NewLookup) -> ApiResult<LookupValueRow> {
         },
     )
     .await
-    .map_err(|e| match e.constraint() {
-        Some("uq_tenant_category_code") => ApiError::Conflict(format!(
-            "Lookup value with code '{}' already exists in category '{}'",
-            v.code.as_str(),
-            v.category.as_str()
-        )),
+    .on_constraints(&[
+        ("uq_tenant_category_code", &|| {
+            ApiError::Conflict(format!(
+                "Lookup value with code '{}' already exists in category '{}'",
+                v.code.as_str(),
+                v.category.as_str()
+            ))
+        }),
         // The database's upper() and Rust's disagree on a few letters (e.g. 'ß').
-        Some("lookup_values_code_check") => {
-            ApiError::field("code", "must be upper-case letters, digits or symbols")
-        }
-        _ => e.into(),
-    })
+        ("lookup_values_code_check", &code_not_upper_case),
+    ])
 }
 
 /// What an update may change: the label, the sort order and the active flag (code and category
@@ -99,28 +99,44 @@ pub async fn update(
         sort_order: patch.sort_order,
         is_active: patch.is_active,
     };
-    repo::update(tx, id, &patch)
-        .await?
-        .ok_or_else(|| not_found(id))
+    catalogue::update::<LookupValues>(tx, id, &patch).await
 }
 
 /// Soft delete: the value stays (rows that use its code keep meaning) but is no longer offered.
 pub async fn deactivate(tx: &Tx<'_>, id: LookupValueId) -> ApiResult<()> {
-    let patch = LookupValuePatch {
-        is_active: Some(false),
-        ..Default::default()
-    };
-    repo::update(tx, id, &patch)
-        .await?
-        .map(|_| ())
-        .ok_or_else(|| not_found(id))
+    catalogue::deactivate::<LookupValues>(tx, id).await
 }
 
 /// Insert the defaults that are missing; returns how many were inserted (0 on a second call).
 pub async fn seed(tx: &Tx<'_>) -> ApiResult<u64> {
-    Ok(provisioning::insert_default_lookup_values(tx).await?)
+    catalogue::seed::<LookupValues>(tx).await
 }
 
-fn not_found(id: LookupValueId) -> ApiError {
-    ApiError::not_found("Lookup value", id)
+/// The lookup values as a [`Catalogue`].
+struct LookupValues;
+
+impl Catalogue for LookupValues {
+    type Id = LookupValueId;
+    type Row = LookupValueRow;
+    type Patch = LookupValuePatch;
+    const ENTRY: &'static str = "Lookup value";
+
+    fn deactivation() -> LookupValuePatch {
+        LookupValuePatch {
+            is_active: Some(false),
+            ..Default::default()
+        }
+    }
+
+    async fn apply(
+        tx: &Tx<'_>,
+        id: LookupValueId,
+        patch: &LookupValuePatch,
+    ) -> Result<Option<LookupValueRow>, DbError> {
+        repo::update(tx, id, patch).await
+    }
+
+    async fn insert_defaults(tx: &Tx<'_>) -> Result<u64, DbError> {
+        provisioning::insert_default_lookup_values(tx).await
+    }
 }

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::db::Tx;
+use crate::domain::amount::{Number, UnitPrice};
 use crate::domain::metal::PriceCategory;
 use crate::error::ApiResult;
 use crate::repo::metal_prices::{self as repo, CachedPrice};
@@ -33,7 +34,7 @@ const DEFAULT_CURRENCY: &str = "USD";
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MetalPrice {
     pub metal_code: String,
-    pub price_per_gram: f64,
+    pub price_per_gram: UnitPrice,
     pub currency: String,
     pub fetched_at: DateTime<Utc>,
     /// Served from the cache rather than fetched for this request.
@@ -96,7 +97,7 @@ fn answer(metal_code: String, c: &CachedPrice, cached: bool, stale: bool) -> Met
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quote {
-    pub price_per_gram: f64,
+    pub price_per_gram: UnitPrice,
     pub currency: String,
 }
 
@@ -184,14 +185,16 @@ pub async fn fetch(config: &Config, category: PriceCategory) -> Result<Quote, Fe
     .map_err(|_| FetchError::Timeout)?
 }
 
-/// `{"price_per_gram": <finite number ≥ 0>, "currency"?: "<3 letters>"}`.
+/// `{"price_per_gram": <number ≥ 0>, "currency"?: "<3 letters>"}`. The price is read exactly (no
+/// float arithmetic) and rounded half away from zero to 4 places, the cache column's scale.
 pub fn parse_quote(body: &[u8]) -> Result<Quote, FetchError> {
     let v: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| FetchError::Body(e.to_string()))?;
     let price = v
         .get("price_per_gram")
-        .and_then(serde_json::Value::as_f64)
-        .filter(|p| p.is_finite() && *p >= 0.0)
+        .and_then(|p| serde_json::from_value::<Number>(p.clone()).ok())
+        .and_then(|p| UnitPrice::new(p.get()).ok())
+        .filter(|p| !p.is_negative())
         .ok_or_else(|| FetchError::Body("no usable price_per_gram".into()))?;
     let currency = v
         .get("currency")
@@ -215,7 +218,7 @@ mod tests {
         assert_eq!(
             parse_quote(br#"{"price_per_gram": 61.25}"#).unwrap(),
             Quote {
-                price_per_gram: 61.25,
+                price_per_gram: "61.25".parse().unwrap(),
                 currency: "USD".into()
             }
         );
@@ -251,7 +254,7 @@ mod tests {
     fn a_price_is_fresh_until_its_expiry_instant() {
         let now = Utc::now();
         let c = CachedPrice {
-            price_per_gram: 1.0,
+            price_per_gram: "1".parse().unwrap(),
             currency: "USD".into(),
             fetched_at: now,
             expires_at: now,

@@ -1,10 +1,12 @@
 //! The metal catalogue (reference rules §5): create, update, soft delete, seed with the defaults of
 //! `domain::defaults::METALS`.
 
+use super::catalogue::{self, Catalogue, code_not_upper_case};
 use crate::db::Tx;
+use crate::domain::amount::UnitPrice;
 use crate::domain::metal::{MetalCode, MetalType, Purity};
 use crate::domain::{MetalId, NonBlank};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, DbError, OnConstraint};
 use crate::repo::metals::{self as repo, MetalPatch, NewMetal};
 use crate::repo::provisioning;
 
@@ -18,7 +20,9 @@ pub async fn list(tx: &Tx<'_>, include_inactive: bool) -> ApiResult<Vec<MetalRow
 }
 
 pub async fn get(tx: &Tx<'_>, id: MetalId) -> ApiResult<MetalRow> {
-    repo::get(tx, id).await?.ok_or_else(|| not_found(id))
+    repo::get(tx, id)
+        .await?
+        .ok_or_else(|| catalogue::not_found::<Metals>(id))
 }
 
 pub struct NewMetalInput {
@@ -26,7 +30,7 @@ pub struct NewMetalInput {
     pub name: NonBlank,
     pub metal_type: MetalType,
     pub fine_percentage: Purity,
-    pub average_cost_per_gram: Option<f64>,
+    pub average_cost_per_gram: Option<UnitPrice>,
 }
 
 pub async fn create(tx: &Tx<'_>, m: NewMetalInput) -> ApiResult<MetalRow> {
@@ -37,21 +41,18 @@ pub async fn create(tx: &Tx<'_>, m: NewMetalInput) -> ApiResult<MetalRow> {
             code: m.code.as_str(),
             name: m.name.as_str(),
             metal_type: m.metal_type.as_str(),
-            fine_percentage: m.fine_percentage.get(),
+            fine_percentage: m.fine_percentage,
             average_cost_per_gram: m.average_cost_per_gram,
         },
     )
     .await
-    .map_err(|e| match e.constraint() {
-        Some("uq_metal_code_per_tenant") => {
+    .on_constraints(&[
+        ("uq_metal_code_per_tenant", &|| {
             ApiError::Conflict(format!("Metal with code '{code}' already exists"))
-        }
+        }),
         // The database's upper() and Rust's disagree on a few letters (e.g. 'ß').
-        Some("metals_code_check") => {
-            ApiError::field("code", "must be upper-case letters, digits or symbols")
-        }
-        _ => e.into(),
-    })
+        ("metals_code_check", &code_not_upper_case),
+    ])
 }
 
 #[derive(Debug, Default)]
@@ -60,7 +61,7 @@ pub struct MetalChanges {
     pub metal_type: Option<MetalType>,
     pub fine_percentage: Option<Purity>,
     /// `Some(None)` clears the average cost.
-    pub average_cost_per_gram: Option<Option<f64>>,
+    pub average_cost_per_gram: Option<Option<UnitPrice>>,
     pub is_active: Option<bool>,
 }
 
@@ -69,33 +70,49 @@ pub async fn update(tx: &Tx<'_>, id: MetalId, c: MetalChanges) -> ApiResult<Meta
     let patch = MetalPatch {
         name: c.name.map(NonBlank::into_string),
         metal_type: c.metal_type.map(|t| t.as_str().to_string()),
-        fine_percentage: c.fine_percentage.map(Purity::get),
+        fine_percentage: c.fine_percentage,
         average_cost_per_gram: c.average_cost_per_gram,
         is_active: c.is_active,
     };
-    repo::update(tx, id, &patch)
-        .await?
-        .ok_or_else(|| not_found(id))
+    catalogue::update::<Metals>(tx, id, &patch).await
 }
 
 /// Soft delete: metals are referenced by balances, orders and the ledger, so they are only
 /// deactivated (hidden from lists and refused for new deposits).
 pub async fn deactivate(tx: &Tx<'_>, id: MetalId) -> ApiResult<()> {
-    let patch = MetalPatch {
-        is_active: Some(false),
-        ..Default::default()
-    };
-    repo::update(tx, id, &patch)
-        .await?
-        .map(|_| ())
-        .ok_or_else(|| not_found(id))
+    catalogue::deactivate::<Metals>(tx, id).await
 }
 
 /// Insert the default metals whose code is missing; returns how many were inserted.
 pub async fn seed(tx: &Tx<'_>) -> ApiResult<u64> {
-    Ok(provisioning::insert_default_metals(tx).await?)
+    catalogue::seed::<Metals>(tx).await
 }
 
-fn not_found(id: MetalId) -> ApiError {
-    ApiError::not_found("Metal", id)
+/// The metal catalogue as a [`Catalogue`].
+struct Metals;
+
+impl Catalogue for Metals {
+    type Id = MetalId;
+    type Row = MetalRow;
+    type Patch = MetalPatch;
+    const ENTRY: &'static str = "Metal";
+
+    fn deactivation() -> MetalPatch {
+        MetalPatch {
+            is_active: Some(false),
+            ..Default::default()
+        }
+    }
+
+    async fn apply(
+        tx: &Tx<'_>,
+        id: MetalId,
+        patch: &MetalPatch,
+    ) -> Result<Option<MetalRow>, DbError> {
+        repo::update(tx, id, patch).await
+    }
+
+    async fn insert_defaults(tx: &Tx<'_>) -> Result<u64, DbError> {
+        provisioning::insert_default_metals(tx).await
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod addresses;
 pub mod auth;
+mod catalogue;
 pub mod companies;
 pub mod contacts;
 pub mod departments;
@@ -16,3 +17,7 @@ pub mod signup;
 pub mod supplies;
 pub mod tenants;
 pub mod users;
+
+/// How the answer types are read from result rows (by column name). Reading rows runs no SQL, so
+/// tests may use it on rows of their own (`repo`, which holds the SQL, stays private).
+pub use crate::repo::row::FromRow;

@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::Tx;
-use crate::domain::{NonBlank, PermissionId, RoleId};
-use crate::error::{ApiError, ApiResult, DbError};
+use crate::domain::{NonBlank, PermissionId, RoleId, TenantId};
+use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::repo::roles::{self as repo, RoleRow};
 
 /// Answered by the API (and named in its OpenAPI document).
@@ -22,8 +22,8 @@ pub use crate::repo::roles::PermissionRow;
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RoleResponse {
-    pub id: i64,
-    pub tenant_id: i64,
+    pub id: RoleId,
+    pub tenant_id: TenantId,
     pub name: String,
     pub description: Option<String>,
     pub is_system_role: bool,
@@ -49,11 +49,10 @@ fn role_not_found(id: RoleId) -> ApiError {
     ApiError::not_found("Role", id)
 }
 
-fn name_taken(e: DbError) -> ApiError {
-    match e.constraint() {
-        Some("roles_tenant_id_name_key") => ApiError::Conflict("Role name already exists".into()),
-        _ => e.into(),
-    }
+const NAME_UNIQUE: &str = "roles_tenant_id_name_key";
+
+fn name_taken() -> ApiError {
+    ApiError::Conflict("Role name already exists".into())
 }
 
 fn system_role() -> ApiError {
@@ -66,8 +65,8 @@ pub async fn permissions(tx: &Tx<'_>) -> ApiResult<Vec<PermissionRow>> {
 }
 
 async fn with_permissions(tx: &Tx<'_>, roles: Vec<RoleRow>) -> ApiResult<Vec<RoleResponse>> {
-    let ids: Vec<i64> = roles.iter().map(|r| r.id).collect();
-    let mut by_role: HashMap<i64, Vec<PermissionRow>> = HashMap::new();
+    let ids: Vec<i64> = roles.iter().map(|r| r.id.get()).collect();
+    let mut by_role: HashMap<RoleId, Vec<PermissionRow>> = HashMap::new();
     for (role, permission) in repo::permissions_of(tx, &ids).await? {
         by_role.entry(role).or_default().push(permission);
     }
@@ -122,7 +121,7 @@ pub async fn create(tx: &Tx<'_>, role: NewRole) -> ApiResult<RoleResponse> {
     let permissions = known_permissions(tx, &role.permission_ids).await?;
     let id = repo::insert(tx, role.name.as_str(), role.description.as_deref())
         .await
-        .map_err(name_taken)?;
+        .on_constraint(NAME_UNIQUE, name_taken)?;
     repo::set_permissions(tx, id, &permissions).await?;
     get(tx, id).await
 }
@@ -155,7 +154,7 @@ pub async fn update(tx: &Tx<'_>, id: RoleId, changes: RoleChanges) -> ApiResult<
         changes.description.as_ref().map(|d| d.as_deref()),
     )
     .await
-    .map_err(name_taken)?;
+    .on_constraint(NAME_UNIQUE, name_taken)?;
     if let Some(permissions) = permissions {
         repo::set_permissions(tx, id, &permissions).await?;
     }
@@ -183,9 +182,6 @@ pub async fn delete(tx: &Tx<'_>, id: RoleId) -> ApiResult<()> {
     // A user given this role after the count still trips the foreign key.
     repo::delete(tx, id)
         .await
-        .map_err(|e| match e.constraint() {
-            Some("users_tenant_id_role_id_fkey") => assigned(1),
-            _ => e.into(),
-        })?;
+        .on_constraint("users_tenant_id_role_id_fkey", || assigned(1))?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use crate::context::Ctx;
 use crate::domain::permissions::{ADMIN, MANAGER, STAFF};
 use crate::domain::tenant::Subdomain;
 use crate::domain::{Email, NonBlank, Password, Username};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::repo::seed::{self as sql, AddressRow, SupplyRow};
 use crate::repo::users::{self, NewUser};
 
@@ -196,7 +196,7 @@ pub async fn seed_demo(ctx: &Ctx) -> ApiResult<SeedReport> {
         admin_pw.to_string(),
         admin_role.to_string(),
     ));
-    let tenant_id = crate::domain::TenantId::from_db(admin.tenant_id);
+    let tenant_id = admin.tenant_id;
     // sign_up already scoped the transaction to the new tenant; say so explicitly for the inserts below.
     tx.enter_tenant(tenant_id).await?;
 
@@ -217,7 +217,7 @@ pub async fn seed_demo(ctx: &Ctx) -> ApiResult<SeedReport> {
             },
         )
         .await
-        .map_err(signup::username_taken)?;
+        .on_constraint(signup::USERNAME_UNIQUE, signup::username_taken)?;
         users_out.push((username.to_string(), pw.to_string(), role.to_string()));
     }
 

@@ -7,7 +7,7 @@ use crate::db::Tx;
 use crate::domain::permissions::{ADMIN, STAFF};
 use crate::domain::tenant::Subdomain;
 use crate::domain::{Email, NonBlank, Password, RoleId, Username};
-use crate::error::{ApiError, ApiResult, DbError};
+use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::repo::provisioning as prov;
 use crate::repo::users::{self, NewUser, UserRow};
 
@@ -47,10 +47,7 @@ pub async fn sign_up(
     };
     let tenant_id = prov::create_tenant(tx, tenant.name.as_str(), subdomain.as_str())
         .await
-        .map_err(|e| match e.constraint() {
-            Some("tenants_subdomain_key") => ApiError::Conflict("Subdomain already exists".into()),
-            _ => e.into(),
-        })?;
+        .on_constraint(SUBDOMAIN_UNIQUE, subdomain_taken)?;
     tx.enter_tenant(tenant_id).await?;
     let roles = prov::create_system_roles(tx).await?;
     prov::insert_default_lookup_values(tx).await?;
@@ -102,15 +99,22 @@ async fn insert_user(
         },
     )
     .await
-    .map_err(username_taken)?;
+    .on_constraint(USERNAME_UNIQUE, username_taken)?;
     users::get(tx, id)
         .await?
         .ok_or_else(|| ApiError::bug("user vanished after insert"))
 }
 
-pub fn username_taken(e: DbError) -> ApiError {
-    match e.constraint() {
-        Some("users_username_key") => ApiError::Conflict("Username already registered".into()),
-        _ => e.into(),
-    }
+/// The unique constraint on `users.username` (usernames are global).
+pub const USERNAME_UNIQUE: &str = "users_username_key";
+
+pub fn username_taken() -> ApiError {
+    ApiError::Conflict("Username already registered".into())
+}
+
+/// The unique constraint on `tenants.subdomain`.
+pub(crate) const SUBDOMAIN_UNIQUE: &str = "tenants_subdomain_key";
+
+pub(crate) fn subdomain_taken() -> ApiError {
+    ApiError::Conflict("Subdomain already exists".into())
 }

@@ -2,6 +2,7 @@
 //! `supply_type` lookup codes, unless the tenant has none (reference rules §4).
 
 use crate::db::Tx;
+use crate::domain::amount::{Quantity, UnitPrice};
 use crate::domain::lookup::{SUPPLY_TYPE, check_code};
 use crate::domain::page::Page;
 use crate::domain::{NonBlank, SupplyId};
@@ -29,9 +30,9 @@ pub async fn get(tx: &Tx<'_>, id: SupplyId) -> ApiResult<SupplyRow> {
 pub struct NewSupplyInput {
     pub name: NonBlank,
     pub kind: NonBlank,
-    pub quantity: f64,
+    pub quantity: Quantity,
     pub unit: NonBlank,
-    pub cost_per_unit: Option<f64>,
+    pub cost_per_unit: Option<UnitPrice>,
     pub supplier: Option<String>,
     pub notes: Option<String>,
 }
@@ -57,9 +58,9 @@ pub async fn create(tx: &Tx<'_>, s: NewSupplyInput) -> ApiResult<SupplyRow> {
 pub struct SupplyChanges {
     pub name: Option<NonBlank>,
     pub kind: Option<NonBlank>,
-    pub quantity: Option<f64>,
+    pub quantity: Option<Quantity>,
     pub unit: Option<NonBlank>,
-    pub cost_per_unit: Option<Option<f64>>,
+    pub cost_per_unit: Option<Option<UnitPrice>>,
     pub supplier: Option<Option<String>>,
     pub notes: Option<Option<String>>,
 }

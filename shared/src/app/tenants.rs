@@ -5,7 +5,9 @@
 use crate::db::Tx;
 use crate::domain::tenant::Subdomain;
 use crate::domain::{NonBlank, TenantId};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OnConstraint};
+
+use super::signup::{SUBDOMAIN_UNIQUE, subdomain_taken};
 use crate::repo::tenants::{self as repo, TenantPatch};
 
 /// Answered by the API (and named in its OpenAPI document).
@@ -42,10 +44,7 @@ pub async fn update(tx: &Tx<'_>, id: TenantId, changes: TenantChanges) -> ApiRes
     };
     let updated = repo::update(tx, id, &patch)
         .await
-        .map_err(|e| match e.constraint() {
-            Some("tenants_subdomain_key") => ApiError::Conflict("Subdomain already exists".into()),
-            _ => e.into(),
-        })?;
+        .on_constraint(SUBDOMAIN_UNIQUE, subdomain_taken)?;
     if !updated {
         return Err(tenant_not_found(id));
     }

@@ -9,7 +9,7 @@ use crate::context::Ctx;
 use crate::db::Tx;
 use crate::domain::permissions::ADMIN;
 use crate::domain::{Email, NonBlank, Password, RoleId, UserId};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::repo::auth as auth_repo;
 use crate::repo::users::{self, UserPatch};
 
@@ -83,7 +83,7 @@ pub async fn update(
         ));
     }
     if let Some(admin) = admin_role {
-        let is_active_admin = user.is_active && user.role_id == admin.get();
+        let is_active_admin = user.is_active && user.role_id == admin;
         let loses_admin =
             changes.is_active == Some(false) || changes.role_id.is_some_and(|r| r != admin);
         if is_active_admin
@@ -93,7 +93,7 @@ pub async fn update(
             return Err(last_admin());
         }
     }
-    users::update(
+    let updated = users::update(
         tx,
         id,
         &UserPatch {
@@ -106,14 +106,14 @@ pub async fn update(
             is_active: changes.is_active,
         },
     )
-    .await
-    .map_err(|e| match (e.constraint(), changes.role_id) {
+    .await;
+    match changes.role_id {
         // The role was deleted after the check above.
-        (Some("users_tenant_id_role_id_fkey"), Some(role)) => {
+        Some(role) => updated.on_constraint("users_tenant_id_role_id_fkey", || {
             ApiError::field("role_id", format!("Role with id {role} not found"))
-        }
-        _ => e.into(),
-    })?;
+        })?,
+        None => updated?,
+    }
     if let Some(hashed) = &hashed {
         users::set_password(tx, id, hashed).await?;
         // A reset also lifts a lockout: the admin just gave the user a known password.

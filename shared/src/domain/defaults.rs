@@ -105,19 +105,27 @@ mod tests {
 
     #[test]
     fn metal_defaults_have_the_reference_purities() {
-        let pairs: Vec<(&str, f64)> = METALS
+        use crate::domain::amount::Number;
+        use crate::domain::metal::Purity;
+        let pairs: Vec<(&str, String)> = METALS
             .iter()
-            .map(|m| (m.code, m.fine_percentage.parse().unwrap()))
+            .map(|m| {
+                let raw: Number = m.fine_percentage.parse().unwrap();
+                let purity = Purity::parse("fine_percentage", raw).unwrap();
+                // Exactly what is written, nothing rounded away.
+                assert_eq!(purity.get(), raw.get());
+                (m.code, purity.to_string())
+            })
             .collect();
         assert_eq!(
             pairs,
             [
-                ("GOLD_24K", 0.999),
-                ("GOLD_22K", 0.916),
-                ("GOLD_18K", 0.75),
-                ("GOLD_14K", 0.585),
-                ("SILVER_925", 0.925),
-                ("PLATINUM", 0.95)
+                ("GOLD_24K", "0.999".to_string()),
+                ("GOLD_22K", "0.916".to_string()),
+                ("GOLD_18K", "0.75".to_string()),
+                ("GOLD_14K", "0.585".to_string()),
+                ("SILVER_925", "0.925".to_string()),
+                ("PLATINUM", "0.95".to_string())
             ]
         );
     }

@@ -32,25 +32,49 @@ macro_rules! id_type {
                 self.0.fmt(f)
             }
         }
+
+        /// On the wire an id is a plain integer, so its schema is `i64`'s, inline.
+        #[cfg(feature = "openapi")]
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                <i64 as schemars::JsonSchema>::schema_name()
+            }
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                <i64 as schemars::JsonSchema>::json_schema(generator)
+            }
+        }
     )*};
 }
 
-id_type!(
-    TenantId,
-    UserId,
-    RoleId,
-    PermissionId,
-    CompanyId,
-    ContactId,
-    AddressId,
-    MetalId,
-    LookupValueId,
-    DepartmentId,
-    SupplyId,
-    OrderId,
-    ShipmentId,
-    LedgerEntryId,
-);
+/// Calls `$m!` with every id type, so code elsewhere (the database conversions in `db::params`) can
+/// cover them all without repeating the list.
+macro_rules! with_id_types {
+    ($m:ident) => {
+        $m!(
+            TenantId,
+            UserId,
+            RoleId,
+            PermissionId,
+            CompanyId,
+            ContactId,
+            AddressId,
+            MetalId,
+            LookupValueId,
+            DepartmentId,
+            SupplyId,
+            OrderId,
+            ShipmentId,
+            LedgerEntryId,
+        );
+    };
+}
+
+pub(crate) use with_id_types;
+
+with_id_types!(id_type);
 
 #[cfg(test)]
 mod tests {

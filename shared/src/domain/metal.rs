@@ -1,6 +1,9 @@
 //! Metals: the catalogue's code, type and purity, and which market price a metal code follows
 //! (reference rules §5 and §10).
 
+use rust_decimal::Decimal;
+
+use super::amount::{Grams, Number, ROUNDING, to_wire};
 use crate::error::{ApiError, ApiResult};
 
 /// The kind of metal. Stored as its upper-case name (a CHECK constraint keeps the column honest).
@@ -48,24 +51,76 @@ impl MetalType {
     }
 }
 
-/// The fine (pure) fraction of a metal: 0.0 ..= 1.0 (24K gold is 0.999, sterling silver 0.925).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Purity(f64);
+/// The fine (pure) fraction of a metal: 0 ..= 1 with 4 decimal places (24K gold is 0.999, sterling
+/// silver 0.925, "four nines" gold 0.9999; `numeric(5,4)`). Fine weight is gross grams × purity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Purity(Decimal);
 
 impl Purity {
-    pub fn parse(field: &str, raw: f64) -> ApiResult<Self> {
-        if raw.is_finite() && (0.0..=1.0).contains(&raw) {
-            Ok(Purity(raw))
-        } else {
-            Err(ApiError::field(
+    /// Decimal places (the column's scale): hallmarks give fineness in parts per thousand, with at
+    /// most one further digit (999.9).
+    pub const SCALE: u32 = 4;
+
+    /// A fraction from 0 to 1 (checked before rounding, so 1.00004 is refused), rounded half away
+    /// from zero to [`Self::SCALE`] places.
+    pub fn parse(field: &str, raw: Number) -> ApiResult<Self> {
+        Self::new(raw.get()).ok_or_else(|| {
+            ApiError::field(
                 field,
                 "must be a fraction between 0 and 1 (e.g. 0.75 for 18K)",
-            ))
-        }
+            )
+        })
     }
 
-    pub fn get(self) -> f64 {
+    fn new(raw: Decimal) -> Option<Self> {
+        (Decimal::ZERO..=Decimal::ONE)
+            .contains(&raw)
+            .then(|| Self::from_decimal(raw))
+    }
+
+    /// A purity read back from the database (its CHECK keeps it within 0..=1).
+    pub fn from_decimal(raw: Decimal) -> Self {
+        Purity(
+            raw.round_dp_with_strategy(Self::SCALE, ROUNDING)
+                .normalize(),
+        )
+    }
+
+    pub fn get(self) -> Decimal {
         self.0
+    }
+
+    /// The fine (pure) weight of `gross` grams of this metal: gross × purity, rounded half away from
+    /// zero to [`Grams::SCALE`] places (0.1 mg), the same rule PostgreSQL applies when it stores the
+    /// product into a `numeric(14,4)` column. The product of a gram amount and a fraction of at most
+    /// 1 cannot overflow.
+    pub fn fine_weight(self, gross: Grams) -> Grams {
+        Grams::from_decimal(gross.get().saturating_mul(self.0))
+    }
+}
+
+impl std::fmt::Display for Purity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl serde::Serialize for Purity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(to_wire(self.0))
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl schemars::JsonSchema for Purity {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Purity".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "number", "minimum": 0, "maximum": 1 })
     }
 }
 
@@ -156,16 +211,65 @@ mod tests {
         }
     }
 
+    fn n(s: &str) -> Number {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn purity_is_a_fraction_from_zero_to_one() {
-        for ok in [0.0, 0.585, 0.999, 1.0] {
-            assert_eq!(Purity::parse("fine_percentage", ok).unwrap().get(), ok);
+        for ok in ["0", "0.585", "0.999", "0.9999", "1"] {
+            assert_eq!(
+                Purity::parse("fine_percentage", n(ok)).unwrap().get(),
+                n(ok).get()
+            );
         }
-        for bad in [-0.001, 1.0001, 75.0, f64::NAN, f64::INFINITY] {
-            let e = Purity::parse("fine_percentage", bad).unwrap_err();
+        // Rounded to four places, half away from zero.
+        assert_eq!(
+            Purity::parse("fine_percentage", n("0.91665"))
+                .unwrap()
+                .to_string(),
+            "0.9167"
+        );
+        assert_eq!(
+            Purity::parse("fine_percentage", n("0.9159999999999999"))
+                .unwrap()
+                .to_string(),
+            "0.916"
+        );
+        for bad in ["-0.001", "1.0001", "1.00004", "75"] {
+            let e = Purity::parse("fine_percentage", n(bad)).unwrap_err();
             assert_eq!(e.status(), 422);
             assert!(e.detail().starts_with("fine_percentage: "));
         }
+        assert_eq!(
+            serde_json::to_string(&Purity::parse("f", n("0.750")).unwrap()).unwrap(),
+            "0.75"
+        );
+    }
+
+    #[test]
+    fn fine_weight_is_gross_times_purity_rounded_to_a_tenth_of_a_milligram() {
+        let g = |s: &str| s.parse::<Grams>().unwrap();
+        let p = |s: &str| Purity::parse("p", n(s)).unwrap();
+        // 60 g of 18K: 45 g fine, exactly.
+        assert_eq!(p("0.75").fine_weight(g("60")), g("45"));
+        // 10 g of 24K: 9.99 g.
+        assert_eq!(p("0.999").fine_weight(g("10")), g("9.99"));
+        // 1.2345 g × 0.585 = 0.7221825 → 0.7222 (half away from zero).
+        assert_eq!(p("0.585").fine_weight(g("1.2345")), g("0.7222"));
+        // 0.1 g × 0.5 = 0.05; 0.0001 g × 0.5 = 0.00005 → 0.0001; negative mirrors positive.
+        assert_eq!(p("0.5").fine_weight(g("0.1")), g("0.05"));
+        assert_eq!(p("0.5").fine_weight(g("0.0001")), g("0.0001"));
+        assert_eq!(p("0.5").fine_weight(g("-0.0001")), g("-0.0001"));
+        // Ten pieces of 0.1 g of pure metal: exactly 1 g fine in total.
+        let ten = Grams::total((0..10).map(|_| p("1").fine_weight(g("0.1")))).unwrap();
+        assert_eq!(ten, g("1"));
+        assert_eq!(serde_json::to_string(&ten).unwrap(), "1.0");
+        // The largest gross weight a column holds, at full purity, still fits.
+        assert_eq!(
+            p("1").fine_weight(g("9999999999.9999")),
+            g("9999999999.9999")
+        );
     }
 
     #[test]

@@ -6,23 +6,24 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio_postgres::Row;
 
+use super::row::{self, FromRow, from_row};
 use crate::db::Tx;
-use crate::domain::{AddressId, CompanyId, Page};
+use crate::domain::{AddressId, CompanyId, Page, TenantId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyBrief {
-    pub id: i64,
+    pub id: CompanyId,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AddressRow {
-    pub id: i64,
-    pub tenant_id: i64,
-    pub company_id: i64,
+    pub id: AddressId,
+    pub tenant_id: TenantId,
+    pub company_id: CompanyId,
     pub street_address: String,
     pub city: String,
     pub state: String,
@@ -36,27 +37,31 @@ pub struct AddressRow {
 
 const ADDRESS_SELECT: &str =
     "select a.id, a.tenant_id, a.company_id, a.street_address, a.city, a.state, a.zip_code,
-        a.country, a.is_default, a.created_at, a.updated_at, c.name
+        a.country, a.is_default, a.created_at, a.updated_at, c.name as company_name
    from addresses a
    join companies c on c.tenant_id = a.tenant_id and c.id = a.company_id";
 
-fn address_from_row(r: &Row) -> AddressRow {
-    AddressRow {
-        id: r.get(0),
-        tenant_id: r.get(1),
-        company_id: r.get(2),
-        street_address: r.get(3),
-        city: r.get(4),
-        state: r.get(5),
-        zip_code: r.get(6),
-        country: r.get(7),
-        is_default: r.get(8),
-        created_at: r.get(9),
-        updated_at: r.get(10),
-        company: CompanyBrief {
-            id: r.get(2),
-            name: r.get(11),
-        },
+from_row!(CompanyBrief {
+    id: "company_id",
+    name: "company_name",
+});
+
+impl FromRow for AddressRow {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        Ok(AddressRow {
+            id: row::get(r, "id")?,
+            tenant_id: row::get(r, "tenant_id")?,
+            company_id: row::get(r, "company_id")?,
+            street_address: row::get(r, "street_address")?,
+            city: row::get(r, "city")?,
+            state: row::get(r, "state")?,
+            zip_code: row::get(r, "zip_code")?,
+            country: row::get(r, "country")?,
+            is_default: row::get(r, "is_default")?,
+            created_at: row::get(r, "created_at")?,
+            updated_at: row::get(r, "updated_at")?,
+            company: CompanyBrief::from_row(r)?,
+        })
     }
 }
 
@@ -69,41 +74,34 @@ pub async fn list(tx: &Tx<'_>, company: CompanyId, page: Page) -> Result<Vec<Add
          offset $2 limit $3"
     );
     let rows = tx
-        .query(&sql, &[&company.get(), &page.skip(), &page.limit()])
+        .query(&sql, &[&company, &page.skip(), &page.limit()])
         .await?;
-    Ok(rows.iter().map(address_from_row).collect())
+    row::all(&rows)
 }
 
 pub async fn get(tx: &Tx<'_>, id: AddressId) -> Result<Option<AddressRow>, DbError> {
     let sql = format!("{ADDRESS_SELECT} where a.id = $1 and a.tenant_id = app_current_tenant()");
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .as_ref()
-        .map(address_from_row))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
 pub async fn default_of(tx: &Tx<'_>, company: CompanyId) -> Result<Option<AddressRow>, DbError> {
     let sql = format!(
         "{ADDRESS_SELECT} where a.tenant_id = app_current_tenant() and a.company_id = $1 and a.is_default"
     );
-    Ok(tx
-        .query_opt(&sql, &[&company.get()])
-        .await?
-        .as_ref()
-        .map(address_from_row))
+    row::optional(tx.query_opt(&sql, &[&company]).await?)
 }
 
 /// The company's number of addresses and whether one of them is the default.
 pub async fn census(tx: &Tx<'_>, company: CompanyId) -> Result<(i64, bool), DbError> {
     let row = tx
         .query_one(
-            "select count(*), coalesce(bool_or(is_default), false) from addresses
+            "select count(*) as addresses, coalesce(bool_or(is_default), false) as has_default
+               from addresses
               where tenant_id = app_current_tenant() and company_id = $1",
-            &[&company.get()],
+            &[&company],
         )
         .await?;
-    Ok((row.get(0), row.get(1)))
+    Ok((row::get(&row, "addresses")?, row::get(&row, "has_default")?))
 }
 
 pub struct AddressFields<'a> {
@@ -135,7 +133,7 @@ pub async fn insert(
             ],
         )
         .await?;
-    Ok(AddressId::from_db(row.get(0)))
+    row::get(&row, "id")
 }
 
 pub struct AddressChanges<'a> {

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::row::{self, from_row};
 use crate::db::Tx;
 use crate::domain::{TenantId, UserId};
 use crate::error::DbError;
@@ -16,6 +17,15 @@ pub struct LoginCandidate {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
+from_row!(LoginCandidate {
+    user_id,
+    tenant_id,
+    hashed_password,
+    user_active,
+    tenant_active,
+    locked_until,
+});
+
 pub async fn find_login_candidate(
     tx: &Tx<'_>,
     username: &str,
@@ -27,14 +37,7 @@ pub async fn find_login_candidate(
             &[&username],
         )
         .await?;
-    Ok(row.map(|r| LoginCandidate {
-        user_id: UserId::from_db(r.get(0)),
-        tenant_id: TenantId::from_db(r.get(1)),
-        hashed_password: r.get(2),
-        user_active: r.get(3),
-        tenant_active: r.get(4),
-        locked_until: r.get(5),
-    }))
+    row::optional(row)
 }
 
 pub struct LoginRecord<'a> {
@@ -97,7 +100,7 @@ pub async fn register_failure(
             &[&user.get(), &max_attempts, &(lockout_minutes as i32)],
         )
         .await?;
-    Ok(row.get(0))
+    row::get(&row, "failed_login_attempts")
 }
 
 pub async fn insert_refresh_token(
@@ -124,23 +127,25 @@ pub struct RefreshTokenRow {
     pub revoked: bool,
 }
 
+from_row!(RefreshTokenRow {
+    token_id,
+    user_id,
+    tenant_id,
+    expires_at,
+    revoked,
+});
+
 pub async fn find_refresh_token(
     tx: &Tx<'_>,
     token_hash: &str,
 ) -> Result<Option<RefreshTokenRow>, DbError> {
     let row = tx
         .query_opt(
-            "select token_id, user_id, tenant_id, expires_at, revoked_at is not null from auth_refresh_lookup($1)",
+            "select token_id, user_id, tenant_id, expires_at, revoked_at is not null as revoked from auth_refresh_lookup($1)",
             &[&token_hash],
         )
         .await?;
-    Ok(row.map(|r| RefreshTokenRow {
-        token_id: r.get(0),
-        user_id: UserId::from_db(r.get(1)),
-        tenant_id: TenantId::from_db(r.get(2)),
-        expires_at: r.get(3),
-        revoked: r.get(4),
-    }))
+    row::optional(row)
 }
 
 pub async fn delete_refresh_token(tx: &Tx<'_>, token_id: i64) -> Result<(), DbError> {
@@ -197,6 +202,16 @@ pub struct LoginHistoryRow {
     pub timestamp: DateTime<Utc>,
 }
 
+from_row!(LoginHistoryRow {
+    id,
+    username,
+    ip_address,
+    user_agent,
+    success,
+    failure_reason,
+    timestamp,
+});
+
 pub async fn login_history(
     tx: &Tx<'_>,
     user: UserId,
@@ -212,16 +227,5 @@ pub async fn login_history(
             &[&user.get(), &limit],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| LoginHistoryRow {
-            id: r.get(0),
-            username: r.get(1),
-            ip_address: r.get(2),
-            user_agent: r.get(3),
-            success: r.get(4),
-            failure_reason: r.get(5),
-            timestamp: r.get(6),
-        })
-        .collect())
+    row::all(&rows)
 }

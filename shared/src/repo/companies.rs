@@ -6,17 +6,18 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio_postgres::Row;
 
+use super::row::{self, FromRow, from_row};
 use crate::db::Tx;
-use crate::domain::{CompanyId, ContactId, Page};
+use crate::domain::amount::{Grams, Money};
+use crate::domain::{CompanyId, ContactId, MetalId, OrderId, Page, TenantId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyRow {
-    pub id: i64,
-    pub tenant_id: i64,
+    pub id: CompanyId,
+    pub tenant_id: TenantId,
     pub name: String,
     pub address: Option<String>,
     pub phone: Option<String>,
@@ -28,18 +29,16 @@ pub struct CompanyRow {
 const COMPANY_COLUMNS: &str =
     "c.id, c.tenant_id, c.name, c.address, c.phone, c.email, c.created_at, c.updated_at";
 
-fn company_from_row(r: &Row) -> CompanyRow {
-    CompanyRow {
-        id: r.get(0),
-        tenant_id: r.get(1),
-        name: r.get(2),
-        address: r.get(3),
-        phone: r.get(4),
-        email: r.get(5),
-        created_at: r.get(6),
-        updated_at: r.get(7),
-    }
-}
+from_row!(CompanyRow {
+    id,
+    tenant_id,
+    name,
+    address,
+    phone,
+    email,
+    created_at,
+    updated_at,
+});
 
 /// `{id, name, email, phone}`: a contact inside a company answer, or a company inside a contact answer.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -51,21 +50,28 @@ pub struct PartySummary {
     pub phone: Option<String>,
 }
 
-/// `total_balance` of the company aliased `c`, as float8 (a JSON number).
+from_row!(PartySummary {
+    id,
+    name,
+    email,
+    phone
+});
+
+/// `total_balance` of the company aliased `c` (numeric: the prices' scale, 2 places).
 const BALANCE_OF_C: &str = "(select coalesce(sum(i.price), 0)
        from orders o
        join order_line_items i on i.tenant_id = o.tenant_id and i.order_id = o.id
-      where o.tenant_id = c.tenant_id and o.company_id = c.id and o.status <> 'CANCELLED')::float8";
+      where o.tenant_id = c.tenant_id and o.company_id = c.id and o.status <> 'CANCELLED')";
 
 /// Companies whose name contains `search` (case-insensitive), by name, each with its balance.
 pub async fn list(
     tx: &Tx<'_>,
     search: Option<&str>,
     page: Page,
-) -> Result<Vec<(CompanyRow, f64)>, DbError> {
+) -> Result<Vec<(CompanyRow, Money)>, DbError> {
     // strpos instead of ILIKE: the user's `%` and `_` are plain characters, not wildcards.
     let sql = format!(
-        "select {COMPANY_COLUMNS}, {BALANCE_OF_C}
+        "select {COMPANY_COLUMNS}, {BALANCE_OF_C} as total_balance
            from companies c
           where c.tenant_id = app_current_tenant()
             and ($1::text is null or strpos(lower(c.name), lower($1)) > 0)
@@ -75,21 +81,16 @@ pub async fn list(
     let rows = tx
         .query(&sql, &[&search, &page.skip(), &page.limit()])
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (company_from_row(r), r.get(8)))
-        .collect())
+    rows.iter()
+        .map(|r| Ok((CompanyRow::from_row(r)?, row::get(r, "total_balance")?)))
+        .collect()
 }
 
 pub async fn get(tx: &Tx<'_>, id: CompanyId) -> Result<Option<CompanyRow>, DbError> {
     let sql = format!(
         "select {COMPANY_COLUMNS} from companies c where c.id = $1 and c.tenant_id = app_current_tenant()"
     );
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .as_ref()
-        .map(company_from_row))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
 pub async fn exists(tx: &Tx<'_>, id: CompanyId) -> Result<bool, DbError> {
@@ -131,7 +132,7 @@ pub async fn insert(tx: &Tx<'_>, f: &CompanyFields<'_>) -> Result<CompanyRow, Db
     let row = tx
         .query_one(&sql, &[&f.name, &f.address, &f.phone, &f.email])
         .await?;
-    Ok(company_from_row(&row))
+    row::one(row)
 }
 
 /// A change of an optional column: `None` keeps it, `Some(None)` clears it.
@@ -173,7 +174,7 @@ pub async fn update(
             ],
         )
         .await?;
-    Ok(row.as_ref().map(company_from_row))
+    row::optional(row)
 }
 
 /// Rows that keep a company from being deleted (addresses are deleted with it).
@@ -185,24 +186,28 @@ pub struct CompanyDependents {
     pub metal_transactions: i64,
 }
 
+from_row!(CompanyDependents {
+    contacts,
+    orders,
+    metal_balances,
+    metal_transactions,
+});
+
 pub async fn dependents(tx: &Tx<'_>, id: CompanyId) -> Result<CompanyDependents, DbError> {
     let row = tx
         .query_one(
-            "select (select count(*) from contacts where tenant_id = app_current_tenant() and company_id = $1),
-                    (select count(*) from orders where tenant_id = app_current_tenant() and company_id = $1),
+            "select (select count(*) from contacts where tenant_id = app_current_tenant() and company_id = $1)
+                        as contacts,
+                    (select count(*) from orders where tenant_id = app_current_tenant() and company_id = $1)
+                        as orders,
                     (select count(*) from company_metal_balances
-                      where tenant_id = app_current_tenant() and company_id = $1),
+                      where tenant_id = app_current_tenant() and company_id = $1) as metal_balances,
                     (select count(*) from metal_transactions
-                      where tenant_id = app_current_tenant() and company_id = $1)",
-            &[&id.get()],
+                      where tenant_id = app_current_tenant() and company_id = $1) as metal_transactions",
+            &[&id],
         )
         .await?;
-    Ok(CompanyDependents {
-        contacts: row.get(0),
-        orders: row.get(1),
-        metal_balances: row.get(2),
-        metal_transactions: row.get(3),
-    })
+    row::one(row)
 }
 
 /// Whether a row was deleted. A row still referenced is `DbError::ForeignKey`.
@@ -220,7 +225,7 @@ pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> Result<bool, DbError> {
 pub async fn contacts_of_many(
     tx: &Tx<'_>,
     companies: Vec<i64>,
-) -> Result<Vec<(i64, PartySummary)>, DbError> {
+) -> Result<Vec<(CompanyId, PartySummary)>, DbError> {
     let rows = tx
         .query(
             "select company_id, id, name, email, phone from contacts
@@ -229,20 +234,9 @@ pub async fn contacts_of_many(
             &[&companies],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            (
-                r.get(0),
-                PartySummary {
-                    id: r.get(1),
-                    name: r.get(2),
-                    email: r.get(3),
-                    phone: r.get(4),
-                },
-            )
-        })
-        .collect())
+    rows.iter()
+        .map(|r| Ok((row::get(r, "company_id")?, PartySummary::from_row(r)?)))
+        .collect()
 }
 
 pub async fn contacts_of(
@@ -256,31 +250,27 @@ pub async fn contacts_of(
               where tenant_id = app_current_tenant() and company_id = $1
               order by lower(name), id
              offset $2 limit $3",
-            &[&id.get(), &page.skip(), &page.limit()],
+            &[&id, &page.skip(), &page.limit()],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| PartySummary {
-            id: r.get(0),
-            name: r.get(1),
-            email: r.get(2),
-            phone: r.get(3),
-        })
-        .collect())
+    row::all(&rows)
 }
 
 /// The company's balance; `None` if the company does not exist here.
-pub async fn balance(tx: &Tx<'_>, id: CompanyId) -> Result<Option<f64>, DbError> {
+pub async fn balance(tx: &Tx<'_>, id: CompanyId) -> Result<Option<Money>, DbError> {
     let sql = format!(
-        "select {BALANCE_OF_C} from companies c where c.id = $1 and c.tenant_id = app_current_tenant()"
+        "select {BALANCE_OF_C} as total_balance
+           from companies c where c.id = $1 and c.tenant_id = app_current_tenant()"
     );
-    Ok(tx.query_opt(&sql, &[&id.get()]).await?.map(|r| r.get(0)))
+    tx.query_opt(&sql, &[&id])
+        .await?
+        .map(|r| row::get(&r, "total_balance"))
+        .transpose()
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct CompanyFigures {
-    pub total_balance: f64,
+    pub total_balance: Money,
     pub contact_count: i64,
     /// All orders, cancelled ones included.
     pub order_count: i64,
@@ -288,40 +278,40 @@ pub struct CompanyFigures {
     pub billable_order_count: i64,
 }
 
+from_row!(CompanyFigures {
+    total_balance,
+    contact_count,
+    order_count,
+    billable_order_count,
+});
+
 pub async fn figures(tx: &Tx<'_>, id: CompanyId) -> Result<Option<CompanyFigures>, DbError> {
     let sql = format!(
-        "select {BALANCE_OF_C},
-                (select count(*) from contacts x where x.tenant_id = c.tenant_id and x.company_id = c.id),
-                (select count(*) from orders o where o.tenant_id = c.tenant_id and o.company_id = c.id),
+        "select {BALANCE_OF_C} as total_balance,
+                (select count(*) from contacts x where x.tenant_id = c.tenant_id and x.company_id = c.id)
+                    as contact_count,
+                (select count(*) from orders o where o.tenant_id = c.tenant_id and o.company_id = c.id)
+                    as order_count,
                 (select count(*) from orders o
                   where o.tenant_id = c.tenant_id and o.company_id = c.id and o.status <> 'CANCELLED')
+                    as billable_order_count
            from companies c where c.id = $1 and c.tenant_id = app_current_tenant()"
     );
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .map(|r| CompanyFigures {
-            total_balance: r.get(0),
-            contact_count: r.get(1),
-            order_count: r.get(2),
-            billable_order_count: r.get(3),
-        }))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
-/// One order in the order tabs of a company or a contact: the order header with its total as
-/// `price`, without line items (`line_items` is always empty here).
+/// The order header of an order summary, with its total as `price` (the sum of its line items'
+/// prices).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct OrderSummary {
-    pub id: i64,
-    pub tenant_id: i64,
+pub struct OrderHeader {
+    pub id: OrderId,
+    pub tenant_id: TenantId,
     pub order_number: String,
-    pub contact_id: i64,
-    pub company_id: i64,
+    pub contact_id: ContactId,
+    pub company_id: CompanyId,
     pub status: String,
     pub due_date: Option<DateTime<Utc>>,
-    /// When the order was placed (= `created_at`); the contact page shows it.
-    pub order_date: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The legacy header description, else the first line item's (`" (+N more)"` for further items).
@@ -329,15 +319,63 @@ pub struct OrderSummary {
     pub specifications: Option<String>,
     pub quantity: i32,
     /// The order's total: the sum of its line items' prices.
-    pub price: f64,
-    pub metal_id: Option<i64>,
+    pub price: Money,
+    pub metal_id: Option<MetalId>,
     pub metal_name: Option<String>,
-    pub target_weight_per_piece: Option<f64>,
-    pub initial_total_weight: Option<f64>,
-    pub labor_cost: Option<f64>,
-    pub line_items: Vec<serde_json::Value>,
+    pub target_weight_per_piece: Option<Grams>,
+    pub initial_total_weight: Option<Grams>,
+    pub labor_cost: Option<Money>,
+}
+
+from_row!(OrderHeader {
+    id,
+    tenant_id,
+    order_number,
+    contact_id,
+    company_id,
+    status,
+    due_date,
+    created_at,
+    updated_at,
+    product_description,
+    specifications,
+    quantity,
+    price,
+    metal_id,
+    metal_name,
+    target_weight_per_piece,
+    initial_total_weight,
+    labor_cost,
+});
+
+/// One order of the order tabs of a company or a contact: its header and its contact's and
+/// company's summaries (the API answer is `app::companies::OrderSummary`).
+#[derive(Debug, Clone)]
+pub struct OrderSummaryRow {
+    pub order: OrderHeader,
     pub contact: PartySummary,
     pub company: PartySummary,
+}
+
+impl FromRow for OrderSummaryRow {
+    fn from_row(r: &tokio_postgres::Row) -> Result<Self, DbError> {
+        let order = OrderHeader::from_row(r)?;
+        Ok(OrderSummaryRow {
+            contact: PartySummary {
+                id: order.contact_id.get(),
+                name: row::get(r, "contact_name")?,
+                email: row::get(r, "contact_email")?,
+                phone: row::get(r, "contact_phone")?,
+            },
+            company: PartySummary {
+                id: order.company_id.get(),
+                name: row::get(r, "company_name")?,
+                email: row::get(r, "company_email")?,
+                phone: row::get(r, "company_phone")?,
+            },
+            order,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -351,7 +389,7 @@ pub async fn orders_of(
     tx: &Tx<'_>,
     of: OrdersOf,
     page: Page,
-) -> Result<Vec<OrderSummary>, DbError> {
+) -> Result<Vec<OrderSummaryRow>, DbError> {
     let (column, id) = match of {
         OrdersOf::Company(id) => ("company_id", id.get()),
         OrdersOf::Contact(id) => ("contact_id", id.get()),
@@ -361,10 +399,12 @@ pub async fn orders_of(
                 o.created_at, o.updated_at,
                 coalesce(o.product_description,
                          li.first_description
-                           || case when li.n > 1 then ' (+' || (li.n - 1) || ' more)' else '' end),
-                o.specifications, o.quantity, coalesce(li.total, 0)::float8, o.metal_id, m.name,
-                o.target_weight_per_piece::float8, o.initial_total_weight::float8, o.labor_cost::float8,
-                ct.id, ct.name, ct.email, ct.phone, co.id, co.name, co.email, co.phone
+                           || case when li.n > 1 then ' (+' || (li.n - 1) || ' more)' else '' end)
+                    as product_description,
+                o.specifications, o.quantity, coalesce(li.total, 0) as price, o.metal_id,
+                m.name as metal_name, o.target_weight_per_piece, o.initial_total_weight, o.labor_cost,
+                ct.name as contact_name, ct.email as contact_email, ct.phone as contact_phone,
+                co.name as company_name, co.email as company_email, co.phone as company_phone
            from orders o
            join contacts ct on ct.tenant_id = o.tenant_id and ct.id = o.contact_id
            join companies co on co.tenant_id = o.tenant_id and co.id = o.company_id
@@ -379,42 +419,5 @@ pub async fn orders_of(
           order by o.created_at desc, o.id desc
          offset $2 limit $3"
     );
-    let rows = tx.query(&sql, &[&id, &page.skip(), &page.limit()]).await?;
-    Ok(rows
-        .iter()
-        .map(|r| OrderSummary {
-            id: r.get(0),
-            tenant_id: r.get(1),
-            order_number: r.get(2),
-            contact_id: r.get(3),
-            company_id: r.get(4),
-            status: r.get(5),
-            due_date: r.get(6),
-            order_date: r.get(7),
-            created_at: r.get(7),
-            updated_at: r.get(8),
-            product_description: r.get(9),
-            specifications: r.get(10),
-            quantity: r.get(11),
-            price: r.get(12),
-            metal_id: r.get(13),
-            metal_name: r.get(14),
-            target_weight_per_piece: r.get(15),
-            initial_total_weight: r.get(16),
-            labor_cost: r.get(17),
-            line_items: Vec::new(),
-            contact: PartySummary {
-                id: r.get(18),
-                name: r.get(19),
-                email: r.get(20),
-                phone: r.get(21),
-            },
-            company: PartySummary {
-                id: r.get(22),
-                name: r.get(23),
-                email: r.get(24),
-                phone: r.get(25),
-            },
-        })
-        .collect())
+    row::all(&tx.query(&sql, &[&id, &page.skip(), &page.limit()]).await?)
 }

@@ -7,19 +7,20 @@ use serde::Serialize;
 use tokio_postgres::Row;
 
 use super::companies::{Change, PartySummary};
+use super::row::{self, FromRow};
 use crate::db::Tx;
-use crate::domain::{CompanyId, ContactId, Page};
+use crate::domain::{CompanyId, ContactId, Page, TenantId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ContactRow {
-    pub id: i64,
-    pub tenant_id: i64,
+    pub id: ContactId,
+    pub tenant_id: TenantId,
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub company: PartySummary,
@@ -27,26 +28,29 @@ pub struct ContactRow {
 
 const CONTACT_SELECT: &str =
     "select x.id, x.tenant_id, x.name, x.email, x.phone, x.company_id, x.created_at, x.updated_at,
-        c.id, c.name, c.email, c.phone
+        c.name as company_name, c.email as company_email, c.phone as company_phone
    from contacts x
    join companies c on c.tenant_id = x.tenant_id and c.id = x.company_id";
 
-fn contact_from_row(r: &Row) -> ContactRow {
-    ContactRow {
-        id: r.get(0),
-        tenant_id: r.get(1),
-        name: r.get(2),
-        email: r.get(3),
-        phone: r.get(4),
-        company_id: r.get(5),
-        created_at: r.get(6),
-        updated_at: r.get(7),
-        company: PartySummary {
-            id: r.get(8),
-            name: r.get(9),
-            email: r.get(10),
-            phone: r.get(11),
-        },
+impl FromRow for ContactRow {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        let company_id: CompanyId = row::get(r, "company_id")?;
+        Ok(ContactRow {
+            id: row::get(r, "id")?,
+            tenant_id: row::get(r, "tenant_id")?,
+            name: row::get(r, "name")?,
+            email: row::get(r, "email")?,
+            phone: row::get(r, "phone")?,
+            company_id,
+            created_at: row::get(r, "created_at")?,
+            updated_at: row::get(r, "updated_at")?,
+            company: PartySummary {
+                id: company_id.get(),
+                name: row::get(r, "company_name")?,
+                email: row::get(r, "company_email")?,
+                phone: row::get(r, "company_phone")?,
+            },
+        })
     }
 }
 
@@ -78,16 +82,12 @@ pub async fn list(
             ],
         )
         .await?;
-    Ok(rows.iter().map(contact_from_row).collect())
+    row::all(&rows)
 }
 
 pub async fn get(tx: &Tx<'_>, id: ContactId) -> Result<Option<ContactRow>, DbError> {
     let sql = format!("{CONTACT_SELECT} where x.id = $1 and x.tenant_id = app_current_tenant()");
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .as_ref()
-        .map(contact_from_row))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
 pub struct ContactFields<'a> {
@@ -103,10 +103,10 @@ pub async fn insert(tx: &Tx<'_>, f: &ContactFields<'_>) -> Result<ContactId, DbE
     let row = tx
         .query_one(
             "insert into contacts (company_id, name, email, phone) values ($1, $2, $3, $4) returning id",
-            &[&f.company.get(), &f.name, &f.email, &f.phone],
+            &[&f.company, &f.name, &f.email, &f.phone],
         )
         .await?;
-    Ok(ContactId::from_db(row.get(0)))
+    row::get(&row, "id")
 }
 
 pub struct ContactChanges<'a> {
@@ -141,13 +141,13 @@ pub async fn update(tx: &Tx<'_>, id: ContactId, ch: &ContactChanges<'_>) -> Resu
 }
 
 pub async fn order_count(tx: &Tx<'_>, id: ContactId) -> Result<i64, DbError> {
-    Ok(tx
+    let r = tx
         .query_one(
-            "select count(*) from orders where tenant_id = app_current_tenant() and contact_id = $1",
-            &[&id.get()],
+            "select count(*) as orders from orders where tenant_id = app_current_tenant() and contact_id = $1",
+            &[&id],
         )
-        .await?
-        .get(0))
+        .await?;
+    row::get(&r, "orders")
 }
 
 /// Whether a row was deleted. A contact still referenced by orders is `DbError::ForeignKey`.

@@ -3,44 +3,52 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::row::{self, from_row};
 use crate::db::Tx;
-use crate::domain::DepartmentId;
+use crate::domain::amount::Grams;
+use crate::domain::{DepartmentId, MetalId, TenantId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DepartmentRow {
-    pub id: i64,
-    pub tenant_id: i64,
+    pub id: DepartmentId,
+    pub tenant_id: TenantId,
     pub name: String,
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct BalanceRow {
+/// One department's balance of one metal (the API answers it without `department_id`:
+/// `app::departments::BalanceRow`).
+#[derive(Debug, Clone)]
+pub struct DepartmentBalance {
     pub id: i64,
-    #[serde(skip)]
-    pub department_id: i64,
-    pub metal_id: i64,
+    pub department_id: DepartmentId,
+    pub metal_id: MetalId,
     pub metal_name: String,
-    pub balance_grams: f64,
+    pub balance_grams: Grams,
 }
+
+from_row!(DepartmentBalance {
+    id,
+    department_id,
+    metal_id,
+    metal_name,
+    balance_grams,
+});
 
 const COLUMNS: &str = "id, tenant_id, name, is_active, created_at, updated_at";
 
-fn from_row(r: &tokio_postgres::Row) -> DepartmentRow {
-    DepartmentRow {
-        id: r.get(0),
-        tenant_id: r.get(1),
-        name: r.get(2),
-        is_active: r.get(3),
-        created_at: r.get(4),
-        updated_at: r.get(5),
-    }
-}
+from_row!(DepartmentRow {
+    id,
+    tenant_id,
+    name,
+    is_active,
+    created_at,
+    updated_at,
+});
 
 /// In creation order (the Inventory department first). `active_only` for the balances summary.
 pub async fn list(
@@ -54,29 +62,20 @@ pub async fn list(
           where tenant_id = app_current_tenant() and (not $3 or is_active)
           order by id offset $1 limit $2"
     );
-    Ok(tx
-        .query(&sql, &[&skip, &limit, &active_only])
-        .await?
-        .iter()
-        .map(from_row)
-        .collect())
+    row::all(&tx.query(&sql, &[&skip, &limit, &active_only]).await?)
 }
 
 pub async fn get(tx: &Tx<'_>, id: DepartmentId) -> Result<Option<DepartmentRow>, DbError> {
     let sql = format!(
         "select {COLUMNS} from departments where id = $1 and tenant_id = app_current_tenant()"
     );
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .as_ref()
-        .map(from_row))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
 /// A taken name (case-insensitive) is `DbError::Unique { uq_department_name_per_tenant }`.
 pub async fn insert(tx: &Tx<'_>, name: &str) -> Result<DepartmentRow, DbError> {
     let sql = format!("insert into departments (name) values ($1) returning {COLUMNS}");
-    Ok(from_row(&tx.query_one(&sql, &[&name]).await?))
+    row::one(tx.query_one(&sql, &[&name]).await?)
 }
 
 pub async fn update(
@@ -91,11 +90,7 @@ pub async fn update(
           where id = $1 and tenant_id = app_current_tenant()
           returning {COLUMNS}"
     );
-    Ok(tx
-        .query_opt(&sql, &[&id.get(), &name, &is_active])
-        .await?
-        .as_ref()
-        .map(from_row))
+    row::optional(tx.query_opt(&sql, &[&id, &name, &is_active]).await?)
 }
 
 /// Delete a department (its balances go with it). Ledger entries that reference it make this a
@@ -122,24 +117,19 @@ pub async fn has_ledger_entries(tx: &Tx<'_>, id: DepartmentId) -> Result<bool, D
 }
 
 /// The balances of the given departments, by metal name.
-pub async fn balances(tx: &Tx<'_>, department_ids: Vec<i64>) -> Result<Vec<BalanceRow>, DbError> {
-    Ok(tx
-        .query(
-            "select b.id, b.department_id, b.metal_id, m.name, b.balance_grams::float8
+pub async fn balances(
+    tx: &Tx<'_>,
+    department_ids: Vec<i64>,
+) -> Result<Vec<DepartmentBalance>, DbError> {
+    row::all(
+        &tx.query(
+            "select b.id, b.department_id, b.metal_id, m.name as metal_name, b.balance_grams
                from department_balances b
                join metals m on m.tenant_id = b.tenant_id and m.id = b.metal_id
               where b.tenant_id = app_current_tenant() and b.department_id = any($1)
               order by m.name, b.metal_id",
             &[&department_ids],
         )
-        .await?
-        .iter()
-        .map(|r| BalanceRow {
-            id: r.get(0),
-            department_id: r.get(1),
-            metal_id: r.get(2),
-            metal_name: r.get(3),
-            balance_grams: r.get(4),
-        })
-        .collect())
+        .await?,
+    )
 }

@@ -3,15 +3,16 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::row::{self, from_row};
 use crate::db::Tx;
-use crate::domain::LookupValueId;
+use crate::domain::{LookupValueId, TenantId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LookupValueRow {
-    pub id: i64,
-    pub tenant_id: i64,
+    pub id: LookupValueId,
+    pub tenant_id: TenantId,
     pub category: String,
     pub code: String,
     pub display_label: String,
@@ -24,19 +25,17 @@ pub struct LookupValueRow {
 const COLUMNS: &str =
     "id, tenant_id, category, code, display_label, sort_order, is_active, created_at, updated_at";
 
-fn from_row(r: &tokio_postgres::Row) -> LookupValueRow {
-    LookupValueRow {
-        id: r.get(0),
-        tenant_id: r.get(1),
-        category: r.get(2),
-        code: r.get(3),
-        display_label: r.get(4),
-        sort_order: r.get(5),
-        is_active: r.get(6),
-        created_at: r.get(7),
-        updated_at: r.get(8),
-    }
-}
+from_row!(LookupValueRow {
+    id,
+    tenant_id,
+    category,
+    code,
+    display_label,
+    sort_order,
+    is_active,
+    created_at,
+    updated_at,
+});
 
 /// Ordered by category, then sort order (then id, so equal sort orders stay stable).
 pub async fn list(
@@ -51,12 +50,7 @@ pub async fn list(
             and ($2 or is_active)
           order by category, sort_order, id"
     );
-    Ok(tx
-        .query(&sql, &[&category, &include_inactive])
-        .await?
-        .iter()
-        .map(from_row)
-        .collect())
+    row::all(&tx.query(&sql, &[&category, &include_inactive]).await?)
 }
 
 pub struct NewLookupValue<'a> {
@@ -78,7 +72,7 @@ pub async fn insert(tx: &Tx<'_>, v: &NewLookupValue<'_>) -> Result<LookupValueRo
             &[&v.category, &v.code, &v.display_label, &v.sort_order],
         )
         .await?;
-    Ok(from_row(&row))
+    row::one(row)
 }
 
 #[derive(Debug, Default)]
@@ -102,27 +96,22 @@ pub async fn update(
           where id = $1 and tenant_id = app_current_tenant()
           returning {COLUMNS}"
     );
-    Ok(tx
-        .query_opt(
-            &sql,
-            &[&id.get(), &p.display_label, &p.sort_order, &p.is_active],
-        )
-        .await?
-        .as_ref()
-        .map(from_row))
+    row::optional(
+        tx.query_opt(&sql, &[&id, &p.display_label, &p.sort_order, &p.is_active])
+            .await?,
+    )
 }
 
 /// The active codes of a category, in display order.
 pub async fn active_codes(tx: &Tx<'_>, category: &str) -> Result<Vec<String>, DbError> {
-    Ok(tx
-        .query(
-            "select code from lookup_values
-              where tenant_id = app_current_tenant() and category = $1 and is_active
-              order by sort_order, id",
-            &[&category],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
+    tx.query(
+        "select code from lookup_values
+          where tenant_id = app_current_tenant() and category = $1 and is_active
+          order by sort_order, id",
+        &[&category],
+    )
+    .await?
+    .iter()
+    .map(|r| row::get(r, "code"))
+    .collect()
 }

@@ -1,45 +1,46 @@
-//! The metal catalogue of the current tenant. Purity and cost are `numeric` in the database and read
-//! as `float8`, so they leave as JSON numbers.
+//! The metal catalogue of the current tenant. Purity and cost are `numeric` in the database and
+//! `Purity`/`UnitPrice` (exact decimals) here; they leave as JSON numbers.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::row::{self, from_row};
 use crate::db::Tx;
-use crate::domain::MetalId;
+use crate::domain::amount::UnitPrice;
+use crate::domain::metal::Purity;
+use crate::domain::{MetalId, TenantId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MetalRow {
-    pub id: i64,
-    pub tenant_id: i64,
+    pub id: MetalId,
+    pub tenant_id: TenantId,
     pub code: String,
     pub name: String,
     pub metal_type: String,
-    pub fine_percentage: f64,
-    pub average_cost_per_gram: Option<f64>,
+    pub fine_percentage: Purity,
+    pub average_cost_per_gram: Option<UnitPrice>,
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, tenant_id, code, name, metal_type, fine_percentage::float8, \
-     average_cost_per_gram::float8, is_active, created_at, updated_at";
+const COLUMNS: &str = "id, tenant_id, code, name, metal_type, fine_percentage, \
+     average_cost_per_gram, is_active, created_at, updated_at";
 
-fn from_row(r: &tokio_postgres::Row) -> MetalRow {
-    MetalRow {
-        id: r.get(0),
-        tenant_id: r.get(1),
-        code: r.get(2),
-        name: r.get(3),
-        metal_type: r.get(4),
-        fine_percentage: r.get(5),
-        average_cost_per_gram: r.get(6),
-        is_active: r.get(7),
-        created_at: r.get(8),
-        updated_at: r.get(9),
-    }
-}
+from_row!(MetalRow {
+    id,
+    tenant_id,
+    code,
+    name,
+    metal_type,
+    fine_percentage,
+    average_cost_per_gram,
+    is_active,
+    created_at,
+    updated_at,
+});
 
 /// Ordered by name (then id).
 pub async fn list(tx: &Tx<'_>, include_inactive: bool) -> Result<Vec<MetalRow>, DbError> {
@@ -48,37 +49,28 @@ pub async fn list(tx: &Tx<'_>, include_inactive: bool) -> Result<Vec<MetalRow>, 
           where tenant_id = app_current_tenant() and ($1 or is_active)
           order by name, id"
     );
-    Ok(tx
-        .query(&sql, &[&include_inactive])
-        .await?
-        .iter()
-        .map(from_row)
-        .collect())
+    row::all(&tx.query(&sql, &[&include_inactive]).await?)
 }
 
 pub async fn get(tx: &Tx<'_>, id: MetalId) -> Result<Option<MetalRow>, DbError> {
     let sql =
         format!("select {COLUMNS} from metals where id = $1 and tenant_id = app_current_tenant()");
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .as_ref()
-        .map(from_row))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
 pub struct NewMetal<'a> {
     pub code: &'a str,
     pub name: &'a str,
     pub metal_type: &'a str,
-    pub fine_percentage: f64,
-    pub average_cost_per_gram: Option<f64>,
+    pub fine_percentage: Purity,
+    pub average_cost_per_gram: Option<UnitPrice>,
 }
 
 /// A taken code is `DbError::Unique { uq_metal_code_per_tenant }`.
 pub async fn insert(tx: &Tx<'_>, m: &NewMetal<'_>) -> Result<MetalRow, DbError> {
     let sql = format!(
         "insert into metals (code, name, metal_type, fine_percentage, average_cost_per_gram)
-         values ($1, $2, $3, $4::float8::numeric, $5::float8::numeric) returning {COLUMNS}"
+         values ($1, $2, $3, $4, $5) returning {COLUMNS}"
     );
     let row = tx
         .query_one(
@@ -92,16 +84,16 @@ pub async fn insert(tx: &Tx<'_>, m: &NewMetal<'_>) -> Result<MetalRow, DbError> 
             ],
         )
         .await?;
-    Ok(from_row(&row))
+    row::one(row)
 }
 
 #[derive(Debug, Default)]
 pub struct MetalPatch {
     pub name: Option<String>,
     pub metal_type: Option<String>,
-    pub fine_percentage: Option<f64>,
+    pub fine_percentage: Option<Purity>,
     /// `Some(None)` clears the cost.
-    pub average_cost_per_gram: Option<Option<f64>>,
+    pub average_cost_per_gram: Option<Option<UnitPrice>>,
     pub is_active: Option<bool>,
 }
 
@@ -111,8 +103,8 @@ pub async fn update(tx: &Tx<'_>, id: MetalId, p: &MetalPatch) -> Result<Option<M
         "update metals
             set name = coalesce($2, name),
                 metal_type = coalesce($3, metal_type),
-                fine_percentage = coalesce($4::float8::numeric, fine_percentage),
-                average_cost_per_gram = case when $5 then $6::float8::numeric else average_cost_per_gram end,
+                fine_percentage = coalesce($4, fine_percentage),
+                average_cost_per_gram = case when $5 then $6 else average_cost_per_gram end,
                 is_active = coalesce($7, is_active)
           where id = $1 and tenant_id = app_current_tenant()
           returning {COLUMNS}"
@@ -121,11 +113,11 @@ pub async fn update(tx: &Tx<'_>, id: MetalId, p: &MetalPatch) -> Result<Option<M
         Some(c) => (true, c),
         None => (false, None),
     };
-    Ok(tx
-        .query_opt(
+    row::optional(
+        tx.query_opt(
             &sql,
             &[
-                &id.get(),
+                &id,
                 &p.name,
                 &p.metal_type,
                 &p.fine_percentage,
@@ -134,7 +126,6 @@ pub async fn update(tx: &Tx<'_>, id: MetalId, p: &MetalPatch) -> Result<Option<M
                 &p.is_active,
             ],
         )
-        .await?
-        .as_ref()
-        .map(from_row))
+        .await?,
+    )
 }

@@ -12,6 +12,7 @@ pub mod metal_prices;
 pub mod metals;
 pub mod provisioning;
 pub mod roles;
+pub mod row;
 pub mod seed;
 pub mod supplies;
 pub mod tenants;
@@ -22,14 +23,16 @@ use crate::error::DbError;
 
 /// Whether the current tenant is active (tenants are visible to their own members only).
 pub async fn tenants_active(tx: &Tx<'_>) -> Result<bool, DbError> {
-    Ok(tx
+    match tx
         .query_opt(
             "select is_active from tenants where id = app_current_tenant()",
             &[],
         )
         .await?
-        .map(|r| r.get(0))
-        .unwrap_or(false))
+    {
+        Some(r) => row::get(&r, "is_active"),
+        None => Ok(false),
+    }
 }
 
 pub async fn ping(tx: &Tx<'_>) -> Result<(), DbError> {

@@ -2,6 +2,7 @@
 //! metals, and the `Inventory` department. The default inserts are idempotent, so the `/seed`
 //! endpoints reuse them.
 
+use super::row;
 use crate::db::Tx;
 use crate::domain::defaults::{INVENTORY_DEPARTMENT, LOOKUP_VALUES, METALS};
 use crate::domain::permissions::{SYSTEM_ROLES, system_role_permissions};
@@ -10,9 +11,9 @@ use crate::error::DbError;
 
 pub async fn create_tenant(tx: &Tx<'_>, name: &str, subdomain: &str) -> Result<TenantId, DbError> {
     let row = tx
-        .query_one("select tenant_create($1, $2)", &[&name, &subdomain])
+        .query_one("select tenant_create($1, $2) as id", &[&name, &subdomain])
         .await?;
-    Ok(TenantId::from_db(row.get(0)))
+    row::get(&row, "id")
 }
 
 pub async fn subdomain_taken(tx: &Tx<'_>, subdomain: &str) -> Result<bool, DbError> {
@@ -33,7 +34,7 @@ pub async fn create_system_roles(tx: &Tx<'_>) -> Result<Vec<(String, RoleId)>, D
                 &[&role.name, &role.description],
             )
             .await?;
-        let id: i64 = row.get(0);
+        let id: RoleId = row::get(&row, "id")?;
         let perms: Vec<String> = system_role_permissions(role.name)
             .iter()
             .map(|p| p.to_string())
@@ -44,48 +45,65 @@ pub async fn create_system_roles(tx: &Tx<'_>) -> Result<Vec<(String, RoleId)>, D
             &[&id, &perms],
         )
         .await?;
-        out.push((role.name.to_string(), RoleId::from_db(id)));
+        out.push((role.name.to_string(), id));
     }
     Ok(out)
 }
 
 /// Insert the default lookup values that are missing. Returns how many were inserted.
 pub async fn insert_default_lookup_values(tx: &Tx<'_>) -> Result<u64, DbError> {
-    let categories: Vec<String> = LOOKUP_VALUES
-        .iter()
-        .map(|v| v.category.to_string())
-        .collect();
-    let codes: Vec<String> = LOOKUP_VALUES.iter().map(|v| v.code.to_string()).collect();
-    let labels: Vec<String> = LOOKUP_VALUES.iter().map(|v| v.label.to_string()).collect();
-    let orders: Vec<i64> = LOOKUP_VALUES
-        .iter()
-        .map(|v| i64::from(v.sort_order))
-        .collect();
-    tx.execute(
+    insert_missing(
+        tx,
         "insert into lookup_values (category, code, display_label, sort_order)
-         select c, k, l, o::int from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as d(c, k, l, o)
+         select a, b, c, d::int from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as x(a, b, c, d)
          on conflict on constraint uq_tenant_category_code do nothing",
-        &[&categories, &codes, &labels, &orders],
+        LOOKUP_VALUES.iter().map(|v| {
+            [
+                v.category.to_string(),
+                v.code.to_string(),
+                v.label.to_string(),
+                v.sort_order.to_string(),
+            ]
+        }),
     )
     .await
 }
 
 /// Insert the default metals whose code is missing. Returns how many were inserted.
 pub async fn insert_default_metals(tx: &Tx<'_>) -> Result<u64, DbError> {
-    let codes: Vec<String> = METALS.iter().map(|m| m.code.to_string()).collect();
-    let names: Vec<String> = METALS.iter().map(|m| m.name.to_string()).collect();
-    let types: Vec<String> = METALS.iter().map(|m| m.metal_type.to_string()).collect();
-    let fines: Vec<String> = METALS
-        .iter()
-        .map(|m| m.fine_percentage.to_string())
-        .collect();
-    tx.execute(
+    insert_missing(
+        tx,
         "insert into metals (code, name, metal_type, fine_percentage)
-         select c, n, t, f::numeric from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as d(c, n, t, f)
+         select a, b, c, d::numeric from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as x(a, b, c, d)
          on conflict on constraint uq_metal_code_per_tenant do nothing",
-        &[&codes, &names, &types, &fines],
+        METALS.iter().map(|m| {
+            [
+                m.code.to_string(),
+                m.name.to_string(),
+                m.metal_type.to_string(),
+                // Decimal text, so the column stores exactly this purity.
+                m.fine_percentage.to_string(),
+            ]
+        }),
     )
     .await
+}
+
+/// Insert `rows` (four text columns each) in one statement: `insert` unnests `$1..$4` and skips the
+/// rows whose key exists (idempotent, race-free). Returns how many were inserted.
+async fn insert_missing(
+    tx: &Tx<'_>,
+    insert: &str,
+    rows: impl Iterator<Item = [String; 4]>,
+) -> Result<u64, DbError> {
+    let mut columns: [Vec<String>; 4] = Default::default();
+    for row in rows {
+        for (column, value) in columns.iter_mut().zip(row) {
+            column.push(value);
+        }
+    }
+    let [a, b, c, d] = columns;
+    tx.execute(insert, &[&a, &b, &c, &d]).await
 }
 
 pub async fn ensure_inventory_department(tx: &Tx<'_>) -> Result<(), DbError> {

@@ -3,15 +3,16 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::row::{self, FromRow, from_row};
 use crate::db::Tx;
-use crate::domain::{PermissionId, RoleId};
+use crate::domain::{PermissionId, RoleId, TenantId};
 use crate::error::DbError;
 
 /// A row of the global permission catalogue (`resource:action`).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PermissionRow {
-    pub id: i64,
+    pub id: PermissionId,
     pub name: String,
     pub description: Option<String>,
     pub resource: String,
@@ -19,21 +20,19 @@ pub struct PermissionRow {
     pub created_at: DateTime<Utc>,
 }
 
-fn permission_from_row(r: &tokio_postgres::Row) -> PermissionRow {
-    PermissionRow {
-        id: r.get(0),
-        name: r.get(1),
-        description: r.get(2),
-        resource: r.get(3),
-        action: r.get(4),
-        created_at: r.get(5),
-    }
-}
+from_row!(PermissionRow {
+    id,
+    name,
+    description,
+    resource,
+    action,
+    created_at,
+});
 
 #[derive(Debug, Clone)]
 pub struct RoleRow {
-    pub id: i64,
-    pub tenant_id: i64,
+    pub id: RoleId,
+    pub tenant_id: TenantId,
     pub name: String,
     pub description: Option<String>,
     pub is_system_role: bool,
@@ -44,29 +43,25 @@ pub struct RoleRow {
 const ROLE_COLUMNS: &str =
     "r.id, r.tenant_id, r.name, r.description, r.is_system_role, r.created_at, r.updated_at";
 
-fn role_from_row(r: &tokio_postgres::Row) -> RoleRow {
-    RoleRow {
-        id: r.get(0),
-        tenant_id: r.get(1),
-        name: r.get(2),
-        description: r.get(3),
-        is_system_role: r.get(4),
-        created_at: r.get(5),
-        updated_at: r.get(6),
-    }
-}
+from_row!(RoleRow {
+    id,
+    tenant_id,
+    name,
+    description,
+    is_system_role,
+    created_at,
+    updated_at,
+});
 
 /// The whole catalogue. Global (not tenant data), so no tenant filter.
 pub async fn all_permissions(tx: &Tx<'_>) -> Result<Vec<PermissionRow>, DbError> {
-    Ok(tx
-        .query(
+    row::all(
+        &tx.query(
             "select id, name, description, resource, action, created_at from permissions order by id",
             &[],
         )
-        .await?
-        .iter()
-        .map(permission_from_row)
-        .collect())
+        .await?,
+    )
 }
 
 /// Which of `ids` exist in the catalogue.
@@ -75,35 +70,25 @@ pub async fn existing_permission_ids(
     ids: &[PermissionId],
 ) -> Result<Vec<PermissionId>, DbError> {
     let raw: Vec<i64> = ids.iter().map(|i| i.get()).collect();
-    Ok(tx
-        .query("select id from permissions where id = any($1)", &[&raw])
+    tx.query("select id from permissions where id = any($1)", &[&raw])
         .await?
         .iter()
-        .map(|r| PermissionId::from_db(r.get(0)))
-        .collect())
+        .map(|r| row::get(r, "id"))
+        .collect()
 }
 
 pub async fn list(tx: &Tx<'_>) -> Result<Vec<RoleRow>, DbError> {
     let sql = format!(
         "select {ROLE_COLUMNS} from roles r where r.tenant_id = app_current_tenant() order by r.id"
     );
-    Ok(tx
-        .query(&sql, &[])
-        .await?
-        .iter()
-        .map(role_from_row)
-        .collect())
+    row::all(&tx.query(&sql, &[]).await?)
 }
 
 pub async fn get(tx: &Tx<'_>, id: RoleId) -> Result<Option<RoleRow>, DbError> {
     let sql = format!(
         "select {ROLE_COLUMNS} from roles r where r.id = $1 and r.tenant_id = app_current_tenant()"
     );
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .as_ref()
-        .map(role_from_row))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
 /// `get`, locking the row until the transaction ends (serialises concurrent changes to one role).
@@ -111,18 +96,14 @@ pub async fn get_for_update(tx: &Tx<'_>, id: RoleId) -> Result<Option<RoleRow>, 
     let sql = format!(
         "select {ROLE_COLUMNS} from roles r where r.id = $1 and r.tenant_id = app_current_tenant() for update"
     );
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .as_ref()
-        .map(role_from_row))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
 /// The permissions of the given roles of the current tenant, as (role id, permission) pairs.
 pub async fn permissions_of(
     tx: &Tx<'_>,
     roles: &[i64],
-) -> Result<Vec<(i64, PermissionRow)>, DbError> {
+) -> Result<Vec<(RoleId, PermissionRow)>, DbError> {
     let rows = tx
         .query(
             "select p.id, p.name, p.description, p.resource, p.action, p.created_at, rp.role_id
@@ -133,10 +114,9 @@ pub async fn permissions_of(
             &[&roles.to_vec()],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (r.get::<_, i64>(6), permission_from_row(r)))
-        .collect())
+    rows.iter()
+        .map(|r| Ok((row::get(r, "role_id")?, PermissionRow::from_row(r)?)))
+        .collect()
 }
 
 /// Insert a custom role. A taken name is `DbError::Unique { roles_tenant_id_name_key }`.
@@ -147,7 +127,7 @@ pub async fn insert(tx: &Tx<'_>, name: &str, description: Option<&str>) -> Resul
             &[&name, &description],
         )
         .await?;
-    Ok(RoleId::from_db(row.get(0)))
+    row::get(&row, "id")
 }
 
 /// Change name and/or description; `None` leaves a column as it is, `Some(None)` clears the description.
@@ -193,13 +173,13 @@ pub async fn set_permissions(
 
 /// How many users (active or not) have this role.
 pub async fn user_count(tx: &Tx<'_>, id: RoleId) -> Result<i64, DbError> {
-    Ok(tx
+    let r = tx
         .query_one(
-            "select count(*) from users where role_id = $1 and tenant_id = app_current_tenant()",
-            &[&id.get()],
+            "select count(*) as users from users where role_id = $1 and tenant_id = app_current_tenant()",
+            &[&id],
         )
-        .await?
-        .get(0))
+        .await?;
+    row::get(&r, "users")
 }
 
 /// Delete a role. Users still holding it make this `DbError::ForeignKey { users_tenant_id_role_id_fkey }`.

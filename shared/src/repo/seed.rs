@@ -1,6 +1,7 @@
 //! SQL of the demo seed (`cargo run -p local -- seed`): plain inserts into the current tenant. Only the
 //! local tooling calls these; the API never does.
 
+use super::row;
 use crate::db::Tx;
 use crate::error::DbError;
 
@@ -26,7 +27,7 @@ pub async fn insert_company(
             &[&name, &address, &phone, &email],
         )
         .await?;
-    Ok(row.get(0))
+    row::get(&row, "id")
 }
 
 pub async fn insert_contact(

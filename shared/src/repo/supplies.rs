@@ -3,76 +3,67 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::row::{self, from_row};
 use crate::db::Tx;
-use crate::domain::SupplyId;
+use crate::domain::amount::{Quantity, UnitPrice};
+use crate::domain::{SupplyId, TenantId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SupplyRow {
-    pub id: i64,
-    pub tenant_id: i64,
+    pub id: SupplyId,
+    pub tenant_id: TenantId,
     pub name: String,
     #[serde(rename = "type")]
     pub kind: String,
-    pub quantity: f64,
+    pub quantity: Quantity,
     pub unit: Option<String>,
-    pub cost_per_unit: Option<f64>,
+    pub cost_per_unit: Option<UnitPrice>,
     pub supplier: Option<String>,
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, tenant_id, name, type, quantity::float8, unit, cost_per_unit::float8, \
+const COLUMNS: &str = "id, tenant_id, name, type, quantity, unit, cost_per_unit, \
      supplier, notes, created_at, updated_at";
 
-fn from_row(r: &tokio_postgres::Row) -> SupplyRow {
-    SupplyRow {
-        id: r.get(0),
-        tenant_id: r.get(1),
-        name: r.get(2),
-        kind: r.get(3),
-        quantity: r.get(4),
-        unit: r.get(5),
-        cost_per_unit: r.get(6),
-        supplier: r.get(7),
-        notes: r.get(8),
-        created_at: r.get(9),
-        updated_at: r.get(10),
-    }
-}
+from_row!(SupplyRow {
+    id,
+    tenant_id,
+    name,
+    kind: "type",
+    quantity,
+    unit,
+    cost_per_unit,
+    supplier,
+    notes,
+    created_at,
+    updated_at,
+});
 
 pub async fn list(tx: &Tx<'_>, skip: i64, limit: i64) -> Result<Vec<SupplyRow>, DbError> {
     let sql = format!(
         "select {COLUMNS} from supplies where tenant_id = app_current_tenant()
           order by id offset $1 limit $2"
     );
-    Ok(tx
-        .query(&sql, &[&skip, &limit])
-        .await?
-        .iter()
-        .map(from_row)
-        .collect())
+    row::all(&tx.query(&sql, &[&skip, &limit]).await?)
 }
 
 pub async fn get(tx: &Tx<'_>, id: SupplyId) -> Result<Option<SupplyRow>, DbError> {
     let sql = format!(
         "select {COLUMNS} from supplies where id = $1 and tenant_id = app_current_tenant()"
     );
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .as_ref()
-        .map(from_row))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
 pub struct NewSupply<'a> {
     pub name: &'a str,
     pub kind: &'a str,
-    pub quantity: f64,
+    pub quantity: Quantity,
     pub unit: &'a str,
-    pub cost_per_unit: Option<f64>,
+    pub cost_per_unit: Option<UnitPrice>,
     pub supplier: Option<&'a str>,
     pub notes: Option<&'a str>,
 }
@@ -80,7 +71,7 @@ pub struct NewSupply<'a> {
 pub async fn insert(tx: &Tx<'_>, s: &NewSupply<'_>) -> Result<SupplyRow, DbError> {
     let sql = format!(
         "insert into supplies (name, type, quantity, unit, cost_per_unit, supplier, notes)
-         values ($1, $2, $3::float8::numeric, $4, $5::float8::numeric, $6, $7)
+         values ($1, $2, $3, $4, $5, $6, $7)
          returning {COLUMNS}"
     );
     let row = tx
@@ -97,7 +88,7 @@ pub async fn insert(tx: &Tx<'_>, s: &NewSupply<'_>) -> Result<SupplyRow, DbError
             ],
         )
         .await?;
-    Ok(from_row(&row))
+    row::one(row)
 }
 
 /// Fields to change; for the optional columns `Some(None)` clears the value.
@@ -105,9 +96,9 @@ pub async fn insert(tx: &Tx<'_>, s: &NewSupply<'_>) -> Result<SupplyRow, DbError
 pub struct SupplyPatch {
     pub name: Option<String>,
     pub kind: Option<String>,
-    pub quantity: Option<f64>,
+    pub quantity: Option<Quantity>,
     pub unit: Option<String>,
-    pub cost_per_unit: Option<Option<f64>>,
+    pub cost_per_unit: Option<Option<UnitPrice>>,
     pub supplier: Option<Option<String>>,
     pub notes: Option<Option<String>>,
 }
@@ -121,9 +112,9 @@ pub async fn update(
         "update supplies
             set name = coalesce($2, name),
                 type = coalesce($3, type),
-                quantity = coalesce($4::float8::numeric, quantity),
+                quantity = coalesce($4, quantity),
                 unit = coalesce($5, unit),
-                cost_per_unit = case when $6 then $7::float8::numeric else cost_per_unit end,
+                cost_per_unit = case when $6 then $7 else cost_per_unit end,
                 supplier = case when $8 then $9 else supplier end,
                 notes = case when $10 then $11 else notes end
           where id = $1 and tenant_id = app_current_tenant()
@@ -132,11 +123,11 @@ pub async fn update(
     let (set_cost, cost) = split(&p.cost_per_unit);
     let (set_supplier, supplier) = split(&p.supplier);
     let (set_notes, notes) = split(&p.notes);
-    Ok(tx
-        .query_opt(
+    row::optional(
+        tx.query_opt(
             &sql,
             &[
-                &id.get(),
+                &id,
                 &p.name,
                 &p.kind,
                 &p.quantity,
@@ -149,9 +140,8 @@ pub async fn update(
                 &notes,
             ],
         )
-        .await?
-        .as_ref()
-        .map(from_row))
+        .await?,
+    )
 }
 
 fn split<T: Clone>(v: &Option<Option<T>>) -> (bool, Option<T>) {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::row::{self, from_row};
 use crate::db::Tx;
 use crate::domain::TenantId;
 use crate::error::DbError;
@@ -11,7 +12,7 @@ use crate::error::DbError;
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TenantRow {
-    pub id: i64,
+    pub id: TenantId,
     pub name: String,
     pub subdomain: String,
     pub is_active: bool,
@@ -19,28 +20,25 @@ pub struct TenantRow {
     pub updated_at: DateTime<Utc>,
 }
 
-fn tenant_from_row(r: &tokio_postgres::Row) -> TenantRow {
-    TenantRow {
-        id: r.get(0),
-        name: r.get(1),
-        subdomain: r.get(2),
-        is_active: r.get(3),
-        created_at: r.get(4),
-        updated_at: r.get(5),
-    }
-}
+from_row!(TenantRow {
+    id,
+    name,
+    subdomain,
+    is_active,
+    created_at,
+    updated_at,
+});
 
 /// The tenant `id` if it is the current one; any other id finds nothing.
 pub async fn get(tx: &Tx<'_>, id: TenantId) -> Result<Option<TenantRow>, DbError> {
-    Ok(tx
-        .query_opt(
+    row::optional(
+        tx.query_opt(
             "select id, name, subdomain, is_active, created_at, updated_at
                from tenants where id = $1 and id = app_current_tenant()",
-            &[&id.get()],
+            &[&id],
         )
-        .await?
-        .as_ref()
-        .map(tenant_from_row))
+        .await?,
+    )
 }
 
 pub struct TenantPatch<'a> {

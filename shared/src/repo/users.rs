@@ -2,53 +2,48 @@
 
 use chrono::{DateTime, Utc};
 
+use super::row::{self, from_row};
 use crate::db::Tx;
-use crate::domain::{RoleId, UserId};
+use crate::domain::{RoleId, TenantId, UserId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub email: Option<String>,
     pub full_name: Option<String>,
-    pub role_id: i64,
+    pub role_id: RoleId,
     /// The role's name; never null (every user has a role).
     pub role: String,
-    pub tenant_id: i64,
+    pub tenant_id: TenantId,
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.full_name, u.role_id, r.name, u.tenant_id, u.is_active, u.created_at, u.updated_at";
+pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.full_name, u.role_id, r.name as role, u.tenant_id, u.is_active, u.created_at, u.updated_at";
 
-pub(crate) fn user_from_row(r: &tokio_postgres::Row) -> UserRow {
-    UserRow {
-        id: r.get(0),
-        username: r.get(1),
-        email: r.get(2),
-        full_name: r.get(3),
-        role_id: r.get(4),
-        role: r.get(5),
-        tenant_id: r.get(6),
-        is_active: r.get(7),
-        created_at: r.get(8),
-        updated_at: r.get(9),
-    }
-}
+from_row!(UserRow {
+    id,
+    username,
+    email,
+    full_name,
+    role_id,
+    role,
+    tenant_id,
+    is_active,
+    created_at,
+    updated_at,
+});
 
 pub async fn get(tx: &Tx<'_>, id: UserId) -> Result<Option<UserRow>, DbError> {
     let sql = format!(
         "select {USER_COLUMNS} from users u join roles r on r.id = u.role_id and r.tenant_id = u.tenant_id
           where u.id = $1 and u.tenant_id = app_current_tenant()"
     );
-    Ok(tx
-        .query_opt(&sql, &[&id.get()])
-        .await?
-        .as_ref()
-        .map(user_from_row))
+    row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
 pub async fn list(tx: &Tx<'_>) -> Result<Vec<UserRow>, DbError> {
@@ -56,12 +51,7 @@ pub async fn list(tx: &Tx<'_>) -> Result<Vec<UserRow>, DbError> {
         "select {USER_COLUMNS} from users u join roles r on r.id = u.role_id and r.tenant_id = u.tenant_id
           where u.tenant_id = app_current_tenant() order by u.username"
     );
-    Ok(tx
-        .query(&sql, &[])
-        .await?
-        .iter()
-        .map(user_from_row)
-        .collect())
+    row::all(&tx.query(&sql, &[]).await?)
 }
 
 pub struct NewUser<'a> {
@@ -87,17 +77,17 @@ pub async fn insert(tx: &Tx<'_>, u: &NewUser<'_>) -> Result<UserId, DbError> {
             ],
         )
         .await?;
-    Ok(UserId::from_db(row.get(0)))
+    row::get(&row, "id")
 }
 
 pub async fn hashed_password(tx: &Tx<'_>, id: UserId) -> Result<Option<String>, DbError> {
-    Ok(tx
-        .query_opt(
-            "select hashed_password from users where id = $1 and tenant_id = app_current_tenant()",
-            &[&id.get()],
-        )
-        .await?
-        .map(|r| r.get(0)))
+    tx.query_opt(
+        "select hashed_password from users where id = $1 and tenant_id = app_current_tenant()",
+        &[&id],
+    )
+    .await?
+    .map(|r| row::get(&r, "hashed_password"))
+    .transpose()
 }
 
 pub async fn set_password(tx: &Tx<'_>, id: UserId, hashed: &str) -> Result<(), DbError> {
@@ -120,13 +110,13 @@ pub async fn role_exists(tx: &Tx<'_>, id: RoleId) -> Result<bool, DbError> {
 }
 
 pub async fn role_by_name(tx: &Tx<'_>, name: &str) -> Result<Option<RoleId>, DbError> {
-    Ok(tx
-        .query_opt(
-            "select id from roles where name = $1 and tenant_id = app_current_tenant()",
-            &[&name],
-        )
-        .await?
-        .map(|r| RoleId::from_db(r.get(0))))
+    tx.query_opt(
+        "select id from roles where name = $1 and tenant_id = app_current_tenant()",
+        &[&name],
+    )
+    .await?
+    .map(|r| row::get(&r, "id"))
+    .transpose()
 }
 
 /// Changes to a user; `None` leaves a column as it is. `email: Some(None)` clears the e-mail.
@@ -165,15 +155,15 @@ pub async fn update(tx: &Tx<'_>, id: UserId, p: &UserPatch<'_>) -> Result<(), Db
 /// remove the last active admin takes this lock first, so two such changes cannot both pass the
 /// "another admin remains" check.
 pub async fn lock_admin_role(tx: &Tx<'_>, admin: &str) -> Result<Option<RoleId>, DbError> {
-    Ok(tx
-        .query_opt(
-            "select id from roles
-              where name = $1 and is_system_role and tenant_id = app_current_tenant()
-              for update",
-            &[&admin],
-        )
-        .await?
-        .map(|r| RoleId::from_db(r.get(0))))
+    tx.query_opt(
+        "select id from roles
+          where name = $1 and is_system_role and tenant_id = app_current_tenant()
+          for update",
+        &[&admin],
+    )
+    .await?
+    .map(|r| row::get(&r, "id"))
+    .transpose()
 }
 
 /// Active users holding `role`, other than `except`.
@@ -182,12 +172,12 @@ pub async fn count_active_with_role_except(
     role: RoleId,
     except: UserId,
 ) -> Result<i64, DbError> {
-    Ok(tx
+    let r = tx
         .query_one(
-            "select count(*) from users
+            "select count(*) as users from users
               where role_id = $1 and is_active and id <> $2 and tenant_id = app_current_tenant()",
-            &[&role.get(), &except.get()],
+            &[&role, &except],
         )
-        .await?
-        .get(0))
+        .await?;
+    row::get(&r, "users")
 }

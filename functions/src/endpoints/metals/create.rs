@@ -27,9 +27,9 @@ struct Input {
     metal_type: String,
     /// The fine (pure) fraction, 0 to 1 (0.75 for 18K gold).
     #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = 1)))]
-    fine_percentage: f64,
+    fine_percentage: shared::domain::amount::Number,
     #[serde(default)]
-    average_cost_per_gram: Option<f64>,
+    average_cost_per_gram: Option<shared::domain::amount::UnitPrice>,
 }
 
 #[cfg(feature = "openapi")]

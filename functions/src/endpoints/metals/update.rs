@@ -27,11 +27,11 @@ struct Input {
     metal_type: Option<String>,
     /// The fine (pure) fraction, 0 to 1.
     #[serde(default)]
-    fine_percentage: Option<f64>,
+    fine_percentage: Option<shared::domain::amount::Number>,
     /// `null` clears the cost; absent leaves it.
     #[serde(default, deserialize_with = "nullable")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
-    average_cost_per_gram: Option<Option<f64>>,
+    average_cost_per_gram: Option<Option<shared::domain::amount::UnitPrice>>,
     #[serde(default)]
     is_active: Option<bool>,
 }

@@ -21,10 +21,10 @@ struct Input {
     name: String,
     #[serde(rename = "type")]
     kind: String,
-    quantity: f64,
+    quantity: shared::domain::amount::Quantity,
     unit: String,
     #[serde(default)]
-    cost_per_unit: Option<f64>,
+    cost_per_unit: Option<shared::domain::amount::UnitPrice>,
     #[serde(default)]
     supplier: Option<String>,
     #[serde(default)]

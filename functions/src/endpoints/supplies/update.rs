@@ -24,12 +24,12 @@ struct Input {
     #[serde(default, rename = "type")]
     kind: Option<String>,
     #[serde(default)]
-    quantity: Option<f64>,
+    quantity: Option<shared::domain::amount::Quantity>,
     #[serde(default)]
     unit: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
-    cost_per_unit: Option<Option<f64>>,
+    cost_per_unit: Option<Option<shared::domain::amount::UnitPrice>>,
     #[serde(default, deserialize_with = "nullable")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     supplier: Option<Option<String>>,
