@@ -172,6 +172,13 @@ pub enum DbError {
     /// Any other error of a statement, kept whole (SQLSTATE, message, position) for the logs.
     #[error("database error")]
     Postgres(#[source] tokio_postgres::Error),
+    /// A column of a result row is missing or has another type than the row struct says.
+    #[error("reading column {column}")]
+    Column {
+        column: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
     /// The database answered something our code rules out (no row where one must be).
     #[error("unexpected database answer: {0}")]
     Unexpected(String),
@@ -318,7 +325,7 @@ mod tests {
             "code: b"
         );
         assert_eq!(unique("c").on_constraints(cases).unwrap_err().status(), 500);
-        let other: Result<(), DbError> = Err(DbError::Other("boom".into()));
+        let other: Result<(), DbError> = Err(DbError::Unexpected("boom".into()));
         assert_eq!(other.on_constraints(cases).unwrap_err().status(), 500);
         // A violation without a constraint name matches no case, not even an empty name.
         assert_eq!(

@@ -79,10 +79,17 @@ async fn applied_versions(
             &[],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-        .collect())
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("version")?,
+                r.try_get("name")?,
+                r.try_get("checksum")?,
+                r.try_get("applied_at")?,
+            ))
+        })
+        .collect::<Result<_, tokio_postgres::Error>>()
+        .map_err(DbError::from)
 }
 
 /// Apply every pending migration, each in its own transaction. Returns the names applied.

@@ -9,7 +9,7 @@ use testkit::http1::{read_request, write_response};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-use crate::helpers::{Detail, Session, TestApp, arr, connect};
+use crate::helpers::{Body, Detail, Session, TestApp, arr, connect};
 
 const BASE: &str = "/api/v1/metals/";
 

@@ -17,8 +17,10 @@ pub trait FromRow: Sized {
 /// The column `name` of `row`. Duplicate names in a select list must be aliased: the first column
 /// of that name would win.
 pub fn get<'a, T: FromSql<'a>>(row: &'a Row, name: &str) -> Result<T, DbError> {
-    row.try_get(name)
-        .map_err(|e| DbError::Other(format!("reading column {name}: {e}")))
+    row.try_get(name).map_err(|source| DbError::Column {
+        column: name.to_string(),
+        source,
+    })
 }
 
 pub(crate) fn all<T: FromRow>(rows: &[Row]) -> Result<Vec<T>, DbError> {
@@ -60,13 +62,19 @@ pub(crate) use from_row;
 
 #[cfg(test)]
 mod tests {
-    /// Rows are read by name: no positional `get(0)`/`try_get(0)` may come back into `repo`.
+    /// Rows are read by name: no positional `get(0)`/`try_get(0)` may come back into the code that
+    /// reads rows (`repo`, `db`, the migration runner).
     #[test]
     fn repositories_read_columns_by_name() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/repo");
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.join("migrate.rs")];
+        for dir in ["repo", "db"] {
+            for entry in std::fs::read_dir(src.join(dir)).unwrap() {
+                files.push(entry.unwrap().path());
+            }
+        }
         let mut offenders = Vec::new();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
+        for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
             for (n, line) in text.lines().enumerate() {
                 let code = line.split("//").next().unwrap_or("");
