@@ -7,6 +7,7 @@ mod helpers;
 
 mod addresses;
 mod auth;
+mod cold_start;
 mod companies;
 mod contacts;
 mod crm_fixtures;

@@ -34,6 +34,9 @@ pub type TenantFn = for<'a, 'c> fn(&'a Ctx, &'a Call, &'a Tx<'c>) -> HandlerFutu
 pub enum Handler {
     /// No token, no database (health, docs).
     Public(PublicFn),
+    /// No token; the handler reaches the database itself, through a use case that reports a failure
+    /// instead of answering it (the readiness probe `/health/db`, which is 200 either way).
+    Probe(PublicFn),
     /// No token; a system transaction (login, refresh, public sign-up).
     System(SystemFn),
     /// A valid access token of an active user in an active tenant whose role holds every one of
@@ -106,7 +109,7 @@ pub struct Endpoint {
 impl Endpoint {
     pub fn access(&self) -> Access {
         match self.handler {
-            Handler::Public(_) | Handler::System(_) => Access::Public,
+            Handler::Public(_) | Handler::Probe(_) | Handler::System(_) => Access::Public,
             Handler::Tenant { permissions, .. } => Access::User { permissions },
             Handler::OptionalTenant { permissions, .. } => Access::OptionalUser { permissions },
         }
@@ -115,7 +118,7 @@ impl Endpoint {
     /// The permissions a caller's role must hold (for an optional token: when one is presented).
     pub fn permissions(&self) -> &'static [&'static str] {
         match self.handler {
-            Handler::Public(_) | Handler::System(_) => &[],
+            Handler::Public(_) | Handler::Probe(_) | Handler::System(_) => &[],
             Handler::Tenant { permissions, .. } | Handler::OptionalTenant { permissions, .. } => {
                 permissions
             }
@@ -123,9 +126,8 @@ impl Endpoint {
     }
 
     /// Whether the function talks to PostgreSQL, and so cannot start without `DATABASE_URL`.
-    /// (`health_db` is public and reports an unreachable database instead of failing.)
     pub fn needs_database(&self) -> bool {
-        !matches!(self.handler, Handler::Public(_)) || self.id == "health_db"
+        !matches!(self.handler, Handler::Public(_))
     }
 }
 
@@ -133,6 +135,7 @@ impl Endpoint {
 /// names another; its signature follows from `access`:
 ///
 /// - `public`: `async fn handle(ctx: &Ctx, call: &Call) -> ApiResult<Reply>`
+/// - `probe`: as `public`, for a handler whose use case checks the database itself (`/health/db`)
 /// - `system`: `… (ctx: &Ctx, call: &Call, tx: &mut Tx<'_>)`, a transaction without a tenant
 /// - `user[P, …]`: `… (ctx: &Ctx, call: &Call, tx: &Tx<'_>)`, in the caller's tenant, every `P` granted
 /// - `optional_user[P, …]`: as `system`; `call.authorize(ctx, tx)` enters the caller's tenant
@@ -182,6 +185,9 @@ macro_rules! endpoint {
     };
     (@handler public [] [$h:path]) => {
         $crate::http::Handler::Public(|ctx, call| Box::pin($h(ctx, call)))
+    };
+    (@handler probe [] [$h:path]) => {
+        $crate::http::Handler::Probe(|ctx, call| Box::pin($h(ctx, call)))
     };
     (@handler system [] [$h:path]) => {
         $crate::http::Handler::System(|ctx, call, tx| Box::pin($h(ctx, call, tx)))
@@ -280,7 +286,7 @@ async fn run(
 ) -> ApiResult<Response<Body>> {
     let call = Call::from_request(ep, req, request_id.to_string())?;
     let reply = match ep.handler {
-        Handler::Public(run) => run(ctx, &call).await?,
+        Handler::Public(run) | Handler::Probe(run) => run(ctx, &call).await?,
         Handler::System(run) | Handler::OptionalTenant { run, .. } => {
             let mut conn = ctx.conn().await?;
             let mut tx = conn.begin_system().await?;

@@ -5,7 +5,7 @@ use shared::{ApiResult, Ctx};
 shared::endpoint! {
     id: "health_db",
     route: GET "/health/db",
-    access: public,
+    access: probe,
     tag: "health",
     summary: "Readiness: one round trip to the database (always HTTP 200, with a status field)",
 }
