@@ -35,7 +35,7 @@ async fn handle(ctx: &Ctx, _call: &Call) -> ApiResult<Reply> {
             error: None,
         }),
         Err(e) => {
-            tracing::warn!(error = %e, "database health check failed");
+            tracing::warn!(error = %e.chain(), "database health check failed");
             // The reason stays in the logs: connection strings and hosts are not for the public.
             respond::ok(&Output {
                 status: "unhealthy",
