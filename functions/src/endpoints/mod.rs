@@ -68,6 +68,10 @@ routes! {
     departments { list, create, get, update, delete, balances, balances_summary },
     /// `/api/v1/supplies/*`: the generic inventory (gemstones, tools, packaging …).
     supplies { list, create, get, update, delete },
+    /// `/api/v1/orders/*`: customer orders with their line items, and each order's production timeline.
+    orders { list, create, get, update, delete, timeline; helpers: body },
+    /// `/api/v1/shipments/*`: shipments of orders.
+    shipments { list, create, get, update, delete },
     /// API documentation: the OpenAPI document (`/openapi.json`), Swagger UI (`/docs`), ReDoc (`/redoc`)
     /// and their JavaScript and CSS (`/docs/assets/{file}`), all embedded in the binaries: nothing is
     /// loaded from a CDN, so the pages work offline and behind any API Gateway stage prefix.

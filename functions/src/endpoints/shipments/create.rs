@@ -1,0 +1,53 @@
+use serde::Deserialize;
+use shared::app::shipments::{self, NewShipment};
+use shared::db::Tx;
+use shared::domain::amount::Money;
+use shared::domain::permissions::SHIPMENTS_WRITE;
+use shared::http::{Call, Reply, respond};
+use shared::{ApiResult, Ctx};
+
+shared::endpoint! {
+    id: "shipments_create",
+    route: POST "/api/v1/shipments/",
+    access: user[SHIPMENTS_WRITE],
+    tag: "shipments",
+    summary: "Create a PREPARING shipment of one of the tenant's orders (tracking number unique in the tenant: 409)",
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+struct Input {
+    /// One of the tenant's orders.
+    order_id: i64,
+    #[serde(default)]
+    tracking_number: Option<String>,
+    #[serde(default)]
+    carrier: Option<String>,
+    shipping_address: String,
+    #[serde(default)]
+    shipping_cost: Option<Money>,
+    #[serde(default)]
+    notes: Option<String>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::shipments::ShipmentRow>(200)
+        .error(422, "Invalid input, or `order_id` is not one of the tenant's orders")
+        .error(409, "Another shipment has this tracking number");
+}
+
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
+    let input: Input = call.json()?;
+    let new = NewShipment::parse(
+        input.order_id,
+        input.tracking_number.as_deref(),
+        input.carrier.as_deref(),
+        &input.shipping_address,
+        input.shipping_cost,
+        input.notes.as_deref(),
+    )?;
+    let shipment = shipments::create(tx, new).await?;
+    respond::ok(&shipment)
+}

@@ -1,0 +1,67 @@
+use serde::Deserialize;
+use shared::app::shipments::{self, ShipmentChanges};
+use shared::db::Tx;
+use shared::domain::ShipmentId;
+use shared::domain::amount::Money;
+use shared::domain::permissions::SHIPMENTS_WRITE;
+use shared::http::{Call, Reply, respond};
+use shared::{ApiResult, Ctx};
+
+use crate::endpoints::input::present;
+
+shared::endpoint! {
+    id: "shipments_update",
+    route: PUT "/api/v1/shipments/{shipment_id}",
+    access: user[SHIPMENTS_WRITE],
+    tag: "shipments",
+    summary: "Update a shipment; fields not sent are kept, null or blank clears the optional ones; SHIPPED sets shipped_at, DELIVERED delivered_at",
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+struct Input {
+    /// One of the tenant's orders.
+    #[serde(default)]
+    order_id: Option<i64>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    tracking_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    carrier: Option<Option<String>>,
+    #[serde(default)]
+    shipping_address: Option<String>,
+    /// One of PREPARING, SHIPPED, IN_TRANSIT, DELIVERED, RETURNED.
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    shipping_cost: Option<Option<Money>>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    notes: Option<Option<String>>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.request::<Input>()
+        .response::<shared::app::shipments::ShipmentRow>(200)
+        .error(422, "Invalid input, or `order_id` is not one of the tenant's orders")
+        .error(409, "Another shipment has this tracking number");
+}
+
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
+    let id: ShipmentId = call.path("shipment_id")?;
+    let input: Input = call.json()?;
+    let changes = ShipmentChanges::parse(
+        input.order_id,
+        input.tracking_number.as_ref().map(Option::as_deref),
+        input.carrier.as_ref().map(Option::as_deref),
+        input.shipping_address.as_deref(),
+        input.status.as_deref(),
+        input.shipping_cost,
+        input.notes.as_ref().map(Option::as_deref),
+    )?;
+    let shipment = shipments::update(tx, id, changes).await?;
+    respond::ok(&shipment)
+}

@@ -1,0 +1,190 @@
+//! Shipments (reference rules §9, decisions §3).
+//!
+//! * A shipment is for one of the tenant's orders (`order_id` is a body field: 422 naming it).
+//! * It starts PREPARING; `tracking_number` and `notes` are kept on create (the old service dropped
+//!   them). Blank optional texts are stored as null; a tracking number is unique in the tenant (409).
+//! * Becoming SHIPPED sets `shipped_at`, becoming DELIVERED `delivered_at`, each the first time only.
+//!   A shipment never changes its order's status.
+
+use crate::db::Tx;
+use crate::domain::amount::{Money, non_negative};
+use crate::domain::order::shipment_status;
+use crate::domain::{NonBlank, OrderId, Page, ShipmentId, optional_text};
+use crate::error::{ApiError, ApiResult, DbError};
+use crate::repo::shipments::{self as repo, ShipmentChanges as RepoChanges, ShipmentFields};
+
+/// Answered by the API (and named in its OpenAPI document).
+pub use crate::repo::shipments::ShipmentRow;
+
+pub const TEXT_MAX: usize = 255;
+pub const ADDRESS_MAX: usize = 1000;
+pub const NOTES_MAX: usize = 2000;
+
+const ORDER_FK: &str = "shipments_tenant_id_order_id_fkey";
+const TRACKING_UNIQUE: &str = "shipments_tenant_id_tracking_number_key";
+
+fn order_id(raw: i64) -> ApiResult<OrderId> {
+    OrderId::new(raw).ok_or_else(|| ApiError::field("order_id", "must be a positive integer"))
+}
+
+fn cost(raw: Money) -> ApiResult<Money> {
+    non_negative("shipping_cost", raw)
+}
+
+/// A valid shipment to create.
+#[derive(Debug)]
+pub struct NewShipment {
+    order: OrderId,
+    tracking_number: Option<String>,
+    carrier: Option<String>,
+    shipping_address: NonBlank,
+    shipping_cost: Option<Money>,
+    notes: Option<String>,
+}
+
+impl NewShipment {
+    pub fn parse(
+        order: i64,
+        tracking_number: Option<&str>,
+        carrier: Option<&str>,
+        shipping_address: &str,
+        shipping_cost: Option<Money>,
+        notes: Option<&str>,
+    ) -> ApiResult<Self> {
+        Ok(NewShipment {
+            order: order_id(order)?,
+            tracking_number: optional_text("tracking_number", tracking_number, TEXT_MAX)?,
+            carrier: optional_text("carrier", carrier, TEXT_MAX)?,
+            shipping_address: NonBlank::parse("shipping_address", shipping_address, ADDRESS_MAX)?,
+            shipping_cost: shipping_cost.map(cost).transpose()?,
+            notes: optional_text("notes", notes, NOTES_MAX)?,
+        })
+    }
+}
+
+/// A valid partial update: `None` keeps a field, `Some(None)` (null or blank) clears an optional one.
+#[derive(Debug, Default)]
+pub struct ShipmentChanges {
+    order: Option<OrderId>,
+    tracking_number: Option<Option<String>>,
+    carrier: Option<Option<String>>,
+    shipping_address: Option<NonBlank>,
+    status: Option<&'static str>,
+    shipping_cost: Option<Option<Money>>,
+    notes: Option<Option<String>>,
+}
+
+impl ShipmentChanges {
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(
+        order: Option<i64>,
+        tracking_number: Option<Option<&str>>,
+        carrier: Option<Option<&str>>,
+        shipping_address: Option<&str>,
+        status: Option<&str>,
+        shipping_cost: Option<Option<Money>>,
+        notes: Option<Option<&str>>,
+    ) -> ApiResult<Self> {
+        Ok(ShipmentChanges {
+            order: order.map(order_id).transpose()?,
+            tracking_number: tracking_number
+                .map(|t| optional_text("tracking_number", t, TEXT_MAX))
+                .transpose()?,
+            carrier: carrier
+                .map(|c| optional_text("carrier", c, TEXT_MAX))
+                .transpose()?,
+            shipping_address: shipping_address
+                .map(|a| NonBlank::parse("shipping_address", a, ADDRESS_MAX))
+                .transpose()?,
+            status: status.map(shipment_status).transpose()?,
+            shipping_cost: shipping_cost.map(|c| c.map(cost).transpose()).transpose()?,
+            notes: notes
+                .map(|n| optional_text("notes", n, NOTES_MAX))
+                .transpose()?,
+        })
+    }
+}
+
+fn not_found(id: ShipmentId) -> ApiError {
+    ApiError::not_found("Shipment", id)
+}
+
+fn on_write_error<T>(
+    result: Result<T, DbError>,
+    order: Option<OrderId>,
+    tracking: Option<&str>,
+) -> ApiResult<T> {
+    use crate::error::OnConstraint;
+    result.on_constraints(&[
+        (ORDER_FK, &|| {
+            ApiError::field(
+                "order_id",
+                match order {
+                    Some(o) => format!("Order with id {o} not found"),
+                    None => "Order not found".to_string(),
+                },
+            )
+        }),
+        (TRACKING_UNIQUE, &|| {
+            ApiError::Conflict(format!(
+                "A shipment with tracking number '{}' already exists",
+                tracking.unwrap_or_default()
+            ))
+        }),
+    ])
+}
+
+pub async fn list(tx: &Tx<'_>, order: Option<OrderId>, page: Page) -> ApiResult<Vec<ShipmentRow>> {
+    Ok(repo::list(tx, order, page).await?)
+}
+
+pub async fn get(tx: &Tx<'_>, id: ShipmentId) -> ApiResult<ShipmentRow> {
+    repo::get(tx, id).await?.ok_or_else(|| not_found(id))
+}
+
+pub async fn create(tx: &Tx<'_>, new: NewShipment) -> ApiResult<ShipmentRow> {
+    let fields = ShipmentFields {
+        order: new.order,
+        tracking_number: new.tracking_number.as_deref(),
+        carrier: new.carrier.as_deref(),
+        shipping_address: new.shipping_address.as_str(),
+        shipping_cost: new.shipping_cost,
+        notes: new.notes.as_deref(),
+    };
+    let id = on_write_error(
+        repo::insert(tx, &fields).await,
+        Some(new.order),
+        new.tracking_number.as_deref(),
+    )?;
+    get(tx, id).await
+}
+
+pub async fn update(tx: &Tx<'_>, id: ShipmentId, ch: ShipmentChanges) -> ApiResult<ShipmentRow> {
+    let tracking = ch.tracking_number.as_ref().map(|t| t.as_deref());
+    let changes = RepoChanges {
+        order: ch.order,
+        tracking_number: tracking,
+        carrier: ch.carrier.as_ref().map(|c| c.as_deref()),
+        shipping_address: ch.shipping_address.as_ref().map(NonBlank::as_str),
+        status: ch.status,
+        shipping_cost: ch.shipping_cost,
+        notes: ch.notes.as_ref().map(|n| n.as_deref()),
+    };
+    let found = on_write_error(
+        repo::update(tx, id, &changes).await,
+        ch.order,
+        tracking.flatten(),
+    )?;
+    if !found {
+        return Err(not_found(id));
+    }
+    get(tx, id).await
+}
+
+pub async fn delete(tx: &Tx<'_>, id: ShipmentId) -> ApiResult<()> {
+    if repo::delete(tx, id).await? {
+        Ok(())
+    } else {
+        Err(not_found(id))
+    }
+}
