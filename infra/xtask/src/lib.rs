@@ -337,8 +337,10 @@ fn yaml_string(s: &str) -> String {
 
 /// The lines between the markers (both excluded), indented as members of `Resources:`.
 /// Hot functions with their own scaling parameters in template.yaml (`<Prefix>ReservedConcurrency`,
-/// `<Prefix>ProvisionedConcurrency` and the matching `Has…` conditions). The orders list joins when it exists.
-pub const HOT_FUNCTIONS: &[(&str, &str)] = &[("auth_login", "Login")];
+/// `<Prefix>ProvisionedConcurrency` and the matching `Has…` conditions, written by hand in the template's
+/// `Parameters` and `Conditions`): login (bcrypt) and the orders list, which every page of the app loads.
+pub const HOT_FUNCTIONS: &[(&str, &str)] =
+    &[("auth_login", "Login"), ("orders_list", "OrdersList")];
 
 /// Template lines that size a hot function: its own reserved concurrency (falling back to the
 /// per-function default) and optional provisioned concurrency on a published alias.
@@ -873,6 +875,12 @@ mod tests {
         assert!(
             !other.contains("Concurrency"),
             "ordinary functions use the Globals default: {other}"
+        );
+        let orders = template_block(&[spec("orders_list", "GET", "/api/v1/orders/")]);
+        assert!(orders.contains("!Ref OrdersListReservedConcurrency"));
+        assert!(
+            orders
+                .contains("ProvisionedConcurrentExecutions: !Ref OrdersListProvisionedConcurrency")
         );
     }
 

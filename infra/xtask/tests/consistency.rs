@@ -270,3 +270,30 @@ fn generated_files_are_current() {
         stale.join("\n")
     );
 }
+
+/// Each hot function's scaling lines refer to `<Prefix>ReservedConcurrency` /
+/// `<Prefix>ProvisionedConcurrency` and their `Has…` conditions, which are written by hand: a prefix
+/// added to `HOT_FUNCTIONS` without them would only fail at deploy time.
+#[test]
+fn every_hot_function_has_its_scaling_parameters_and_conditions() {
+    let path = xtask::workspace_root().join(xtask::TEMPLATE);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let docs = YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("template.yaml: {e}"));
+    let ids: BTreeSet<String> = specs().into_iter().map(|s| s.id).collect();
+    for (id, prefix) in xtask::HOT_FUNCTIONS {
+        assert!(ids.contains(*id), "hot function {id} is not a route");
+        for kind in ["ReservedConcurrency", "ProvisionedConcurrency"] {
+            let name = format!("{prefix}{kind}");
+            assert_eq!(
+                docs[0]["Parameters"][name.as_str()]["Type"].as_str(),
+                Some("Number"),
+                "template.yaml lacks the parameter {name}"
+            );
+            let condition = format!("Has{name}");
+            assert!(
+                !docs[0]["Conditions"][condition.as_str()].is_badvalue(),
+                "template.yaml lacks the condition {condition}"
+            );
+        }
+    }
+}
