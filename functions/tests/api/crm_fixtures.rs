@@ -1,5 +1,5 @@
 //! Fixtures for the company/contact/address tests: records made through the API, orders inserted
-//! with plain SQL as the owner (the orders endpoints come later).
+//! with plain SQL as the owner (to control their timestamps and legacy fields).
 
 use serde_json::json;
 
@@ -33,7 +33,8 @@ pub async fn contact(app: &TestApp, s: &Session, company_id: i64, name: &str) ->
 }
 
 /// Insert an order with line items of the given prices (as the owner, who bypasses RLS, so the
-/// tenant is given explicitly). `minutes_ago` sets `created_at`.
+/// tenant is given explicitly), numbered from the tenant's counter as `POST /orders/` does, so the
+/// two can be mixed. `minutes_ago` sets `created_at`.
 pub async fn order(
     app: &TestApp,
     s: &Session,
@@ -46,11 +47,12 @@ pub async fn order(
     let owner = connect(&app.owner_url()).await;
     let id: i64 = owner
         .query_one(
-            "insert into orders (tenant_id, order_number, contact_id, company_id, status, due_date, created_at)
-             values ($1::int8,
-                     'ORD-' || $1::int8 || '-'
-                       || lpad((select count(*) + 1 from orders where tenant_id = $1::int8)::text, 6, '0'),
-                     $2, $3, $4, now() + interval '7 days', now() - make_interval(mins => $5))
+            "with n as (update tenant_order_counters set last_number = last_number + 1
+                         where tenant_id = $1::int8 returning last_number)
+             insert into orders (tenant_id, order_number, contact_id, company_id, status, due_date, created_at)
+             select $1::int8, 'ORD-' || $1::int8 || '-' || lpad(n.last_number::text, 6, '0'),
+                    $2, $3, $4, now() + interval '7 days', now() - make_interval(mins => $5)
+               from n
              returning id",
             &[&s.tenant_id, &contact_id, &company_id, &status, &minutes_ago],
         )

@@ -751,3 +751,38 @@ async fn deleting_an_order_is_blocked_while_something_refers_to_it() {
         .get(0);
     assert_eq!(items, 0, "the line items went with the order");
 }
+
+#[tokio::test]
+async fn single_line_orders_of_the_old_service_keep_their_header_fields() {
+    let app = TestApp::spawn().await;
+    let s = app.signup("Or Legacy", "orlegacy").await;
+    let acme = company(&app, &s, "Acme").await;
+    let ann = contact(&app, &s, acme, "Ann").await;
+    let gold = metal_id(&app, &s, "GOLD_24K").await;
+    let old = crate::crm_fixtures::order(&app, &s, acme, ann, "COMPLETED", &[], 60).await;
+    connect(&app.owner_url())
+        .await
+        .execute(
+            "update orders set product_description = 'Old ring', quantity = 3, metal_id = $2
+              where id = $1",
+            &[&old, &gold],
+        )
+        .await
+        .unwrap();
+    let got = app.get(&format!("{BASE}{old}"), &s.token).await.expect(200);
+    assert_eq!(got.body["product_description"], "Old ring");
+    assert_eq!(got.body["quantity"], 3);
+    assert_eq!(got.body["metal_id"], gold);
+    assert_eq!(got.body["metal_name"], "Gold 24K");
+    assert_eq!(got.body["line_items"], json!([]));
+    assert_eq!(got.body["price"], json!(0.0));
+    let t = app
+        .get(&format!("{BASE}{old}/timeline"), &s.token)
+        .await
+        .expect(200);
+    assert_eq!(t.body["product_description"], "Old ring");
+    // Numbered from the same counter: the next order follows it.
+    let next = create_order(&app, &s, ann, 1.0).await;
+    assert_eq!(next["order_number"], number(s.tenant_id, 2));
+    assert_eq!(got.body["order_number"], number(s.tenant_id, 1));
+}
