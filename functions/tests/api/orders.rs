@@ -135,6 +135,9 @@ async fn the_order_form_creates_and_the_pages_read_what_they_need() {
     assert_eq!(first["contact"]["name"], "Ann Lee");
     assert_eq!(first["company"]["name"], "Acme");
     assert_eq!(first["line_items"], b["line_items"]);
+    let newest = arr(&list.body[0]["line_items"]);
+    assert_eq!(newest.len(), 1, "each order has its own items");
+    assert_eq!(newest[0]["product_description"], "Chain");
     let r = app
         .get(&format!("{BASE}?skip=1&limit=1"), &s.token)
         .await

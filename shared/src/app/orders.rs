@@ -12,6 +12,8 @@
 //! * The timeline is derived from the order's non-archived ledger entries, per department in order
 //!   of first appearance: IN and OUT `completed`, IN only `in_progress`, OUT only `pending`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -213,15 +215,17 @@ fn not_found(id: OrderId) -> ApiError {
     ApiError::not_found("Order", id)
 }
 
+/// The orders with their line items, read in one query for the whole page.
 async fn with_line_items(tx: &Tx<'_>, rows: Vec<OrderSummaryRow>) -> ApiResult<Vec<Order>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.order.id.get()).collect();
-    let mut items = repo::line_items(tx, &ids).await?;
+    let mut items: HashMap<OrderId, Vec<LineItemRow>> = HashMap::new();
+    for item in repo::line_items(tx, &ids).await? {
+        items.entry(item.order_id).or_default().push(item);
+    }
     Ok(rows
         .into_iter()
         .map(|row| {
-            let id = row.order.id;
-            let (mine, rest): (Vec<_>, Vec<_>) = items.drain(..).partition(|i| i.order_id == id);
-            items = rest;
+            let mine = items.remove(&row.order.id).unwrap_or_default();
             Order::new(row, mine)
         })
         .collect())
