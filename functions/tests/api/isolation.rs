@@ -17,6 +17,7 @@ async fn without_tenant_context_the_runtime_role_sees_no_rows() {
         "tenants",
         "refresh_tokens",
         "login_history",
+        "tenant_order_counters",
     ] {
         let n: i64 = rw
             .query_one(&format!("select count(*) from {table}"), &[])
