@@ -367,6 +367,31 @@ async fn the_local_stack_serves_every_route_over_tcp_and_stops_cleanly() {
         tenant = t;
     }
     assert_ne!(tenant, me.body["tenant_id"].as_i64());
+    // Its demo orders, newest first, numbered from the tenant's counter, and the one shipment.
+    let staff = login(addr, "staff", "staff1234").await;
+    let orders = get(addr, "/api/v1/orders/", &staff).await.expect(200);
+    let t = tenant.unwrap();
+    let numbers: Vec<&str> = orders
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["order_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        numbers,
+        [3, 2, 1].map(|n| format!("ORD-{t}-{n:06}")),
+        "{}",
+        orders.body
+    );
+    assert_eq!(
+        orders.body[2]["price"],
+        json!(3300.0),
+        "the sum of its line items' prices"
+    );
+    let shipments = get(addr, "/api/v1/shipments/", &staff).await.expect(200);
+    assert_eq!(shipments.body.as_array().unwrap().len(), 1);
+    assert_eq!(shipments.body[0]["order_number"], numbers[1]);
 
     // Stop: HTTP server and PostgreSQL.
     shut_down(app).await;

@@ -1,11 +1,13 @@
 //! The demo tenant for local development (`cargo run -p local -- seed`, also run by `serve`): tenant
 //! "Demo Jewelers" with an admin, a manager and a staff user, a few customer companies with contacts
-//! and addresses, two production departments and some supplies. Idempotent: nothing happens when
-//! the user `admin` exists. Never reachable through the API.
+//! and addresses, two production departments, some supplies, and three orders (one with a
+//! shipment). Idempotent: nothing happens when the user `admin` exists. Never reachable through the
+//! API.
 
 use std::fmt;
 
 use crate::app::signup::{self, NewAccount, NewTenant};
+use crate::app::{orders, shipments};
 use crate::auth::password;
 use crate::context::Ctx;
 use crate::domain::permissions::{ADMIN, MANAGER, STAFF};
@@ -105,6 +107,56 @@ const SUPPLIES: &[SupplyRow<'static>] = &[
     },
 ];
 
+/// A demo order of the first contact of the company `company`: (status, due date, line items of
+/// (description, metal code, quantity, price, labour)), and a shipment's (tracking number, carrier)
+/// to the company's address, if any.
+struct DemoOrder {
+    company: &'static str,
+    status: &'static str,
+    due_date: &'static str,
+    items: &'static [(
+        &'static str,
+        Option<&'static str>,
+        i64,
+        &'static str,
+        &'static str,
+    )],
+    shipment: Option<(&'static str, &'static str)>,
+}
+
+const ORDERS: &[DemoOrder] = &[
+    DemoOrder {
+        company: "Golden Gate Jewelry Co.",
+        status: "IN_PROGRESS",
+        due_date: "2027-02-14T12:00",
+        items: &[
+            (
+                "Engagement ring, 1 ct solitaire",
+                Some("GOLD_18K"),
+                1,
+                "2400",
+                "350",
+            ),
+            ("Matching wedding band", Some("GOLD_18K"), 2, "900", "120"),
+        ],
+        shipment: None,
+    },
+    DemoOrder {
+        company: "Diamond District Traders",
+        status: "COMPLETED",
+        due_date: "2026-12-20T17:00",
+        items: &[("Tennis bracelet", Some("PLATINUM"), 1, "5200", "600")],
+        shipment: Some(("1Z999AA10123456784", "UPS")),
+    },
+    DemoOrder {
+        company: "Sunset Bridal Boutique",
+        status: "PENDING",
+        due_date: "2027-03-01T09:30",
+        items: &[("Pearl drop earrings", Some("SILVER_925"), 4, "180", "40")],
+        shipment: None,
+    },
+];
+
 /// What a seed run did, for the command to print.
 #[derive(Debug, Clone)]
 pub enum SeedReport {
@@ -121,6 +173,9 @@ pub enum SeedReport {
         addresses: usize,
         departments: Vec<String>,
         supplies: Vec<String>,
+        /// The demo orders' numbers.
+        orders: Vec<String>,
+        shipments: usize,
     },
 }
 
@@ -141,6 +196,8 @@ impl fmt::Display for SeedReport {
                 addresses,
                 departments,
                 supplies,
+                orders,
+                shipments,
             } => {
                 writeln!(
                     f,
@@ -161,7 +218,13 @@ impl fmt::Display for SeedReport {
                     "  departments added: {} (plus the default Inventory)",
                     departments.join(", ")
                 )?;
-                write!(f, "  {} supplies: {}", supplies.len(), supplies.join(", "))
+                writeln!(f, "  {} supplies: {}", supplies.len(), supplies.join(", "))?;
+                write!(
+                    f,
+                    "  {} orders: {}; {shipments} shipment(s)",
+                    orders.len(),
+                    orders.join(", ")
+                )
             }
         }
     }
@@ -222,10 +285,15 @@ pub async fn seed_demo(ctx: &Ctx) -> ApiResult<SeedReport> {
     }
 
     let (mut contacts, mut addresses) = (0, 0);
+    // company name → (its first contact, its default address as one line)
+    let mut first_contacts: Vec<(&str, i64, String)> = Vec::new();
     for c in COMPANIES {
         let id = sql::insert_company(&tx, c.name, c.address, c.phone, c.email).await?;
-        for &(name, email, phone) in c.contacts {
-            sql::insert_contact(&tx, id, name, email, phone).await?;
+        for (n, &(name, email, phone)) in c.contacts.iter().enumerate() {
+            let contact = sql::insert_contact(&tx, id, name, email, phone).await?;
+            if n == 0 {
+                first_contacts.push((c.name, contact, c.address.to_string()));
+            }
             contacts += 1;
         }
         for &(street_address, city, state, zip_code, is_default) in c.addresses {
@@ -251,6 +319,7 @@ pub async fn seed_demo(ctx: &Ctx) -> ApiResult<SeedReport> {
     for s in SUPPLIES {
         sql::insert_supply(&tx, s).await?;
     }
+    let (orders, shipments) = seed_orders(&tx, &first_contacts).await?;
     tx.commit().await?;
 
     Ok(SeedReport::Created {
@@ -263,5 +332,61 @@ pub async fn seed_demo(ctx: &Ctx) -> ApiResult<SeedReport> {
         addresses,
         departments: DEPARTMENTS.iter().map(|d| d.to_string()).collect(),
         supplies: SUPPLIES.iter().map(|s| s.name.to_string()).collect(),
+        orders,
+        shipments,
     })
+}
+
+/// The demo orders, made by the same use cases as `POST /orders/` and `POST /shipments/`: their
+/// numbers come from the tenant's counter. Returns the order numbers and the shipments made.
+async fn seed_orders(
+    tx: &crate::db::Tx<'_>,
+    first_contacts: &[(&str, i64, String)],
+) -> ApiResult<(Vec<String>, usize)> {
+    let metals = crate::app::metals::list(tx, false).await?;
+    let metal = |code: &str| {
+        metals
+            .iter()
+            .find(|m| m.code == code)
+            .map(|m| m.id.get())
+            .ok_or_else(|| ApiError::bug(format!("default metal {code} missing")))
+    };
+    let amount = |raw: &str| {
+        raw.parse::<crate::domain::amount::Money>()
+            .map_err(|e| ApiError::bug(format!("demo amount {raw}: {e}")))
+    };
+    let (mut numbers, mut shipments) = (Vec::new(), 0);
+    for o in ORDERS {
+        let (_, contact, address) = first_contacts
+            .iter()
+            .find(|(company, _, _)| *company == o.company)
+            .ok_or_else(|| ApiError::bug(format!("demo company {} missing", o.company)))?;
+        let mut items = Vec::new();
+        for &(description, code, quantity, price, labor) in o.items {
+            items.push(orders::LineItemInput {
+                product_description: description.to_string(),
+                metal_id: code.map(metal).transpose()?,
+                quantity: Some(quantity),
+                price: Some(amount(price)?),
+                labor_cost: Some(amount(labor)?),
+                ..Default::default()
+            });
+        }
+        let new = orders::NewOrder::parse(*contact, Some(o.status), Some(o.due_date), items)?;
+        let order = orders::create(tx, new).await?;
+        if let Some((tracking, carrier)) = o.shipment {
+            let shipment = shipments::NewShipment::parse(
+                order.order.id.get(),
+                Some(tracking),
+                Some(carrier),
+                address,
+                Some(amount("35")?),
+                Some("Insured, signature required"),
+            )?;
+            shipments::create(tx, shipment).await?;
+            shipments += 1;
+        }
+        numbers.push(order.order.order_number);
+    }
+    Ok((numbers, shipments))
 }

@@ -36,13 +36,14 @@ pub async fn insert_contact(
     name: &str,
     email: &str,
     phone: &str,
-) -> Result<(), DbError> {
-    tx.execute(
-        "insert into contacts (company_id, name, email, phone) values ($1, $2, $3, $4)",
-        &[&company_id, &name, &email, &phone],
-    )
-    .await?;
-    Ok(())
+) -> Result<i64, DbError> {
+    let r = tx
+        .query_one(
+            "insert into contacts (company_id, name, email, phone) values ($1, $2, $3, $4) returning id",
+            &[&company_id, &name, &email, &phone],
+        )
+        .await?;
+    row::get(&r, "id")
 }
 
 pub struct AddressRow<'a> {
