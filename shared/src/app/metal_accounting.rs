@@ -326,3 +326,7 @@ pub async fn transactions(
     )
     .await?)
 }
+
+#[cfg(test)]
+#[path = "metal_accounting_db_tests.rs"]
+mod db_tests;
