@@ -670,3 +670,44 @@ async fn transactions_filter_and_reads_write_nothing() {
     let safe = app.get(SAFE, &admin.token).await.expect(200).body;
     assert_eq!(safe_quantity(&safe, Some(gold), "FINE_METAL"), Some(1.2345));
 }
+
+#[tokio::test]
+async fn a_balance_past_its_column_is_refused_and_nothing_is_booked() {
+    let app = TestApp::spawn().await;
+    let admin = app.signup("Huge Co", "hugeadmin").await;
+    let acme = company(&app, &admin, "Acme").await;
+    let gold = metal(&app, &admin, "GOLD_24K").await;
+    app.post(
+        &deposits(acme),
+        json!({"metal_id": gold, "quantity_grams": 9999999999.9999}),
+        &admin.token,
+    )
+    .await
+    .expect(201);
+    let before = snapshot(&app).await;
+    let r = app
+        .post(
+            &deposits(acme),
+            json!({"metal_id": gold, "quantity_grams": 0.0001}),
+            &admin.token,
+        )
+        .await
+        .expect(422);
+    assert_eq!(
+        r.detail(),
+        "quantity_grams: would take the company's balance past what it can hold (less than 10000000000)"
+    );
+    let r = app
+        .post(
+            PURCHASES,
+            json!({"metal_id": gold, "supply_type": "FINE_METAL", "quantity_grams": 1, "cost_per_gram": 1}),
+            &admin.token,
+        )
+        .await
+        .expect(422);
+    assert_eq!(
+        r.detail(),
+        "quantity_grams: would take the safe past what it can hold (less than 10000000000)"
+    );
+    assert_eq!(snapshot(&app).await, before);
+}

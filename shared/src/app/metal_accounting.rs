@@ -21,7 +21,7 @@ use crate::domain::amount::{Grams, UnitPrice, weighted_average_cost};
 use crate::domain::metal::MetalType;
 use crate::domain::metal_accounting::{SupplyType, TransactionType, reversal_of};
 use crate::domain::{CompanyId, LedgerEntryId, MetalId, OrderId, Page, UserId};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, DbError};
 use crate::repo::companies;
 use crate::repo::metal_accounting::{self as repo, NewTransaction, TransactionFilter};
 
@@ -35,6 +35,21 @@ pub const NOTES_MAX: usize = 2000;
 
 fn caller(tx: &Tx<'_>) -> ApiResult<UserId> {
     Ok(tx.principal()?.user_id)
+}
+
+/// An increment that would take a balance past its column (`numeric(14,4)`: under 10^10 g) is the
+/// request's fault: a 422 naming the amount, and nothing is booked.
+fn past_range(field: &'static str, what: &'static str) -> impl FnOnce(DbError) -> ApiError {
+    move |e| {
+        if e.is_out_of_range() {
+            ApiError::field(
+                field,
+                format!("would take {what} past what it can hold (less than 10000000000)"),
+            )
+        } else {
+            e.into()
+        }
+    }
 }
 
 fn company_not_found(id: CompanyId) -> ApiError {
@@ -92,19 +107,27 @@ pub async fn purchase(tx: &Tx<'_>, p: Purchase) -> ApiResult<MetalTransactionRow
                     ));
                 }
             };
-            let after =
-                repo::add_to_safe(tx, Some(id), SupplyType::FineMetal.as_str(), p.grams).await?;
+            let after = repo::add_to_safe(tx, Some(id), SupplyType::FineMetal.as_str(), p.grams)
+                .await
+                .map_err(past_range("quantity_grams", "the safe"))?;
             let held = Grams::from_decimal(after.get() - p.grams.get());
             let average =
                 weighted_average_cost(held, metal.average_cost_per_gram, p.grams, p.cost_per_gram)
                     .ok_or_else(|| ApiError::bug("weighted average cost out of range"))?;
-            repo::set_average_cost(tx, id, average).await?;
+            repo::set_average_cost(tx, id, average)
+                .await
+                .map_err(past_range(
+                    "cost_per_gram",
+                    "the metal's average cost per gram",
+                ))?;
         }
         SupplyType::Alloy => {
             if let Some(id) = p.metal {
                 active_metal(tx, "metal_id", id).await?;
             }
-            repo::add_to_safe(tx, p.metal, SupplyType::Alloy.as_str(), p.grams).await?;
+            repo::add_to_safe(tx, p.metal, SupplyType::Alloy.as_str(), p.grams)
+                .await
+                .map_err(past_range("quantity_grams", "the safe"))?;
         }
     }
     Ok(repo::insert_transaction(
@@ -178,8 +201,12 @@ pub async fn deposit(
                 ApiError::BadRequest(format!("No active metal found for type '{}'", t.as_str()))
             })?,
     };
-    repo::add_to_company_balance(tx, company, metal, grams).await?;
-    repo::add_to_safe(tx, Some(metal), SupplyType::FineMetal.as_str(), grams).await?;
+    repo::add_to_company_balance(tx, company, metal, grams)
+        .await
+        .map_err(past_range("quantity_grams", "the company's balance"))?;
+    repo::add_to_safe(tx, Some(metal), SupplyType::FineMetal.as_str(), grams)
+        .await
+        .map_err(past_range("quantity_grams", "the safe"))?;
     Ok(repo::insert_transaction(
         tx,
         &NewTransaction {
@@ -222,7 +249,9 @@ pub async fn consume_for_casting(
     }
     let user = caller(tx)?;
     let debit = reversal_of(fine_grams);
-    repo::add_to_company_balance(tx, company, metal, debit).await?;
+    repo::add_to_company_balance(tx, company, metal, debit)
+        .await
+        .map_err(past_range("weight", "the company's balance"))?;
     let row = repo::insert_transaction(
         tx,
         &NewTransaction {
