@@ -54,6 +54,31 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
     out
 }
 
+/// Decisions §3: for every metal, the safe's fine metal equals the sum of the transactions booked
+/// against the safe (purchases and deposits of that metal); casting consumption is not one of them.
+async fn assert_safe_matches_the_trail(app: &TestApp) {
+    let owner = connect(&app.owner_url()).await;
+    let rows = owner
+        .query(
+            "select s.tenant_id, s.metal_id, s.quantity_grams::text as safe,
+                    coalesce(sum(t.quantity_grams), 0)::numeric(14,4)::text as booked
+               from safe_supplies s
+               left join metal_transactions t
+                 on t.tenant_id = s.tenant_id and t.metal_id = s.metal_id
+                and t.transaction_type in ('SAFE_PURCHASE', 'COMPANY_DEPOSIT')
+              where s.supply_type = 'FINE_METAL'
+              group by s.id",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        let (safe, booked): (String, String) = (r.get("safe"), r.get("booked"));
+        assert_eq!(safe, booked, "metal {}", r.get::<_, i64>("metal_id"));
+    }
+}
+
 /// The safe's quantity of `supply_type` for `metal_id` (`None` for the alloy row), if it has a row.
 fn safe_quantity(safe: &Value, metal_id: Option<i64>, supply_type: &str) -> Option<f64> {
     arr(safe)
@@ -162,6 +187,7 @@ async fn purchases_keep_the_weighted_average_cost_exact() {
         .map(|t| t["id"].as_i64().unwrap())
         .collect();
     assert_eq!(ids, [second, first], "newest first");
+    assert_safe_matches_the_trail(&app).await;
 }
 
 #[tokio::test]
@@ -192,8 +218,13 @@ async fn purchase_refuses_bad_input_and_writes_nothing() {
                 format!("metal_id: Metal with id {foreign} not found"),
             ),
             (
-                json!({"metal_id": 999999, "supply_type": "ALLOY", "quantity_grams": 10, "cost_per_gram": 50}),
+                json!({"metal_id": 999999, "supply_type": "FINE_METAL", "quantity_grams": 10, "cost_per_gram": 50}),
                 "metal_id: Metal with id 999999 not found".to_string(),
+            ),
+            (
+                json!({"metal_id": gold, "supply_type": "ALLOY", "quantity_grams": 10, "cost_per_gram": 50}),
+                "metal_id: must be absent for ALLOY purchases (the safe keeps one alloy row)"
+                    .to_string(),
             ),
             (
                 json!({"metal_id": gold, "supply_type": "FINE_METAL", "quantity_grams": 0, "cost_per_gram": 50}),
@@ -366,6 +397,7 @@ async fn deposits_credit_the_company_and_the_safe() {
     );
     assert_eq!(safe_quantity(&safe, Some(gold24), "FINE_METAL"), Some(0.3));
     assert_eq!(safe_quantity(&safe, Some(silver), "FINE_METAL"), Some(2.25));
+    assert_safe_matches_the_trail(&app).await;
 
     // A company with nothing on deposit has an empty list; the trailing slash works too.
     let empty = company(&app, &admin, "Empty").await;
@@ -542,6 +574,7 @@ async fn twenty_concurrent_deposits_lose_nothing() {
             .iter()
             .all(|t| t["quantity_grams"].as_f64() == Some(1.5))
     );
+    assert_safe_matches_the_trail(&app).await;
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 //! | movement | company balance | safe `FINE_METAL` | transaction |
 //! |---|---|---|---|
 //! | [`purchase`] (FINE_METAL) | – | `+q` (and the metal's average cost) | `SAFE_PURCHASE +q` |
-//! | [`purchase`] (ALLOY) | – | – (`safe[metal_id?, ALLOY] += q`) | `SAFE_PURCHASE +q` |
+//! | [`purchase`] (ALLOY) | – | – (`safe[NULL, ALLOY] += q`) | `SAFE_PURCHASE +q`, no metal |
 //! | [`deposit`] | `+q` | `+q` | `COMPANY_DEPOSIT +q` |
 //! | [`consume_for_casting`] | `−fine` | untouched | `MANUFACTURING_CONSUMPTION −fine` |
 //! | [`reverse_casting`] | `+fine` | untouched | `MANUFACTURING_CONSUMPTION +fine` |
@@ -84,7 +84,9 @@ pub struct Purchase {
 /// Buy metal into the safe. FINE_METAL needs an active metal of the tenant and updates its weighted
 /// average cost (§6), with the safe's quantity *before* the purchase taken from the same atomic
 /// increment that books it; the metal row is locked first, so concurrent purchases of one metal
-/// average one after the other. ALLOY is keyed by the given metal (normally none), without cost.
+/// average one after the other. ALLOY goes to the safe's single alloy row, without cost, and must
+/// not name a metal: so every transaction with a metal is fine metal of that metal, and the safe's
+/// fine metal always equals the sum of the purchases and deposits of that metal (decisions §3).
 pub async fn purchase(tx: &Tx<'_>, p: Purchase) -> ApiResult<MetalTransactionRow> {
     let user = caller(tx)?;
     match p.supply_type {
@@ -122,10 +124,13 @@ pub async fn purchase(tx: &Tx<'_>, p: Purchase) -> ApiResult<MetalTransactionRow
                 ))?;
         }
         SupplyType::Alloy => {
-            if let Some(id) = p.metal {
-                active_metal(tx, "metal_id", id).await?;
+            if p.metal.is_some() {
+                return Err(ApiError::field(
+                    "metal_id",
+                    "must be absent for ALLOY purchases (the safe keeps one alloy row)",
+                ));
             }
-            repo::add_to_safe(tx, p.metal, SupplyType::Alloy.as_str(), p.grams)
+            repo::add_to_safe(tx, None, SupplyType::Alloy.as_str(), p.grams)
                 .await
                 .map_err(past_range("quantity_grams", "the safe"))?;
         }

@@ -21,7 +21,7 @@ shared::endpoint! {
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
-    /// Required for `FINE_METAL` (an active metal of the tenant); for `ALLOY` normally absent.
+    /// Required for `FINE_METAL` (an active metal of the tenant); absent for `ALLOY`.
     #[serde(default)]
     metal_id: Option<i64>,
     /// `FINE_METAL` or `ALLOY` (trimmed, upper-cased).
