@@ -744,3 +744,40 @@ async fn a_balance_past_its_column_is_refused_and_nothing_is_booked() {
     );
     assert_eq!(snapshot(&app).await, before);
 }
+
+#[tokio::test]
+async fn concurrent_purchases_average_one_after_another() {
+    let app = TestApp::spawn().await;
+    let admin = app.signup("Rush Co", "rushadmin").await;
+    let gold = metal(&app, &admin, "GOLD_14K").await;
+    // 1 g each at 840, 1680, …, 6720: every running mean of k of them (k ≤ 8) is a whole number,
+    // so in whatever order they run the average ends at exactly 3780, unless one purchase
+    // averaged from a stale quantity or cost.
+    let bodies: Vec<Value> = (1..=8)
+        .map(|i| {
+            json!({"metal_id": gold, "supply_type": "FINE_METAL", "quantity_grams": 1,
+                   "cost_per_gram": 840 * i})
+        })
+        .collect();
+    let answers = join_all(bodies.into_iter().map(|b| {
+        app.call(
+            "POST",
+            PURCHASES,
+            crate::helpers::Body::Json(b),
+            Some(&admin.token),
+        )
+    }))
+    .await;
+    for r in answers {
+        r.expect(201);
+    }
+    let m = app
+        .get(&format!("/api/v1/metals/{gold}"), &admin.token)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(m["average_cost_per_gram"].as_f64(), Some(3780.0));
+    let safe = app.get(SAFE, &admin.token).await.expect(200).body;
+    assert_eq!(safe_quantity(&safe, Some(gold), "FINE_METAL"), Some(8.0));
+    assert_safe_matches_the_trail(&app).await;
+}
