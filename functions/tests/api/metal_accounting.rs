@@ -682,6 +682,7 @@ async fn transactions_filter_and_reads_write_nothing() {
             .await
             .expect(422);
         assert!(r.detail().starts_with(detail), "{q}: {}", r.detail());
+        assert_eq!(r.body["errors"][0]["loc"][0], "query", "{q}");
     }
 
     // Drift the safe away from the old service's formula: reading balances must not "recalculate" it.

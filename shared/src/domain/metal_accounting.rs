@@ -62,21 +62,23 @@ impl TransactionType {
         }
     }
 
-    /// Trimmed and upper-cased; anything else is a 422 naming `field`.
-    pub fn parse(field: &str, raw: &str) -> ApiResult<Self> {
+    /// Trimmed and upper-cased; `None` for anything else.
+    pub fn from_code(raw: &str) -> Option<Self> {
         let wanted = raw.trim().to_uppercase();
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == wanted)
-            .ok_or_else(|| {
-                ApiError::field(
-                    field,
-                    format!(
-                        "'{raw}' is not a transaction type (one of COMPANY_DEPOSIT, \
-                         MANUFACTURING_CONSUMPTION, SAFE_PURCHASE, SAFE_ADJUSTMENT)"
-                    ),
-                )
-            })
+        Self::ALL.into_iter().find(|t| t.as_str() == wanted)
+    }
+
+    /// What is wrong with a `raw` that [`Self::from_code`] refuses.
+    pub fn unknown(raw: &str) -> String {
+        format!(
+            "'{raw}' is not a transaction type (one of COMPANY_DEPOSIT, \
+             MANUFACTURING_CONSUMPTION, SAFE_PURCHASE, SAFE_ADJUSTMENT)"
+        )
+    }
+
+    /// [`Self::from_code`], or a 422 naming the body field `field`.
+    pub fn parse(field: &str, raw: &str) -> ApiResult<Self> {
+        Self::from_code(raw).ok_or_else(|| ApiError::field(field, Self::unknown(raw)))
     }
 }
 

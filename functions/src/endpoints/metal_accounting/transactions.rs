@@ -70,7 +70,13 @@ async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
         metal: filter::<MetalId>("metal_id", q.metal_id.as_deref())?,
         transaction_type: match q.transaction_type.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(t) => Some(TransactionType::parse("transaction_type", t)?),
+            Some(t) => Some(TransactionType::from_code(t).ok_or_else(|| {
+                ApiError::Validation(vec![FieldError::new(
+                    &["query", "transaction_type"],
+                    TransactionType::unknown(t),
+                    "value_error",
+                )])
+            })?),
         },
     };
     let list = metal_accounting::transactions(tx, query, page).await?;
