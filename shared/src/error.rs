@@ -192,6 +192,13 @@ impl DbError {
         }
     }
 
+    /// A value too large for its `numeric(p,s)` column (SQLSTATE 22003), e.g. a balance incremented
+    /// past what the column holds.
+    pub fn is_out_of_range(&self) -> bool {
+        matches!(self, DbError::Postgres(e)
+            if e.code() == Some(&tokio_postgres::error::SqlState::NUMERIC_VALUE_OUT_OF_RANGE))
+    }
+
     pub fn constraint(&self) -> Option<&str> {
         match self {
             DbError::Unique { constraint }

@@ -15,6 +15,7 @@ mod departments;
 mod docs;
 mod isolation;
 mod lookup_values;
+mod metal_accounting;
 mod metals;
 mod orders;
 mod permissions;

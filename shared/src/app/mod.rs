@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod departments;
 pub mod health;
 pub mod lookup_values;
+pub mod metal_accounting;
 pub mod metal_price;
 pub mod metals;
 pub mod orders;

@@ -6,6 +6,7 @@ pub mod defaults;
 pub mod ids;
 pub mod lookup;
 pub mod metal;
+pub mod metal_accounting;
 pub mod order;
 pub mod page;
 pub mod permissions;

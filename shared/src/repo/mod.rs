@@ -8,6 +8,7 @@ pub mod companies;
 pub mod contacts;
 pub mod departments;
 pub mod lookup_values;
+pub mod metal_accounting;
 pub mod metal_prices;
 pub mod metals;
 pub mod orders;
