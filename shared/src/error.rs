@@ -96,6 +96,24 @@ impl ApiError {
         ApiError::Forbidden(format!("Permission '{permission}' required"))
     }
 
+    /// The same error for a nested object: a body field `f` becomes `prefix.f` (an order's inline
+    /// `metal_deposit` reports `metal_deposit.metal_id`); other errors are unchanged.
+    pub fn within(self, prefix: &str) -> Self {
+        match self {
+            ApiError::Validation(errors) => ApiError::Validation(
+                errors
+                    .into_iter()
+                    .map(|mut e| {
+                        let at = usize::from(e.loc.first().is_some_and(|l| l == "body"));
+                        e.loc.insert(at, prefix.to_string());
+                        e
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// This error and its causes, outermost first, joined for one log field.
     pub fn chain(&self) -> String {
         let mut out = self.to_string();

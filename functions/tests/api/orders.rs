@@ -789,3 +789,161 @@ async fn single_line_orders_of_the_old_service_keep_their_header_fields() {
     assert_eq!(next["order_number"], number(s.tenant_id, 2));
     assert_eq!(got.body["order_number"], number(s.tenant_id, 1));
 }
+
+/// The company's balance of `metal` and the number of orders, items and transactions of the tenant.
+async fn deposit_state(
+    app: &TestApp,
+    tenant: i64,
+    company: i64,
+    metal: i64,
+) -> (String, i64, i64, i64) {
+    let owner = connect(&app.owner_url()).await;
+    let r = owner
+        .query_one(
+            "select coalesce((select balance_grams::text from company_metal_balances
+                               where tenant_id = $1 and company_id = $2 and metal_id = $3), 'none') as balance,
+                    (select count(*) from orders where tenant_id = $1) as orders,
+                    (select count(*) from order_line_items where tenant_id = $1) as items,
+                    (select count(*) from metal_transactions where tenant_id = $1) as transactions",
+            &[&tenant, &company, &metal],
+        )
+        .await
+        .unwrap();
+    (
+        r.get("balance"),
+        r.get("orders"),
+        r.get("items"),
+        r.get("transactions"),
+    )
+}
+
+#[tokio::test]
+async fn an_inline_deposit_is_booked_with_its_order_or_nothing_is() {
+    let app = TestApp::spawn().await;
+    let s = app.signup("Or Deposit", "ordeposit").await;
+    let acme = company(&app, &s, "Acme").await;
+    let ann = contact(&app, &s, acme, "Ann").await;
+    let gold = metal_id(&app, &s, "GOLD_24K").await;
+    let items =
+        json!([{"product_description": "Ring", "price": 10}, {"product_description": "Chain"}]);
+
+    // An unknown metal: 422 naming the nested field, and no order, no items, no transaction, no
+    // number used.
+    let r = app
+        .post(
+            BASE,
+            json!({"contact_id": ann, "line_items": items,
+                   "metal_deposit": {"metal_id": 999_999, "quantity_grams": 1.5}}),
+            &s.token,
+        )
+        .await
+        .expect(422);
+    assert!(
+        r.detail().starts_with("metal_deposit.metal_id: "),
+        "{}",
+        r.detail()
+    );
+    assert_eq!(
+        deposit_state(&app, s.tenant_id, acme, gold).await,
+        ("none".into(), 0, 0, 0)
+    );
+    // A missing amount is refused before anything is written, too.
+    let r = app
+        .post(
+            BASE,
+            json!({"contact_id": ann, "line_items": items, "metal_deposit": {"metal_id": gold}}),
+            &s.token,
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.detail(), "metal_deposit.quantity_grams: Field required");
+
+    // As the app sends it: the order, both items and the deposit, with exact grams.
+    let created = app
+        .post(
+            BASE,
+            json!({"contact_id": ann, "line_items": items,
+                   "metal_deposit": {"metal_id": gold, "quantity_grams": 0.1, "notes": "with the order"}}),
+            &s.token,
+        )
+        .await
+        .expect(201);
+    assert_eq!(created.body["order_number"], number(s.tenant_id, 1));
+    assert_eq!(
+        deposit_state(&app, s.tenant_id, acme, gold).await,
+        ("0.1000".into(), 1, 2, 1)
+    );
+    let balances = app
+        .get(
+            &format!("/api/v1/companies/{acme}/metal-balances"),
+            &s.token,
+        )
+        .await
+        .expect(200);
+    let row = arr(&balances.body)
+        .iter()
+        .find(|b| b["metal_id"] == gold)
+        .cloned()
+        .unwrap();
+    assert_eq!(row["balance_grams"], json!(0.1));
+
+    // An empty object or null is no deposit.
+    for none in [json!({}), Value::Null] {
+        app.post(
+            BASE,
+            json!({"contact_id": ann, "line_items": items, "metal_deposit": none}),
+            &s.token,
+        )
+        .await
+        .expect(201);
+    }
+    assert_eq!(
+        deposit_state(&app, s.tenant_id, acme, gold).await,
+        ("0.1000".into(), 3, 6, 1)
+    );
+}
+
+#[tokio::test]
+async fn an_inline_deposit_needs_the_deposit_permissions() {
+    let app = TestApp::spawn().await;
+    let admin = app.signup("Or Dep Perm", "ordepperm").await;
+    let acme = company(&app, &admin, "Acme").await;
+    let ann = contact(&app, &admin, acme, "Ann").await;
+    let gold = metal_id(&app, &admin, "GOLD_24K").await;
+    let clerk = app
+        .user_with_role(
+            &admin,
+            "orderclerk",
+            &["orders:write", "orders:read", "companies:write"],
+        )
+        .await;
+    let body = |deposit: Value| json!({"contact_id": ann, "line_items": [{"product_description": "Ring"}], "metal_deposit": deposit});
+    let r = app
+        .post(
+            BASE,
+            body(json!({"metal_id": gold, "quantity_grams": 2})),
+            &clerk.token,
+        )
+        .await
+        .expect(403);
+    assert_eq!(r.detail(), "Permission 'safe:write' required");
+    assert_eq!(
+        deposit_state(&app, admin.tenant_id, acme, gold).await,
+        ("none".into(), 0, 0, 0)
+    );
+    // Positive controls: the clerk's order without a deposit, and the admin's with one.
+    app.post(BASE, body(Value::Null), &clerk.token)
+        .await
+        .expect(201);
+    app.post(
+        BASE,
+        body(json!({"metal_id": gold, "quantity_grams": 2})),
+        &admin.token,
+    )
+    .await
+    .expect(201);
+    assert_eq!(
+        deposit_state(&app, admin.tenant_id, acme, gold).await,
+        ("2.0000".into(), 2, 2, 1)
+    );
+}

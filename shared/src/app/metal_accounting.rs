@@ -164,6 +164,50 @@ pub enum DepositMetal {
     Type(MetalType),
 }
 
+/// A deposit as a body states it (the deposit endpoint's, or an order's inline `metal_deposit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepositRequest {
+    pub metal: DepositMetal,
+    pub grams: Grams,
+    pub notes: Option<String>,
+}
+
+impl DepositRequest {
+    /// `metal_id` (what the app sends) or `metal_type` (the old API), both checked against each
+    /// other; `quantity_grams` more than 0; `notes` optional. Field errors name the body fields.
+    pub fn parse(
+        metal_id: Option<i64>,
+        metal_type: Option<&str>,
+        quantity_grams: Option<Grams>,
+        notes: Option<&str>,
+    ) -> ApiResult<Self> {
+        let metal_type = metal_type
+            .map(|t| MetalType::parse("metal_type", t))
+            .transpose()?;
+        let metal = match (metal_id, metal_type) {
+            (Some(raw), expect_type) => DepositMetal::Id {
+                id: MetalId::new(raw)
+                    .ok_or_else(|| ApiError::field("metal_id", "must be a positive integer"))?,
+                expect_type,
+            },
+            (None, Some(t)) => DepositMetal::Type(t),
+            (None, None) => {
+                return Err(ApiError::field(
+                    "metal_id",
+                    "Field required (or give metal_type)",
+                ));
+            }
+        };
+        let grams =
+            quantity_grams.ok_or_else(|| ApiError::field("quantity_grams", "Field required"))?;
+        Ok(DepositRequest {
+            metal,
+            grams: crate::domain::metal_accounting::positive_grams("quantity_grams", grams)?,
+            notes: crate::domain::optional_text("notes", notes, NOTES_MAX)?,
+        })
+    }
+}
+
 /// Book `grams` of pure metal deposited by `company`: `balance[company, metal] += grams`,
 /// `safe[metal, FINE_METAL] += grams`, and a `COMPANY_DEPOSIT` transaction (`order_id` stays
 /// null, also when an order's inline `metal_deposit` calls this). Runs inside the caller's

@@ -17,9 +17,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::app::metal_accounting::{self, DepositRequest};
 use crate::db::Tx;
 use crate::domain::amount::{Grams, Money, non_negative};
 use crate::domain::order::{self, order_status};
+use crate::domain::permissions::{COMPANIES_WRITE, SAFE_WRITE};
 use crate::domain::{ContactId, MetalId, NonBlank, OrderId, Page, optional_text};
 use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::repo::companies::{OrderHeader, OrderSummaryRow, PartySummary};
@@ -157,16 +159,21 @@ pub struct NewOrder {
     status: &'static str,
     due_date: Option<DateTime<Utc>>,
     line_items: Vec<LineItem>,
+    deposit: Option<DepositRequest>,
 }
 
 impl NewOrder {
+    /// `deposit`: the order's inline `metal_deposit`, parsed with `DepositRequest::parse` (its
+    /// errors name `metal_deposit.<field>`).
     pub fn parse(
         contact: i64,
         status: Option<&str>,
         due_date: Option<&str>,
         items: Vec<LineItemInput>,
+        deposit: Option<DepositRequest>,
     ) -> ApiResult<Self> {
         Ok(NewOrder {
+            deposit,
             contact: contact_id(contact)?,
             status: status.map(order_status).transpose()?.unwrap_or("PENDING"),
             due_date: due_date
@@ -270,7 +277,15 @@ async fn insert_line_items(tx: &Tx<'_>, order: OrderId, items: &[LineItem]) -> A
 }
 
 /// Creates the order and its line items in the request's transaction.
+/// The order, its line items and its inline deposit, all in the request's transaction: a failing
+/// deposit leaves no order, no items and no used number. A deposit needs what the deposit endpoint
+/// declares (`companies:write`, `safe:write`), checked before anything is written.
 pub async fn create(tx: &Tx<'_>, new: NewOrder) -> ApiResult<Order> {
+    if new.deposit.is_some() {
+        let caller = tx.principal()?;
+        caller.require(COMPANIES_WRITE)?;
+        caller.require(SAFE_WRITE)?;
+    }
     let tenant = tx.tenant()?;
     let n = repo::next_number(tx).await?;
     let number = order::order_number(tenant, n);
@@ -278,7 +293,19 @@ pub async fn create(tx: &Tx<'_>, new: NewOrder) -> ApiResult<Order> {
         .await?
         .ok_or_else(|| contact_not_found(new.contact))?;
     insert_line_items(tx, id, &new.line_items).await?;
-    get(tx, id).await
+    let order = get(tx, id).await?;
+    if let Some(d) = new.deposit {
+        metal_accounting::deposit(
+            tx,
+            order.order.company_id,
+            d.metal,
+            d.grams,
+            d.notes.as_deref(),
+        )
+        .await
+        .map_err(|e| e.within("metal_deposit"))?;
+    }
+    Ok(order)
 }
 
 pub async fn update(tx: &Tx<'_>, id: OrderId, ch: OrderChanges) -> ApiResult<Order> {

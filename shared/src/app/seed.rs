@@ -372,7 +372,7 @@ async fn seed_orders(
                 ..Default::default()
             });
         }
-        let new = orders::NewOrder::parse(*contact, Some(o.status), Some(o.due_date), items)?;
+        let new = orders::NewOrder::parse(*contact, Some(o.status), Some(o.due_date), items, None)?;
         let order = orders::create(tx, new).await?;
         if let Some((tracking, carrier)) = o.shipment {
             let shipment = shipments::NewShipment::parse(

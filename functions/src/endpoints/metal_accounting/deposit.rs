@@ -1,13 +1,11 @@
 use serde::Deserialize;
-use shared::app::metal_accounting::{self, DepositMetal, NOTES_MAX};
+use shared::app::metal_accounting::{self, DepositRequest};
 use shared::db::Tx;
 use shared::domain::amount::Grams;
-use shared::domain::metal::MetalType;
-use shared::domain::metal_accounting::positive_grams;
 use shared::domain::permissions::{COMPANIES_WRITE, SAFE_WRITE};
-use shared::domain::{CompanyId, MetalId, optional_text};
+use shared::domain::CompanyId;
 use shared::http::{Call, Reply, respond};
-use shared::{ApiError, ApiResult, Ctx};
+use shared::{ApiResult, Ctx};
 
 shared::endpoint! {
     id: "companies_metal_deposit",
@@ -49,27 +47,12 @@ pub fn docs(op: &mut crate::openapi::Operation) {
 async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let company: CompanyId = call.path("company_id")?;
     let input: Input = call.json()?;
-    let metal_type = input
-        .metal_type
-        .as_deref()
-        .map(|t| MetalType::parse("metal_type", t))
-        .transpose()?;
-    let metal = match (input.metal_id, metal_type) {
-        (Some(raw), expect_type) => DepositMetal::Id {
-            id: MetalId::new(raw)
-                .ok_or_else(|| ApiError::field("metal_id", "must be a positive integer"))?,
-            expect_type,
-        },
-        (None, Some(t)) => DepositMetal::Type(t),
-        (None, None) => {
-            return Err(ApiError::field(
-                "metal_id",
-                "Field required (or give metal_type)",
-            ));
-        }
-    };
-    let grams = positive_grams("quantity_grams", input.quantity_grams)?;
-    let notes = optional_text("notes", input.notes.as_deref(), NOTES_MAX)?;
-    let booked = metal_accounting::deposit(tx, company, metal, grams, notes.as_deref()).await?;
+    let d = DepositRequest::parse(
+        input.metal_id,
+        input.metal_type.as_deref(),
+        Some(input.quantity_grams),
+        input.notes.as_deref(),
+    )?;
+    let booked = metal_accounting::deposit(tx, company, d.metal, d.grams, d.notes.as_deref()).await?;
     respond::created(&booked)
 }

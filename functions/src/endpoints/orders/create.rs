@@ -1,5 +1,7 @@
 use serde::Deserialize;
+use shared::app::metal_accounting::DepositRequest;
 use shared::app::orders::{self, NewOrder};
+use shared::domain::amount::Grams;
 use shared::db::Tx;
 use shared::domain::permissions::ORDERS_WRITE;
 use shared::http::{Call, Reply, respond};
@@ -30,6 +32,42 @@ struct Input {
     status: Option<String>,
     /// At least one.
     line_items: Vec<LineItemBody>,
+    /// Metal the customer hands over with the order, booked in the same transaction (needs
+    /// `companies:write` and `safe:write`, as `POST /companies/{id}/metal-deposits`). Absent, `null`
+    /// or `{}`: none.
+    #[serde(default)]
+    metal_deposit: Option<DepositBody>,
+}
+
+/// An inline deposit: `metal_id` (or the old API's `metal_type`) and `quantity_grams`.
+#[derive(Deserialize, Default, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+struct DepositBody {
+    #[serde(default)]
+    metal_id: Option<i64>,
+    #[serde(default)]
+    metal_type: Option<String>,
+    #[serde(default)]
+    quantity_grams: Option<Grams>,
+    #[serde(default)]
+    notes: Option<String>,
+}
+
+impl DepositBody {
+    /// `None` for an empty object, which the old service also took as "no deposit".
+    fn parse(self) -> ApiResult<Option<DepositRequest>> {
+        if self == DepositBody::default() {
+            return Ok(None);
+        }
+        DepositRequest::parse(
+            self.metal_id,
+            self.metal_type.as_deref(),
+            self.quantity_grams,
+            self.notes.as_deref(),
+        )
+        .map(Some)
+        .map_err(|e| e.within("metal_deposit"))
+    }
 }
 
 #[cfg(feature = "openapi")]
@@ -38,7 +76,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .response::<shared::app::orders::Order>(201)
         .error(
             422,
-            "Invalid input, no line items, or `contact_id` / a line item's `metal_id` is not the tenant's",
+            "Invalid input, no line items, `contact_id` / a line item's `metal_id` is not the tenant's, or an invalid `metal_deposit`",
         );
 }
 
@@ -49,6 +87,11 @@ async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
         input.status.as_deref(),
         input.due_date.as_deref(),
         items(input.line_items),
+        input
+            .metal_deposit
+            .map(DepositBody::parse)
+            .transpose()?
+            .flatten(),
     )?;
     let order = orders::create(tx, new).await?;
     respond::created(&order)
