@@ -294,6 +294,21 @@ fn path_error<E: std::fmt::Display>(root: &str, e: serde_path_to_error::Error<E>
     }])
 }
 
+/// An id filter of a list's query string: absent or empty (axios sends an unset filter as `name=`) is
+/// no filter; anything else must parse as `T` (422 naming the parameter).
+pub fn id_filter<T: std::str::FromStr>(name: &str, raw: Option<&str>) -> ApiResult<Option<T>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse::<T>().map(Some).map_err(|_| {
+            ApiError::Validation(vec![FieldError::new(
+                &["query", name],
+                "must be a positive integer",
+                "type_error",
+            )])
+        }),
+    }
+}
+
 /// Booleans as HTML forms and query strings send them (`true`/`false`/`on`/`1`), or JSON booleans.
 pub fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     #[derive(serde::Deserialize)]

@@ -3,9 +3,9 @@ use shared::app::contacts;
 use shared::db::Tx;
 use shared::domain::CompanyId;
 use shared::domain::permissions::CONTACTS_READ;
-use shared::error::FieldError;
+use shared::http::call::id_filter;
 use shared::http::{Call, Reply, respond};
-use shared::{ApiError, ApiResult, Ctx};
+use shared::{ApiResult, Ctx};
 
 shared::endpoint! {
     id: "contacts_list",
@@ -45,16 +45,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
 async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
     let page = call.page()?;
-    let company = match q.company_id.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => Some(raw.parse::<CompanyId>().map_err(|_| {
-            ApiError::Validation(vec![FieldError::new(
-                &["query", "company_id"],
-                "must be a positive integer",
-                "type_error",
-            )])
-        })?),
-    };
+    let company = id_filter::<CompanyId>("company_id", q.company_id.as_deref())?;
     let list = contacts::list(tx, q.search.as_deref(), company, page).await?;
     respond::ok(&list)
 }

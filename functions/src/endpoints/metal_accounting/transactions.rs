@@ -5,6 +5,7 @@ use shared::domain::metal_accounting::TransactionType;
 use shared::domain::permissions::SAFE_READ;
 use shared::domain::{CompanyId, MetalId};
 use shared::error::FieldError;
+use shared::http::call::id_filter;
 use shared::http::{Call, Reply, respond};
 use shared::{ApiError, ApiResult, Ctx};
 
@@ -49,25 +50,12 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .response::<Vec<shared::app::metal_accounting::MetalTransactionRow>>(200);
 }
 
-fn filter<T: std::str::FromStr>(name: &str, raw: Option<&str>) -> ApiResult<Option<T>> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => v.parse::<T>().map(Some).map_err(|_| {
-            ApiError::Validation(vec![FieldError::new(
-                &["query", name],
-                "must be a positive integer",
-                "type_error",
-            )])
-        }),
-    }
-}
-
 async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
     let page = call.page()?;
     let query = TransactionQuery {
-        company: filter::<CompanyId>("company_id", q.company_id.as_deref())?,
-        metal: filter::<MetalId>("metal_id", q.metal_id.as_deref())?,
+        company: id_filter::<CompanyId>("company_id", q.company_id.as_deref())?,
+        metal: id_filter::<MetalId>("metal_id", q.metal_id.as_deref())?,
         transaction_type: match q.transaction_type.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(t) => Some(TransactionType::from_code(t).ok_or_else(|| {

@@ -3,9 +3,9 @@ use shared::app::shipments;
 use shared::db::Tx;
 use shared::domain::OrderId;
 use shared::domain::permissions::SHIPMENTS_READ;
-use shared::error::FieldError;
+use shared::http::call::id_filter;
 use shared::http::{Call, Reply, respond};
-use shared::{ApiError, ApiResult, Ctx};
+use shared::{ApiResult, Ctx};
 
 shared::endpoint! {
     id: "shipments_list",
@@ -41,16 +41,7 @@ pub fn docs(op: &mut crate::openapi::Operation) {
 async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let q: Query = call.query()?;
     let page = call.page()?;
-    let order = match q.order_id.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => Some(raw.parse::<OrderId>().map_err(|_| {
-            ApiError::Validation(vec![FieldError::new(
-                &["query", "order_id"],
-                "must be a positive integer",
-                "type_error",
-            )])
-        })?),
-    };
+    let order = id_filter::<OrderId>("order_id", q.order_id.as_deref())?;
     let list = shipments::list(tx, order, page).await?;
     respond::ok(&list)
 }
