@@ -167,9 +167,9 @@ pub enum DepositMetal {
 /// A deposit as a body states it (the deposit endpoint's, or an order's inline `metal_deposit`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DepositRequest {
-    pub metal: DepositMetal,
-    pub grams: Grams,
-    pub notes: Option<String>,
+    metal: DepositMetal,
+    grams: Grams,
+    notes: Option<String>,
 }
 
 impl DepositRequest {
@@ -208,7 +208,7 @@ impl DepositRequest {
     }
 }
 
-/// Book `grams` of pure metal deposited by `company`: `balance[company, metal] += grams`,
+/// Book the deposit `d` of pure metal by `company`: `balance[company, metal] += grams`,
 /// `safe[metal, FINE_METAL] += grams`, and a `COMPANY_DEPOSIT` transaction (`order_id` stays
 /// null, also when an order's inline `metal_deposit` calls this). Runs inside the caller's
 /// transaction: an error anywhere in the request leaves nothing behind.
@@ -218,20 +218,18 @@ impl DepositRequest {
 /// * `metal`: by id, an active metal of the tenant (422 naming `metal_id`), whose type must match
 ///   `expect_type` if given (422 naming `metal_type`); by type, 400 `No active metal found for type
 ///   'X'` when the tenant has none.
-/// * `grams` must be more than 0 (422 naming `quantity_grams`).
+/// * its grams are more than 0 already: `DepositRequest::parse` is the only way to make one.
 pub async fn deposit(
     tx: &Tx<'_>,
     company: CompanyId,
-    metal: DepositMetal,
-    grams: Grams,
-    notes: Option<&str>,
+    d: &DepositRequest,
 ) -> ApiResult<MetalTransactionRow> {
+    let (grams, notes) = (d.grams, d.notes.as_deref());
     let user = caller(tx)?;
     if !companies::exists(tx, company).await? {
         return Err(company_not_found(company));
     }
-    crate::domain::metal_accounting::positive_grams("quantity_grams", grams)?;
-    let metal = match metal {
+    let metal = match d.metal {
         DepositMetal::Id { id, expect_type } => {
             let m = active_metal(tx, "metal_id", id).await?;
             if let Some(t) = expect_type

@@ -156,18 +156,9 @@ async fn casting_consumption_and_its_reversal_net_out_exactly() {
     let mut tx = conn.begin_system().await.unwrap();
     tx.authorize(&claims(&f), &[]).await.unwrap();
 
-    let dep = deposit(
-        &tx,
-        f.company,
-        DepositMetal::Id {
-            id: f.gold18,
-            expect_type: None,
-        },
-        g("100"),
-        Some("opening"),
-    )
-    .await
-    .unwrap();
+    let opening =
+        DepositRequest::parse(Some(f.gold18.get()), None, Some(g("100")), Some("opening")).unwrap();
+    let dep = deposit(&tx, f.company, &opening).await.unwrap();
     assert_eq!(dep.order_id, None);
     assert_eq!(balance(&tx, &f).await, g("100"));
     assert_eq!(safe_fine(&tx, &f).await, g("100"));

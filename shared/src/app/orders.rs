@@ -295,15 +295,9 @@ pub async fn create(tx: &Tx<'_>, new: NewOrder) -> ApiResult<Order> {
     insert_line_items(tx, id, &new.line_items).await?;
     let order = get(tx, id).await?;
     if let Some(d) = new.deposit {
-        metal_accounting::deposit(
-            tx,
-            order.order.company_id,
-            d.metal,
-            d.grams,
-            d.notes.as_deref(),
-        )
-        .await
-        .map_err(|e| e.within("metal_deposit"))?;
+        metal_accounting::deposit(tx, order.order.company_id, &d)
+            .await
+            .map_err(|e| e.within("metal_deposit"))?;
     }
     Ok(order)
 }

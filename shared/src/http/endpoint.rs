@@ -117,11 +117,9 @@ impl Endpoint {
 
     /// The permissions a caller's role must hold (for an optional token: when one is presented).
     pub fn permissions(&self) -> &'static [&'static str] {
-        match self.handler {
-            Handler::Public(_) | Handler::Probe(_) | Handler::System(_) => &[],
-            Handler::Tenant { permissions, .. } | Handler::OptionalTenant { permissions, .. } => {
-                permissions
-            }
+        match self.access() {
+            Access::Public => &[],
+            Access::User { permissions } | Access::OptionalUser { permissions } => permissions,
         }
     }
 

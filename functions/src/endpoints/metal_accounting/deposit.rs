@@ -53,6 +53,6 @@ async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
         Some(input.quantity_grams),
         input.notes.as_deref(),
     )?;
-    let booked = metal_accounting::deposit(tx, company, d.metal, d.grams, d.notes.as_deref()).await?;
+    let booked = metal_accounting::deposit(tx, company, &d).await?;
     respond::created(&booked)
 }
