@@ -72,6 +72,9 @@ routes! {
     orders { list, create, get, update, delete, timeline; helpers: body },
     /// `/api/v1/shipments/*`: shipments of orders.
     shipments { list, create, get, update, delete },
+    /// `/api/v1/department-ledger/*`: pieces and grams moving IN and OUT of the production departments,
+    /// which drive the department balances and the casting consumption of customers' metal.
+    ledger { list, create, update, delete, summary, archive, unarchive },
     /// Metal accounting: the safe (`/api/v1/safe/*`), company metal deposits and balances
     /// (`/api/v1/companies/{company_id}/metal-*`) and the transaction trail (`/api/v1/metal-transactions`).
     metal_accounting { purchase, supplies, deposit, balances, transactions },

@@ -14,6 +14,7 @@ mod crm_fixtures;
 mod departments;
 mod docs;
 mod isolation;
+mod ledger;
 mod lookup_values;
 mod metal_accounting;
 mod metals;

@@ -20,7 +20,7 @@ fn balances(company: i64) -> String {
 }
 
 /// The id of the tenant's metal `code` (every tenant is provisioned with the default metals).
-async fn metal(app: &TestApp, s: &Session, code: &str) -> i64 {
+pub async fn metal(app: &TestApp, s: &Session, code: &str) -> i64 {
     let list = app.get("/api/v1/metals/", &s.token).await.expect(200).body;
     arr(&list)
         .iter()
@@ -56,7 +56,7 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
 
 /// Decisions §3: for every metal, the safe's fine metal equals the sum of the transactions booked
 /// against the safe (purchases and deposits of that metal); casting consumption is not one of them.
-async fn assert_safe_matches_the_trail(app: &TestApp) {
+pub async fn assert_safe_matches_the_trail(app: &TestApp) {
     let owner = connect(&app.owner_url()).await;
     let rows = owner
         .query(

@@ -574,8 +574,9 @@ async fn department(app: &TestApp, s: &Session, name: &str) -> i64 {
         .unwrap()
 }
 
-/// Ledger entries of one order in one metal, put in place as the owner (there is no ledger endpoint
-/// yet).
+/// Ledger entries of one order in one metal, put in place as the owner: no department balance and no
+/// casting consumption, so each test controls exactly what refers to the order (the ledger's own
+/// effects are tested in `ledger.rs`).
 struct Ledger<'a> {
     app: &'a TestApp,
     s: &'a Session,

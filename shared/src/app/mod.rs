@@ -8,6 +8,7 @@ pub mod companies;
 pub mod contacts;
 pub mod departments;
 pub mod health;
+pub mod ledger;
 pub mod lookup_values;
 pub mod metal_accounting;
 pub mod metal_price;

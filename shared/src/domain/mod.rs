@@ -4,6 +4,7 @@
 pub mod amount;
 pub mod defaults;
 pub mod ids;
+pub mod ledger;
 pub mod lookup;
 pub mod metal;
 pub mod metal_accounting;

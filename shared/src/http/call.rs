@@ -184,6 +184,16 @@ impl Call {
         Page::parse(self.query_int("skip")?, self.query_int("limit")?)
     }
 
+    /// The page asked for, `None` when neither `skip` nor `limit` is given: for the lists the app
+    /// shows whole.
+    pub fn page_if_asked(&self) -> ApiResult<Option<Page>> {
+        let (skip, limit) = (self.query_int("skip")?, self.query_int("limit")?);
+        if skip.is_none() && limit.is_none() {
+            return Ok(None);
+        }
+        Page::parse(skip, limit).map(Some)
+    }
+
     /// An optional integer query parameter, with serde_urlencoded's messages for bad input.
     fn query_int(&self, name: &str) -> ApiResult<Option<i64>> {
         let mut values = self.query.iter().filter(|(k, _)| k == name);
@@ -297,12 +307,25 @@ fn path_error<E: std::fmt::Display>(root: &str, e: serde_path_to_error::Error<E>
 /// An id filter of a list's query string: absent or empty (axios sends an unset filter as `name=`) is
 /// no filter; anything else must parse as `T` (422 naming the parameter).
 pub fn id_filter<T: std::str::FromStr>(name: &str, raw: Option<&str>) -> ApiResult<Option<T>> {
+    filter(name, raw, "must be a positive integer")
+}
+
+/// A date filter (`YYYY-MM-DD`) of a list's query string, absent or empty being no filter.
+pub fn date_filter(name: &str, raw: Option<&str>) -> ApiResult<Option<chrono::NaiveDate>> {
+    filter(name, raw, "must be a date (YYYY-MM-DD)")
+}
+
+fn filter<T: std::str::FromStr>(
+    name: &str,
+    raw: Option<&str>,
+    expected: &str,
+) -> ApiResult<Option<T>> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => v.parse::<T>().map(Some).map_err(|_| {
             ApiError::Validation(vec![FieldError::new(
                 &["query", name],
-                "must be a positive integer",
+                expected,
                 "type_error",
             )])
         }),

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod companies;
 pub mod contacts;
 pub mod departments;
+pub mod ledger;
 pub mod lookup_values;
 pub mod metal_accounting;
 pub mod metal_prices;
