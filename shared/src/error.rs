@@ -65,6 +65,11 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::body(field, msg)])
     }
 
+    /// A failing query parameter: `loc = ["query", field]`.
+    pub fn query_field(field: &str, msg: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(&["query", field], msg, "value_error")])
+    }
+
     pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
         ApiError::NotFound(format!("{what} with id {id} not found"))
     }

@@ -21,6 +21,7 @@ mod metals;
 mod orders;
 mod permissions;
 mod platform;
+mod reports;
 mod roles;
 mod shipments;
 mod supplies;

@@ -697,7 +697,11 @@ async fn every_amount_column_has_a_precision_and_scale() {
         scale_of("metal_prices", "price_per_gram"),
         Some((Some(14), Some(4)))
     );
-    assert_eq!(rows.len(), 21);
+    assert_eq!(
+        scale_of("departments", "loss_tolerance_percent"),
+        Some((Some(5), Some(2)))
+    );
+    assert_eq!(rows.len(), 22);
 }
 
 #[tokio::test]

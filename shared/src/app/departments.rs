@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::repo::departments::{self as repo};
 
 use crate::domain::MetalId;
-use crate::domain::amount::Grams;
+use crate::domain::amount::{Decimal, Grams, Percent};
 use crate::repo::departments::DepartmentBalance;
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::departments::DepartmentRow;
@@ -89,11 +89,25 @@ pub async fn create(tx: &Tx<'_>, name: NonBlank) -> ApiResult<DepartmentRow> {
         .on_constraint(NAME_UNIQUE, || name_taken(name.as_str()))
 }
 
+/// A loss tolerance: a percentage from 0 to 100.
+pub fn loss_tolerance(raw: Percent) -> ApiResult<Percent> {
+    if (Percent::ZERO..=Percent::from_decimal(Decimal::ONE_HUNDRED)).contains(&raw) {
+        Ok(raw)
+    } else {
+        Err(ApiError::field(
+            "loss_tolerance_percent",
+            "must be a percentage from 0 to 100",
+        ))
+    }
+}
+
+/// `None` keeps a field; `loss_tolerance: Some(None)` clears the tolerance.
 pub async fn update(
     tx: &Tx<'_>,
     id: DepartmentId,
     name: Option<NonBlank>,
     is_active: Option<bool>,
+    loss_tolerance: Option<Option<Percent>>,
 ) -> ApiResult<DepartmentRow> {
     let current = find(tx, id).await?;
     if let Some(new) = &name {
@@ -105,7 +119,7 @@ pub async fn update(
         }
     }
     let new_name = name.as_ref().map(NonBlank::as_str);
-    repo::update(tx, id, new_name, is_active)
+    repo::update(tx, id, new_name, is_active, loss_tolerance)
         .await
         .on_constraint(NAME_UNIQUE, || name_taken(new_name.unwrap_or_default()))?
         .ok_or_else(|| not_found(id))

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
-use crate::domain::amount::{Grams, Money, Quantity, UnitPrice};
+use crate::domain::amount::{Grams, Money, Percent, Quantity, UnitPrice};
 use crate::domain::metal::Purity;
 use crate::domain::*;
 
@@ -86,7 +86,7 @@ macro_rules! numeric_newtype {
     )*};
 }
 
-numeric_newtype!(Grams, Money, UnitPrice, Quantity, Purity);
+numeric_newtype!(Grams, Money, UnitPrice, Quantity, Percent, Purity);
 
 /// Ids are `bigint` both ways; read back they are positive by construction (identity columns).
 macro_rules! id_newtype {

@@ -308,6 +308,14 @@ amount!(
     integer_digits = 10
 );
 
+amount!(
+    /// A percentage, 2 decimal places (`numeric(5,2)` for a department's loss tolerance; a loss
+    /// percentage in a report may exceed 100 or be negative).
+    Percent,
+    scale = 2,
+    integer_digits = 10
+);
+
 /// A finite amount of at least 0 (a quantity in stock, a cost per gram). Negatives are refused;
 /// non-numbers, NaN and infinities never get this far (see [`Number`]).
 pub fn non_negative<A: Amount>(field: &str, raw: A) -> ApiResult<A> {

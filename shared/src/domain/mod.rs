@@ -6,6 +6,7 @@ pub mod defaults;
 pub mod ids;
 pub mod ledger;
 pub mod lookup;
+pub mod loss;
 pub mod metal;
 pub mod metal_accounting;
 pub mod order;

@@ -1,6 +1,7 @@
 //! The permission catalogue and the three system roles every tenant is provisioned with.
 //!
-//! The catalogue is also seeded by `migrations/0001_schema.up.sql`; a database test checks the two agree.
+//! The catalogue is also seeded by the migrations (`0001_schema`, `0003_metal_loss`); a database test
+//! checks the two agree.
 //! System role names stay lower-case `admin`, `manager`, `staff`: the React app compares role names.
 
 pub const COMPANIES_READ: &str = "companies:read";
@@ -23,6 +24,7 @@ pub const SUPPLIES_READ: &str = "supplies:read";
 pub const SUPPLIES_WRITE: &str = "supplies:write";
 pub const SAFE_READ: &str = "safe:read";
 pub const SAFE_WRITE: &str = "safe:write";
+pub const REPORTS_READ: &str = "reports:read";
 pub const USERS_MANAGE: &str = "users:manage";
 pub const ROLES_MANAGE: &str = "roles:manage";
 pub const TENANT_MANAGE: &str = "tenant:manage";
@@ -48,6 +50,7 @@ pub const CATALOGUE: &[&str] = &[
     SUPPLIES_WRITE,
     SAFE_READ,
     SAFE_WRITE,
+    REPORTS_READ,
     USERS_MANAGE,
     ROLES_MANAGE,
     TENANT_MANAGE,
@@ -59,8 +62,9 @@ pub const STAFF: &str = "staff";
 
 /// Administration of people and the tenant itself is the admin's alone.
 const ADMIN_ONLY: &[&str] = &[USERS_MANAGE, ROLES_MANAGE, TENANT_MANAGE];
-/// What the old service reserved for managers and admins: the metal catalogue and metal custody.
-const MANAGER_ONLY: &[&str] = &[METALS_WRITE, SAFE_WRITE];
+/// What the old service reserved for managers and admins (the metal catalogue and metal custody),
+/// and the metal loss report, which shows the costs.
+const MANAGER_ONLY: &[&str] = &[METALS_WRITE, SAFE_WRITE, REPORTS_READ];
 
 pub struct SystemRole {
     pub name: &'static str,
@@ -78,7 +82,7 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
     },
     SystemRole {
         name: STAFF,
-        description: "Day-to-day work: everything except metals, the safe and administration",
+        description: "Day-to-day work: everything except metals, the safe, reports and administration",
     },
 ];
 

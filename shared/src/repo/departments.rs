@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::row::{self, from_row};
 use crate::db::Tx;
-use crate::domain::amount::Grams;
+use crate::domain::amount::{Grams, Percent};
 use crate::domain::{DepartmentId, MetalId, TenantId};
 use crate::error::DbError;
 
@@ -16,6 +16,8 @@ pub struct DepartmentRow {
     pub tenant_id: TenantId,
     pub name: String,
     pub is_active: bool,
+    /// Percent of the grams in the department may lose before the loss report flags it; null: none.
+    pub loss_tolerance_percent: Option<Percent>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -39,13 +41,15 @@ from_row!(DepartmentBalance {
     balance_grams,
 });
 
-const COLUMNS: &str = "id, tenant_id, name, is_active, created_at, updated_at";
+const COLUMNS: &str =
+    "id, tenant_id, name, is_active, loss_tolerance_percent, created_at, updated_at";
 
 from_row!(DepartmentRow {
     id,
     tenant_id,
     name,
     is_active,
+    loss_tolerance_percent,
     created_at,
     updated_at,
 });
@@ -78,19 +82,34 @@ pub async fn insert(tx: &Tx<'_>, name: &str) -> Result<DepartmentRow, DbError> {
     row::one(tx.query_one(&sql, &[&name]).await?)
 }
 
+/// `None` keeps a field; `loss_tolerance: Some(None)` clears the tolerance.
 pub async fn update(
     tx: &Tx<'_>,
     id: DepartmentId,
     name: Option<&str>,
     is_active: Option<bool>,
+    loss_tolerance: Option<Option<Percent>>,
 ) -> Result<Option<DepartmentRow>, DbError> {
     let sql = format!(
         "update departments
-            set name = coalesce($2, name), is_active = coalesce($3, is_active)
+            set name = coalesce($2, name), is_active = coalesce($3, is_active),
+                loss_tolerance_percent = case when $4 then $5 else loss_tolerance_percent end
           where id = $1 and tenant_id = app_current_tenant()
           returning {COLUMNS}"
     );
-    row::optional(tx.query_opt(&sql, &[&id, &name, &is_active]).await?)
+    row::optional(
+        tx.query_opt(
+            &sql,
+            &[
+                &id,
+                &name,
+                &is_active,
+                &loss_tolerance.is_some(),
+                &loss_tolerance.flatten(),
+            ],
+        )
+        .await?,
+    )
 }
 
 /// Delete a department (its balances go with it). Ledger entries that reference it make this a

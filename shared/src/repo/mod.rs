@@ -14,6 +14,7 @@ pub mod metal_prices;
 pub mod metals;
 pub mod orders;
 pub mod provisioning;
+pub mod reports;
 pub mod roles;
 pub mod row;
 pub mod seed;

@@ -2,16 +2,19 @@ use serde::Deserialize;
 use shared::app::departments::{self, NAME_MAX};
 use shared::db::Tx;
 use shared::domain::permissions::DEPARTMENTS_WRITE;
+use shared::domain::amount::Percent;
 use shared::domain::{DepartmentId, NonBlank};
 use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
+
+use crate::endpoints::input::present;
 
 shared::endpoint! {
     id: "departments_update",
     route: PUT "/api/v1/departments/{department_id}",
     access: user[DEPARTMENTS_WRITE],
     tag: "departments",
-    summary: "Rename or (de)activate a department",
+    summary: "Rename or (de)activate a department, or set its loss tolerance",
 }
 
 #[derive(Deserialize)]
@@ -21,6 +24,11 @@ struct Input {
     name: Option<String>,
     #[serde(default)]
     is_active: Option<bool>,
+    /// Percent (0–100) of the grams in the department may lose before the metal loss report flags
+    /// it; null clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    loss_tolerance_percent: Option<Option<Percent>>,
 }
 
 #[cfg(feature = "openapi")]
@@ -41,6 +49,10 @@ async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
         .as_deref()
         .map(|n| NonBlank::parse("name", n, NAME_MAX))
         .transpose()?;
-    let department = departments::update(tx, id, name, input.is_active).await?;
+    let tolerance = input
+        .loss_tolerance_percent
+        .map(|t| t.map(departments::loss_tolerance).transpose())
+        .transpose()?;
+    let department = departments::update(tx, id, name, input.is_active, tolerance).await?;
     respond::ok(&department)
 }

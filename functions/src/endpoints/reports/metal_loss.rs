@@ -1,0 +1,96 @@
+use serde::Deserialize;
+use shared::app::reports::{self, LossQuery};
+use shared::db::Tx;
+use shared::domain::loss::GroupBy;
+use shared::domain::permissions::REPORTS_READ;
+use shared::domain::{DepartmentId, MetalId, OrderId};
+use shared::error::ApiError;
+use shared::http::call::{date_filter, id_filter, lenient_bool};
+use shared::http::{Call, Reply, respond};
+use shared::{ApiResult, Ctx};
+
+shared::endpoint! {
+    id: "reports_metal_loss",
+    route: GET "/api/v1/reports/metal-loss",
+    access: user[REPORTS_READ],
+    tag: "reports",
+    summary: "Metal loss per department, order, metal, day or month (combinable): pieces and gross grams in and out, loss and its percent, fine grams lost and their value, work in progress, tolerance flags; as JSON, or CSV with format=csv or Accept: text/csv",
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+struct Query {
+    /// Comma-separated, in the order wanted: `department`, `order`, `metal`, `day`, `month`
+    /// (day and month not together). Default `department`.
+    #[serde(default)]
+    group_by: Option<String>,
+    /// `YYYY-MM-DD`, inclusive: units whose day (their latest OUT entry's date, or latest entry's
+    /// while nothing went out) is on or after it.
+    #[serde(default)]
+    date_from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    #[serde(default)]
+    date_to: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "i64", range(min = 1), description = "Only this department.")
+    )]
+    department_id: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "i64", range(min = 1), description = "Only this order.")
+    )]
+    order_id: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "i64", range(min = 1), description = "Only this metal.")
+    )]
+    metal_id: Option<String>,
+    /// Also the archived ledger entries.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    include_archived: bool,
+    /// `json` (default) or `csv`.
+    #[serde(default)]
+    format: Option<String>,
+}
+
+#[cfg(feature = "openapi")]
+pub fn docs(op: &mut crate::openapi::Operation) {
+    op.query::<Query>()
+        .response::<shared::app::reports::LossReport>(200);
+}
+
+/// CSV when `format=csv`, or when no format is given and the client prefers `text/csv`.
+fn wants_csv(call: &Call, format: Option<&str>) -> ApiResult<bool> {
+    match format.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(f) if f.eq_ignore_ascii_case("csv") => Ok(true),
+        Some(f) if f.eq_ignore_ascii_case("json") => Ok(false),
+        Some(_) => Err(ApiError::query_field("format", "must be json or csv")),
+        None => Ok(call
+            .header("accept")
+            .is_some_and(|a| a.to_ascii_lowercase().contains("text/csv"))),
+    }
+}
+
+async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
+    let q: Query = call.query()?;
+    let csv = wants_csv(call, q.format.as_deref())?;
+    let query = LossQuery {
+        group_by: GroupBy::parse_list("group_by", q.group_by.as_deref())?,
+        date_from: date_filter("date_from", q.date_from.as_deref())?,
+        date_to: date_filter("date_to", q.date_to.as_deref())?,
+        department: id_filter::<DepartmentId>("department_id", q.department_id.as_deref())?,
+        order: id_filter::<OrderId>("order_id", q.order_id.as_deref())?,
+        metal: id_filter::<MetalId>("metal_id", q.metal_id.as_deref())?,
+        include_archived: q.include_archived,
+    };
+    let report = reports::metal_loss(tx, &query).await?;
+    if csv {
+        respond::raw(200, "text/csv; charset=utf-8", report.to_csv().into_bytes())
+    } else {
+        respond::ok(&report)
+    }
+}
