@@ -18,6 +18,7 @@ mod ledger;
 mod lookup_values;
 mod metal_accounting;
 mod metals;
+mod nul_bytes;
 mod orders;
 mod permissions;
 mod platform;

@@ -161,6 +161,7 @@ impl Call {
                 "missing",
             )])
         })?;
+        refuse_nul_pairs("path", [(name, raw.as_str())])?;
         raw.parse().map_err(|_| {
             ApiError::Validation(vec![FieldError::new(
                 &["path", name],
@@ -172,6 +173,7 @@ impl Call {
 
     /// The query string as a typed struct (unknown parameters are ignored, as browsers add their own).
     pub fn query<T: DeserializeOwned>(&self) -> ApiResult<T> {
+        self.refuse_nul_in_query()?;
         let encoded = serde_urlencoded::to_string(&self.query)
             .map_err(|e| ApiError::internal("re-encoding query", e))?;
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(&encoded));
@@ -196,6 +198,7 @@ impl Call {
 
     /// An optional integer query parameter, with serde_urlencoded's messages for bad input.
     fn query_int(&self, name: &str) -> ApiResult<Option<i64>> {
+        self.refuse_nul_in_query()?;
         let mut values = self.query.iter().filter(|(k, _)| k == name);
         let Some((_, raw)) = values.next() else {
             return Ok(None);
@@ -220,6 +223,7 @@ impl Call {
                 "missing",
             )]));
         }
+        refuse_nul_in_json(&self.body)?;
         let mut de = serde_json::Deserializer::from_slice(&self.body);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|e| path_error("body", e))?;
         de.end().map_err(|e| {
@@ -253,8 +257,102 @@ impl Call {
         {
             return self.json();
         }
+        refuse_nul_pairs("body", form_urlencoded_parse_bytes(&self.body))?;
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse_bytes(&self.body));
         serde_path_to_error::deserialize(de).map_err(|e| path_error("body", e))
+    }
+
+    fn refuse_nul_in_query(&self) -> ApiResult<()> {
+        refuse_nul_pairs(
+            "query",
+            self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+    }
+}
+
+// NUL (U+0000) in string input. PostgreSQL's text cannot hold it (the driver fails the statement,
+// which used to be a 500, before authentication for a login form) and bcrypt ends a password at it
+// (`"pass\0word"` would verify as `"pass"`). So every string the API reads, key or value, form,
+// query, path or JSON, is refused with a 422 naming where it was, before it is parsed into a type:
+// here, once, rather than in each field's parser.
+
+const NUL_IN_VALUE: &str = "must not contain the NUL character (\\u0000)";
+const NUL_IN_KEY: &str = "keys must not contain the NUL character (\\u0000)";
+
+/// A key as a 422 names it: the NUL shown escaped, so the answer carries no NUL itself.
+fn printable(key: &str) -> String {
+    key.replace('\0', "\\u0000")
+}
+
+fn refuse_nul_pairs<K: AsRef<str>, V: AsRef<str>>(
+    root: &str,
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> ApiResult<()> {
+    for (k, v) in pairs {
+        let (k, v) = (k.as_ref(), v.as_ref());
+        let msg = if k.contains('\0') {
+            NUL_IN_KEY
+        } else if v.contains('\0') {
+            NUL_IN_VALUE
+        } else {
+            continue;
+        };
+        return Err(ApiError::Validation(vec![FieldError::new(
+            &[root, &printable(k)],
+            msg,
+            "value_error",
+        )]));
+    }
+    Ok(())
+}
+
+/// JSON can only carry a NUL as the escape `\u0000` (a raw one is a syntax error), so a body
+/// without that text is passed on unread; one with it is walked to name the string or key.
+fn refuse_nul_in_json(body: &[u8]) -> ApiResult<()> {
+    if !body.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    // A body that does not parse is left to the typed parse, which reports the syntax error.
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Ok(());
+    };
+    let mut loc = vec!["body".to_string()];
+    match nul_in_value(&value, &mut loc) {
+        None => Ok(()),
+        Some(msg) => Err(ApiError::Validation(vec![FieldError {
+            loc,
+            msg: msg.to_string(),
+            kind: "value_error".to_string(),
+        }])),
+    }
+}
+
+/// The first NUL in `value`: `loc` is left at its place (for a key: the key itself).
+fn nul_in_value(value: &serde_json::Value, loc: &mut Vec<String>) -> Option<&'static str> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => Some(NUL_IN_VALUE),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            loc.push(i.to_string());
+            let found = nul_in_value(item, loc);
+            if found.is_none() {
+                loc.pop();
+            }
+            found
+        }),
+        Value::Object(fields) => fields.iter().find_map(|(k, v)| {
+            loc.push(printable(k));
+            let found = if k.contains('\0') {
+                Some(NUL_IN_KEY)
+            } else {
+                nul_in_value(v, loc)
+            };
+            if found.is_none() {
+                loc.pop();
+            }
+            found
+        }),
+        _ => None,
     }
 }
 
