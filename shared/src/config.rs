@@ -2,6 +2,7 @@
 //! name of the offending variable. The table of variables is in the README.
 
 use std::fmt;
+use std::time::Duration;
 
 /// A secret that cannot be printed by accident (`Debug` shows `***`).
 #[derive(Clone)]
@@ -78,6 +79,32 @@ const INSECURE_KEYS: &[&str] = &[
     "dev-secret-key-change-me",
 ];
 
+/// How long a request may wait for the database (`DATABASE_*_TIMEOUT_MS`). A request that runs out
+/// is answered 503 and its connection is thrown away, so a stalled server never holds a function
+/// until its own timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DbTimeouts {
+    /// Opening a connection: TCP, TLS, startup and authentication together.
+    pub connect: Duration,
+    /// `statement_timeout` of the connections the API opens (server side); `None` leaves the
+    /// server's setting alone.
+    pub statement: Option<Duration>,
+    /// Everything a request does while it holds a connection (checkout, transaction, handler):
+    /// the client-side deadline that also covers a server that no longer answers at all.
+    pub request: Duration,
+}
+
+impl Default for DbTimeouts {
+    /// Below the functions' 10 s Lambda timeout (`template.yaml`), so the function answers 503 itself.
+    fn default() -> Self {
+        DbTimeouts {
+            connect: Duration::from_millis(3000),
+            statement: Some(Duration::from_millis(5000)),
+            request: Duration::from_millis(8000),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub environment: Environment,
@@ -95,6 +122,7 @@ pub struct Config {
     pub metal_price_api_key: Option<Secret>,
     pub metal_price_cache_ttl_minutes: i64,
     pub log_level: String,
+    pub database_timeouts: DbTimeouts,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -181,6 +209,7 @@ impl Config {
                 ));
             }
         };
+        let database_timeouts = db_timeouts(&int)?;
         let default_origins = match environment {
             Environment::Local => LOCAL_ORIGINS,
             Environment::Production => "*",
@@ -214,6 +243,7 @@ impl Config {
                 7 * 24 * 60,
             )?,
             log_level: var("LOG_LEVEL").unwrap_or_else(|| "info".to_string()),
+            database_timeouts,
         })
     }
 
@@ -223,6 +253,47 @@ impl Config {
             .map(Secret::expose)
             .ok_or_else(|| err("DATABASE_URL", "not set"))
     }
+}
+
+/// The `DATABASE_*_TIMEOUT_MS` settings. The connect and statement timeouts must fit inside the
+/// request deadline (a longer one could never take effect): a value set longer is refused, a default
+/// is shortened to the deadline.
+fn db_timeouts(
+    int: &impl Fn(&'static str, i64, i64, i64) -> Result<i64, ConfigError>,
+) -> Result<DbTimeouts, ConfigError> {
+    let d = DbTimeouts::default();
+    let ms = |d: Duration| d.as_millis() as i64;
+    let request = int("DATABASE_REQUEST_TIMEOUT_MS", ms(d.request), 100, 900_000)?;
+    let connect = int(
+        "DATABASE_CONNECT_TIMEOUT_MS",
+        ms(d.connect).min(request),
+        100,
+        900_000,
+    )?;
+    let statement = int(
+        "DATABASE_STATEMENT_TIMEOUT_MS",
+        d.statement.map_or(0, ms).min(request),
+        0,
+        900_000,
+    )?;
+    if connect > request {
+        return Err(err(
+            "DATABASE_CONNECT_TIMEOUT_MS",
+            format!("{connect} is above DATABASE_REQUEST_TIMEOUT_MS ({request})"),
+        ));
+    }
+    if statement > request {
+        return Err(err(
+            "DATABASE_STATEMENT_TIMEOUT_MS",
+            format!("{statement} is above DATABASE_REQUEST_TIMEOUT_MS ({request})"),
+        ));
+    }
+    let millis = |n: i64| Duration::from_millis(n.unsigned_abs());
+    Ok(DbTimeouts {
+        connect: millis(connect),
+        statement: (statement > 0).then(|| millis(statement)),
+        request: millis(request),
+    })
 }
 
 #[cfg(test)]
@@ -295,6 +366,91 @@ mod tests {
         );
         assert_eq!(o.allow(Some("https://evil.example")), None);
         assert_eq!(AllowedOrigins::parse("*").allow(None).as_deref(), Some("*"));
+    }
+
+    #[test]
+    fn database_timeouts_default_below_the_function_timeout() {
+        let t = cfg(&[]).unwrap().database_timeouts;
+        assert_eq!(t, DbTimeouts::default());
+        assert_eq!(t.connect, Duration::from_secs(3));
+        assert_eq!(t.statement, Some(Duration::from_secs(5)));
+        assert_eq!(t.request, Duration::from_secs(8));
+        assert!(t.request < Duration::from_secs(10), "Lambda's Timeout: 10");
+    }
+
+    #[test]
+    fn database_timeouts_are_read_in_milliseconds() {
+        let t = cfg(&[
+            ("DATABASE_CONNECT_TIMEOUT_MS", "250"),
+            ("DATABASE_STATEMENT_TIMEOUT_MS", "200"),
+            ("DATABASE_REQUEST_TIMEOUT_MS", "1500"),
+        ])
+        .unwrap()
+        .database_timeouts;
+        assert_eq!(
+            t,
+            DbTimeouts {
+                connect: Duration::from_millis(250),
+                statement: Some(Duration::from_millis(200)),
+                request: Duration::from_millis(1500),
+            }
+        );
+        // 0 leaves the server's statement_timeout alone.
+        let t = cfg(&[("DATABASE_STATEMENT_TIMEOUT_MS", "0")])
+            .unwrap()
+            .database_timeouts;
+        assert_eq!(t.statement, None);
+        // A short deadline shortens the defaults with it.
+        let t = cfg(&[("DATABASE_REQUEST_TIMEOUT_MS", "1000")])
+            .unwrap()
+            .database_timeouts;
+        assert_eq!(t.connect, Duration::from_millis(1000));
+        assert_eq!(t.statement, Some(Duration::from_millis(1000)));
+        // A request deadline as long as the connect timeout is fine.
+        cfg(&[
+            ("DATABASE_CONNECT_TIMEOUT_MS", "3000"),
+            ("DATABASE_REQUEST_TIMEOUT_MS", "3000"),
+            ("DATABASE_STATEMENT_TIMEOUT_MS", "3000"),
+        ])
+        .unwrap();
+    }
+
+    #[test]
+    fn bad_database_timeouts_name_the_variable() {
+        for (pairs, var) in [
+            (
+                vec![("DATABASE_REQUEST_TIMEOUT_MS", "99")],
+                "DATABASE_REQUEST_TIMEOUT_MS",
+            ),
+            (
+                vec![("DATABASE_REQUEST_TIMEOUT_MS", "5s")],
+                "DATABASE_REQUEST_TIMEOUT_MS",
+            ),
+            (
+                vec![("DATABASE_CONNECT_TIMEOUT_MS", "0")],
+                "DATABASE_CONNECT_TIMEOUT_MS",
+            ),
+            (
+                vec![("DATABASE_STATEMENT_TIMEOUT_MS", "-1")],
+                "DATABASE_STATEMENT_TIMEOUT_MS",
+            ),
+            (
+                vec![
+                    ("DATABASE_REQUEST_TIMEOUT_MS", "1000"),
+                    ("DATABASE_CONNECT_TIMEOUT_MS", "1001"),
+                ],
+                "DATABASE_CONNECT_TIMEOUT_MS",
+            ),
+            (
+                vec![
+                    ("DATABASE_REQUEST_TIMEOUT_MS", "4000"),
+                    ("DATABASE_STATEMENT_TIMEOUT_MS", "4001"),
+                ],
+                "DATABASE_STATEMENT_TIMEOUT_MS",
+            ),
+        ] {
+            assert_eq!(cfg(&pairs).unwrap_err().var, var, "{pairs:?}");
+        }
     }
 
     #[test]
