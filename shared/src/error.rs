@@ -46,6 +46,14 @@ pub enum ApiError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 503: the database is down, restarting, out of connections, or did not answer in time. Worth
+    /// retrying (`Retry-After`); the cause is for the logs only.
+    #[error("unavailable: {context}")]
+    Unavailable {
+        context: String,
+        #[source]
+        source: Option<BoxError>,
+    },
     /// 500: the context and the cause are for the logs only; the client sees "Internal server error".
     #[error("internal: {context}")]
     Internal {
@@ -119,6 +127,12 @@ impl ApiError {
         }
     }
 
+    /// Whether the database could not serve the request (503): the connection it ran on is not to
+    /// be used again.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, ApiError::Unavailable { .. })
+    }
+
     /// This error and its causes, outermost first, joined for one log field.
     pub fn chain(&self) -> String {
         let mut out = self.to_string();
@@ -139,6 +153,7 @@ impl ApiError {
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
             ApiError::Conflict(_) => 409,
+            ApiError::Unavailable { .. } => 503,
             ApiError::Internal { .. } => 500,
         }
     }
@@ -170,6 +185,9 @@ impl ApiError {
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m) => m.clone(),
+            ApiError::Unavailable { .. } => {
+                "Service temporarily unavailable, please retry".to_string()
+            }
             ApiError::Internal { .. } => "Internal server error".to_string(),
         }
     }
@@ -185,7 +203,9 @@ pub enum DbError {
     ForeignKey { constraint: String },
     #[error("check violation on {constraint}")]
     Check { constraint: String },
-    /// No connection: the server is down or unreachable, the pool is exhausted, TLS failed.
+    /// No usable connection: the server is down, unreachable, shutting down or out of connection
+    /// slots, the connection broke, the pool is exhausted, TLS failed, or a statement or the request
+    /// ran past its timeout. Answered 503, and the connection it happened on is thrown away.
     #[error("database unavailable: {context}")]
     Unavailable {
         context: String,
@@ -232,12 +252,46 @@ impl DbError {
     }
 }
 
+/// SQLSTATEs that say the server cannot serve us now rather than that the statement is wrong: a
+/// retry later (on a new connection) may well succeed.
+fn unavailable_reason(code: &tokio_postgres::error::SqlState) -> Option<&'static str> {
+    use tokio_postgres::error::SqlState;
+    let known = [
+        (SqlState::ADMIN_SHUTDOWN, "server shutting down (57P01)"),
+        (SqlState::CRASH_SHUTDOWN, "server crashed (57P02)"),
+        (
+            SqlState::CANNOT_CONNECT_NOW,
+            "server starting or stopping (57P03)",
+        ),
+        (
+            SqlState::TOO_MANY_CONNECTIONS,
+            "too many connections (53300)",
+        ),
+        (
+            SqlState::IDLE_SESSION_TIMEOUT,
+            "idle session timeout (57P05)",
+        ),
+        // What `statement_timeout` raises (also an explicit cancel): the statement ran too long.
+        (SqlState::QUERY_CANCELED, "statement timeout (57014)"),
+    ];
+    if let Some((_, reason)) = known.iter().find(|(c, _)| c == code) {
+        return Some(reason);
+    }
+    // Class 08, connection exception.
+    code.code()
+        .starts_with("08")
+        .then_some("connection exception (08)")
+}
+
 impl From<tokio_postgres::Error> for DbError {
     fn from(e: tokio_postgres::Error) -> Self {
         if let Some(db) = e.as_db_error() {
             let constraint = db.constraint().unwrap_or_default().to_string();
             let code = db.code();
             use tokio_postgres::error::SqlState;
+            if let Some(reason) = unavailable_reason(code) {
+                return DbError::unavailable(reason, e);
+            }
             if *code == SqlState::UNIQUE_VIOLATION {
                 return DbError::Unique { constraint };
             }
@@ -252,13 +306,23 @@ impl From<tokio_postgres::Error> for DbError {
         if e.is_closed() {
             return DbError::unavailable("connection closed", e);
         }
+        // A socket error (reset, broken pipe, timeout) under the driver's error.
+        if std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>()) {
+            return DbError::unavailable("connection broken", e);
+        }
         DbError::Postgres(e)
     }
 }
 
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
-        ApiError::internal("database", e)
+        match e {
+            DbError::Unavailable { .. } => ApiError::Unavailable {
+                context: "database".to_string(),
+                source: Some(Box::new(e)),
+            },
+            e => ApiError::internal("database", e),
+        }
     }
 }
 
@@ -365,6 +429,45 @@ mod tests {
                 .status(),
             500
         );
+    }
+
+    #[test]
+    fn an_unavailable_database_is_a_503_without_internals() {
+        let e: ApiError =
+            DbError::unavailable("connect", std::io::Error::other("10.0.0.5:5432")).into();
+        assert_eq!(e.status(), 503);
+        assert!(e.is_unavailable());
+        assert!(!e.detail().contains("10.0.0.5"), "{}", e.detail());
+        assert!(
+            e.chain().contains("10.0.0.5"),
+            "the logs keep the cause: {}",
+            e.chain()
+        );
+        let other: ApiError = DbError::Unexpected("boom".into()).into();
+        assert_eq!(other.status(), 500);
+        assert!(!other.is_unavailable());
+    }
+
+    #[test]
+    fn server_side_unavailability_codes_are_recognised() {
+        use tokio_postgres::error::SqlState;
+        for code in [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+            SqlState::TOO_MANY_CONNECTIONS,
+            SqlState::QUERY_CANCELED,
+            SqlState::CONNECTION_FAILURE,
+        ] {
+            assert!(unavailable_reason(&code).is_some(), "{code:?}");
+        }
+        for code in [
+            SqlState::UNIQUE_VIOLATION,
+            SqlState::SYNTAX_ERROR,
+            SqlState::T_R_DEADLOCK_DETECTED,
+        ] {
+            assert!(unavailable_reason(&code).is_none(), "{code:?}");
+        }
     }
 
     #[test]

@@ -73,8 +73,17 @@ pub fn error(e: &ApiError, request_id: &str) -> Response<Body> {
     if e.status() >= 500 {
         body["request_id"] = serde_json::Value::String(request_id.to_string());
     }
-    with_status(e.status(), body)
+    let mut resp = with_status(e.status(), body);
+    if e.is_unavailable() {
+        // A restart or failover takes seconds; clients and proxies that honour this back off.
+        resp.headers_mut()
+            .insert("retry-after", HeaderValue::from_static(RETRY_AFTER_SECONDS));
+    }
+    resp
 }
+
+/// `Retry-After` of a 503.
+pub const RETRY_AFTER_SECONDS: &str = "5";
 
 /// `{"detail": …}` with any status: what API Gateway itself answers for an unknown path (404) or
 /// method (405), which the local server imitates.
