@@ -34,7 +34,7 @@ pub async fn serve(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error
         Err(e) if endpoint.needs_database() => return Err(cold_start_failed(e)),
         Err(_) => String::new(),
     };
-    let db = Db::single(&url);
+    let db = Db::single(&url, &config.database_timeouts);
     let ctx = Ctx::new(config, db);
     lambda_http::run(service_fn(move |req: Request| {
         let ctx = ctx.clone();

@@ -12,7 +12,7 @@ fn app() -> TestApp {
     TestApp {
         ctx: shared::Ctx::new(
             test_config(&[]),
-            shared::db::Db::single("postgres://nobody@127.0.0.1:1/none"),
+            shared::db::Db::single("postgres://nobody@127.0.0.1:1/none", &Default::default()),
         ),
         db_name: "none".into(),
     }

@@ -13,6 +13,8 @@ use shared::{Ctx, http::dispatch};
 use testkit::event::{EventInput, rest_v1_event, to_request};
 use testkit::pgembed::PgServer;
 
+use crate::tcp_proxy::Proxy;
+
 pub struct TestPg {
     pub server: PgServer,
     pub template: String,
@@ -165,13 +167,29 @@ impl TestApp {
         testkit::init_tracing();
         let db_name = fresh_database().await;
         let url = pg().server.url("app_rw", &db_name);
+        Self::on(config, single, &url, db_name)
+    }
+
+    /// A new app on a fresh database that it reaches through a [`Proxy`], which the test can make
+    /// refuse or freeze without touching the PostgreSQL server the other tests share.
+    #[allow(dead_code)] // only the outage tests break the database
+    pub async fn spawn_behind_proxy(config: &[(&str, &str)], single: bool) -> (Self, Proxy) {
+        testkit::init_tracing();
+        let db_name = fresh_database().await;
+        let proxy = Proxy::start(pg().server.port).await;
+        let url = proxy.url("app_rw", &db_name);
+        (Self::on(config, single, &url, db_name), proxy)
+    }
+
+    fn on(config: &[(&str, &str)], single: bool, url: &str, db_name: String) -> Self {
+        let config = test_config(config);
         let db = if single {
-            Db::single(&url)
+            Db::single(url, &config.database_timeouts)
         } else {
-            Db::pool(&url, 4).expect("pool")
+            Db::pool(url, 4, &config.database_timeouts).expect("pool")
         };
         TestApp {
-            ctx: Ctx::new(test_config(config), db),
+            ctx: Ctx::new(config, db),
             db_name,
         }
     }

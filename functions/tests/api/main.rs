@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod helpers;
+mod tcp_proxy;
 
 mod addresses;
 mod auth;
@@ -20,6 +21,7 @@ mod metal_accounting;
 mod metals;
 mod nul_bytes;
 mod orders;
+mod outages;
 mod permissions;
 mod platform;
 mod reports;

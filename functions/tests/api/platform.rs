@@ -28,7 +28,10 @@ async fn health_db_reports_an_unreachable_database_with_200() {
     let app = TestApp {
         ctx: shared::Ctx::new(
             crate::helpers::test_config(&[]),
-            shared::db::Db::single(&format!("postgres://app_rw@127.0.0.1:{port}/nope")),
+            shared::db::Db::single(
+                &format!("postgres://app_rw@127.0.0.1:{port}/nope"),
+                &Default::default(),
+            ),
         ),
         db_name: "none".into(),
     };

@@ -116,7 +116,10 @@ pub async fn run(args: Vec<String>) -> Result<(), Error> {
                 if db.server().is_some() {
                     db.migrate_up().await?;
                 }
-                let ctx = shared::Ctx::new(cfg, shared::db::Db::single(&db.runtime_url));
+                let ctx = shared::Ctx::new(
+                    cfg.clone(),
+                    shared::db::Db::single(&db.runtime_url, &cfg.database_timeouts),
+                );
                 let report = shared::app::seed::seed_demo(&ctx).await?;
                 out(&report.to_string());
                 Ok(())

@@ -280,7 +280,11 @@ async fn run(
 async fn prepare(db: &Database, opts: &ServeOptions) -> Result<Ctx, Error> {
     let applied = db.migrate_up().await?;
     tracing::info!(applied = ?applied, "migrations up to date");
-    let pool = Db::pool(&db.runtime_url, opts.pool_size)?;
+    let pool = Db::pool(
+        &db.runtime_url,
+        opts.pool_size,
+        &opts.config.database_timeouts,
+    )?;
     let ctx = Ctx::new(opts.config.clone(), pool);
     if opts.seed {
         let report = shared::app::seed::seed_demo(&ctx).await?;

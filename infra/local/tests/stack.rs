@@ -423,7 +423,10 @@ async fn the_local_stack_serves_every_route_over_tcp_and_stops_cleanly() {
         "an external database is not stopped by the stack"
     );
     // The seed is idempotent: the demo tenant is recognised, nothing is added.
-    let ctx = shared::Ctx::new(config(), shared::db::Db::single(&db.runtime_url));
+    let ctx = shared::Ctx::new(
+        config(),
+        shared::db::Db::single(&db.runtime_url, &config().database_timeouts),
+    );
     let report = shared::app::seed::seed_demo(&ctx).await.expect("seed");
     assert!(
         matches!(report, shared::app::seed::SeedReport::AlreadySeeded),

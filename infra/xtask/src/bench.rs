@@ -450,7 +450,10 @@ async fn fixture(work: &Path, server: &testkit::pgembed::PgServer) -> Result<Fix
         _ => None,
     })
     .map_err(|e| e.to_string())?;
-    let ctx = shared::Ctx::new(config.clone(), shared::db::Db::single(&runtime_url));
+    let ctx = shared::Ctx::new(
+        config.clone(),
+        shared::db::Db::single(&runtime_url, &config.database_timeouts),
+    );
     shared::app::seed::seed_demo(&ctx)
         .await
         .map_err(|e| format!("seeding: {e}"))?;

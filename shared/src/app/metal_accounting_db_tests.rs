@@ -150,7 +150,7 @@ async fn casting_consumption_and_its_reversal_net_out_exactly() {
     tokio::spawn(connection);
     crate::migrate::up(&mut owner).await.unwrap();
 
-    let db = Db::pool(&runtime_url, 2).unwrap();
+    let db = Db::pool(&runtime_url, 2, &Default::default()).unwrap();
     let f = provision(&db).await;
     let mut conn = db.checkout().await.unwrap();
     let mut tx = conn.begin_system().await.unwrap();

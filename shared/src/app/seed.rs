@@ -233,6 +233,12 @@ impl fmt::Display for SeedReport {
 /// Create the demo tenant and its sample data in one transaction, unless user `admin` exists.
 pub async fn seed_demo(ctx: &Ctx) -> ApiResult<SeedReport> {
     let mut conn = ctx.conn().await?;
+    let result = seed_on(ctx, &mut conn).await;
+    conn.finish(&result);
+    result
+}
+
+async fn seed_on(ctx: &Ctx, conn: &mut crate::db::Conn) -> ApiResult<SeedReport> {
     let mut tx = conn.begin_system().await?;
     if sql::username_exists(&tx, DEMO_USERS[0].0).await? {
         return Ok(SeedReport::AlreadySeeded);

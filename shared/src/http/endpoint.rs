@@ -14,8 +14,9 @@ use futures_util::FutureExt;
 use lambda_http::{Body, Request, Response};
 use tracing::Instrument;
 
+use crate::auth::jwt::Claims;
 use crate::context::Ctx;
-use crate::db::Tx;
+use crate::db::{Conn, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::http::call::Call;
 use crate::http::respond::{self, Reply};
@@ -285,25 +286,52 @@ async fn run(
     let call = Call::from_request(ep, req, request_id.to_string())?;
     let reply = match ep.handler {
         Handler::Public(run) | Handler::Probe(run) => run(ctx, &call).await?,
-        Handler::System(run) | Handler::OptionalTenant { run, .. } => {
-            let mut conn = ctx.conn().await?;
-            let mut tx = conn.begin_system().await?;
-            let reply = run(ctx, &call, &mut tx).await?;
-            tx.commit().await?;
-            reply
-        }
-        Handler::Tenant { permissions, run } => {
+        Handler::System(_) | Handler::OptionalTenant { .. } | Handler::Tenant { .. } => {
             // The token is checked before a connection is taken: a forged token costs no database.
-            let claims = call.verify_token(ctx)?;
-            let mut conn = ctx.conn().await?;
-            let mut tx = conn.begin_system().await?;
-            tx.authorize(&claims, permissions).await?;
-            let reply = run(ctx, &call, &tx).await?;
-            tx.commit().await?;
-            reply
+            let claims = match ep.handler {
+                Handler::Tenant { .. } => Some(call.verify_token(ctx)?),
+                _ => None,
+            };
+            // Past the deadline the work is dropped mid-way, and with it the connection (`Conn`
+            // keeps a connection only when `finish` saw the work end).
+            ctx.within_deadline(async {
+                let mut conn = ctx.conn().await?;
+                let result = transaction(ctx, &call, &mut conn, claims.as_ref()).await;
+                conn.finish(&result);
+                result
+            })
+            .await?
         }
     };
     reply.into_response()
+}
+
+/// The request's one transaction on `conn`: begun, scoped to the caller's tenant for a `user[…]`
+/// endpoint (with `claims`), handed to the handler, committed when it returns `Ok`.
+async fn transaction(
+    ctx: &Ctx,
+    call: &Call,
+    conn: &mut Conn,
+    claims: Option<&Claims>,
+) -> ApiResult<Reply> {
+    let mut tx = conn.begin_system().await?;
+    let reply = match (call.endpoint.handler, claims) {
+        (Handler::Tenant { permissions, run }, Some(claims)) => {
+            tx.authorize(claims, permissions).await?;
+            run(ctx, call, &tx).await?
+        }
+        (Handler::System(run) | Handler::OptionalTenant { run, .. }, None) => {
+            run(ctx, call, &mut tx).await?
+        }
+        _ => {
+            return Err(ApiError::bug(format!(
+                "{}: claims do not match the endpoint's access",
+                call.endpoint.id
+            )));
+        }
+    };
+    tx.commit().await?;
+    Ok(reply)
 }
 
 fn request_id_of(req: &Request) -> String {
