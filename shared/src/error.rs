@@ -46,6 +46,12 @@ pub enum ApiError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 413: the body is larger than any endpoint takes.
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(String),
+    /// 415: a body in a content type the endpoint does not read.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
     /// 503: the database is down, restarting, out of connections, or did not answer in time. Worth
     /// retrying (`Retry-After`); the cause is for the logs only.
     #[error("unavailable: {context}")]
@@ -153,6 +159,8 @@ impl ApiError {
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
             ApiError::Conflict(_) => 409,
+            ApiError::PayloadTooLarge(_) => 413,
+            ApiError::UnsupportedMediaType(_) => 415,
             ApiError::Unavailable { .. } => 503,
             ApiError::Internal { .. } => 500,
         }
@@ -184,7 +192,9 @@ impl ApiError {
             | ApiError::Unauthorized(m)
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
-            | ApiError::Conflict(m) => m.clone(),
+            | ApiError::Conflict(m)
+            | ApiError::PayloadTooLarge(m)
+            | ApiError::UnsupportedMediaType(m) => m.clone(),
             ApiError::Unavailable { .. } => {
                 "Service temporarily unavailable, please retry".to_string()
             }

@@ -437,7 +437,7 @@ fn jsonwebtoken_encode(claims: &shared::auth::jwt::Claims) -> String {
 }
 
 #[tokio::test]
-async fn bad_and_oversized_input_is_422_with_a_string_detail() {
+async fn bad_and_oversized_input_is_a_4xx_with_a_string_detail() {
     let app = TestApp::spawn().await;
     let cases: Vec<(serde_json::Value, &str)> = vec![
         (
@@ -514,7 +514,7 @@ async fn bad_and_oversized_input_is_422_with_a_string_detail() {
             None,
         )
         .await
-        .expect(422);
+        .expect(413);
     assert!(r.detail().contains("larger than"), "{}", r.detail());
     // Login with a form missing the password, and with a 1 MB password: 422, not 500.
     app.call(

@@ -17,6 +17,7 @@ mod docs;
 mod isolation;
 mod ledger;
 mod lookup_values;
+mod loose_input;
 mod metal_accounting;
 mod metals;
 mod nul_bytes;

@@ -23,8 +23,15 @@ use testkit::event::{EventInput, rest_v1_event, to_request};
 /// API Gateway's stage name for local requests.
 pub const STAGE: &str = "local";
 /// Bodies are read up to one byte past the limit, so `dispatch` sees an oversized body and answers
-/// 422 exactly as in Lambda, without buffering arbitrary amounts.
+/// 413 exactly as in Lambda, without buffering arbitrary amounts.
 const BODY_READ_LIMIT: usize = shared::http::call::MAX_BODY_BYTES + 1;
+/// How much of an oversized body is read (and dropped) before the 413 (API Gateway takes 10 MB).
+const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
+/// The request line and headers API Gateway (REST) accepts.
+const MAX_HEAD_BYTES: usize = 10 * 1024;
+/// What hyper buffers of a request head: enough to read an oversized one and answer it with a
+/// `detail` (414/431) instead of hyper's bodiless 431.
+const HEAD_BUFFER_BYTES: usize = 2 * 1024 * 1024;
 /// How long in-flight requests may take to finish after shutdown was requested.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -55,7 +62,9 @@ pub async fn serve_http(
                     let ctx = ctx.clone();
                     async move { Ok::<_, Infallible>(handle(&ctx, req, peer).await) }
                 });
-                let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                let conn = http1::Builder::new()
+                    .max_buf_size(HEAD_BUFFER_BYTES)
+                    .serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     if let Err(e) = conn.await {
@@ -119,6 +128,29 @@ async fn respond_to(
         .get("origin")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+
+    // API Gateway refuses a request line and headers past 10 KiB; so does this server, with the API's
+    // error shape. Only what hyper's parser refuses itself (a URI past 64 KiB: 414, a head past
+    // `HEAD_BUFFER_BYTES`: 431) comes without a body.
+    let head_bytes = req.uri().to_string().len()
+        + req
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    if head_bytes > MAX_HEAD_BYTES {
+        let status = if req.uri().to_string().len() > MAX_HEAD_BYTES {
+            414
+        } else {
+            431
+        };
+        let detail = if status == 414 {
+            "Request URI too long"
+        } else {
+            "Request header fields too large"
+        };
+        return (plain_error(ctx, status, detail, origin.as_deref()), false);
+    }
 
     // Hook for the API documentation (added by the OpenAPI work): `/openapi.json`, `/docs` and
     // `/redoc` are routed here, before the API routes.
@@ -205,17 +237,30 @@ async fn respond_to(
             );
         }
     };
-    (to_hyper(dispatch(ctx, endpoint, request).await), true)
+    let mut response = to_hyper(dispatch(ctx, endpoint, request).await);
+    if body.len() >= BODY_READ_LIMIT {
+        // The rest of an oversized upload is never read: close the connection after the 413 rather
+        // than leave the client writing into a socket nobody reads (it would see a reset).
+        response.headers_mut().insert(
+            hyper::header::CONNECTION,
+            hyper::header::HeaderValue::from_static("close"),
+        );
+    }
+    (response, true)
 }
 
-/// Read the body, stopping one byte past the limit.
+/// Read the body, keeping at most one byte past the limit. The rest of an oversized body is read
+/// and dropped, up to [`DRAIN_LIMIT_BYTES`] in all, so that the client has finished sending when the
+/// 413 comes and reads it instead of a connection reset; past that the connection is closed.
 async fn read_body(mut body: Incoming) -> Result<Vec<u8>, hyper::Error> {
     let mut buf = Vec::new();
+    let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
         if let Ok(data) = frame?.into_data() {
+            seen += data.len();
             let room = BODY_READ_LIMIT - buf.len();
             buf.extend_from_slice(&data[..data.len().min(room)]);
-            if buf.len() >= BODY_READ_LIMIT {
+            if seen >= DRAIN_LIMIT_BYTES {
                 break;
             }
         }

@@ -332,8 +332,9 @@ async fn the_local_stack_serves_every_route_over_tcp_and_stops_cleanly() {
     assert!(r.body["detail"].is_string());
     assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
 
-    // Oversized body: 422, decided by dispatch as in Lambda.
-    let big = vec![b'a'; shared::http::call::MAX_BODY_BYTES + 10];
+    // Oversized body: 413, decided by dispatch as in Lambda; the whole upload is read first, so the
+    // client gets the answer rather than a reset, and the connection is closed after it.
+    let big = vec![b'a'; shared::http::call::MAX_BODY_BYTES + 300_000];
     let r = request(
         addr,
         "POST",
@@ -342,12 +343,26 @@ async fn the_local_stack_serves_every_route_over_tcp_and_stops_cleanly() {
         Some(("application/json", big)),
     )
     .await
-    .expect(422);
+    .expect(413);
     assert!(
         r.body["detail"]
             .as_str()
             .is_some_and(|d| d.contains("larger"))
     );
+    assert_eq!(r.header("connection"), Some("close"));
+    // A request head past API Gateway's 10 KiB: 414 for the URI, 431 for headers, each with a
+    // detail; just under it, a normal answer. (Past 64 KiB hyper's parser answers 414 itself,
+    // without a body.)
+    let long = format!("/health?pad={}", "x".repeat(60_000));
+    let r = request(addr, "GET", &long, &[], None).await.expect(414);
+    assert_eq!(r.body["detail"], "Request URI too long");
+    let cookie = "c".repeat(11 * 1024);
+    let r = request(addr, "GET", "/health", &[("X-Big", &cookie)], None)
+        .await
+        .expect(431);
+    assert_eq!(r.body["detail"], "Request header fields too large");
+    let fits = format!("/health?pad={}", "x".repeat(9_000));
+    request(addr, "GET", &fits, &[], None).await.expect(200);
 
     // The demo tenant and its logins.
     let mut tenant = None;

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, JwtAlgorithm};
 
+/// How far ahead of this clock a token's `iat` may be.
+pub const MAX_CLOCK_SKEW_SECONDS: i64 = 60;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Claims {
     /// The username.
@@ -92,9 +95,16 @@ impl JwtKeys {
         v.leeway = 0;
         v.validate_exp = true;
         v.set_required_spec_claims(&["exp", "sub", "iat"]);
-        decode::<Claims>(token, &self.decoding, &v)
+        let claims = decode::<Claims>(token, &self.decoding, &v)
             .map(|d| d.claims)
-            .map_err(|e| JwtError::Invalid(e.to_string()))
+            .map_err(|e| JwtError::Invalid(e.to_string()))?;
+        // We issue every token ourselves, so one from the future was not: a clock a little ahead
+        // on another container is tolerated, a forged far-future `iat` (which would outlive a
+        // "revoke all") is not.
+        if claims.iat > Utc::now().timestamp() + MAX_CLOCK_SKEW_SECONDS {
+            return Err(JwtError::Invalid("token issued in the future".into()));
+        }
+        Ok(claims)
     }
 }
 
@@ -187,5 +197,28 @@ mod tests {
         };
         let t = encode(&Header::new(Algorithm::HS256), &claims, &k.encoding).unwrap();
         assert!(k.verify(&t).is_err());
+    }
+
+    #[test]
+    fn tokens_issued_in_the_future_are_rejected_beyond_the_skew() {
+        let k = keys(&[]);
+        let now = Utc::now().timestamp();
+        let token = |iat: i64| {
+            let claims = Claims {
+                sub: "a".into(),
+                user_id: 1,
+                tenant_id: 1,
+                role: "staff".into(),
+                iat,
+                iat_ms: iat * 1000,
+                exp: iat + 3600,
+                jti: "j".into(),
+            };
+            encode(&Header::new(Algorithm::HS256), &claims, &k.encoding).unwrap()
+        };
+        // A clock half a minute ahead is tolerated; ten minutes is a forgery or a broken clock.
+        assert!(k.verify(&token(now + 30)).is_ok());
+        let e = k.verify(&token(now + 600)).unwrap_err();
+        assert!(e.to_string().contains("future"), "{e}");
     }
 }

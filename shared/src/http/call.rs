@@ -74,11 +74,9 @@ impl Call {
             _ => Vec::new(),
         };
         if body.len() > MAX_BODY_BYTES {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                &["body"],
-                format!("request body is larger than {MAX_BODY_BYTES} bytes"),
-                "too_long",
-            )]));
+            return Err(ApiError::PayloadTooLarge(format!(
+                "Request body is larger than {MAX_BODY_BYTES} bytes"
+            )));
         }
         Ok(Call {
             endpoint,
@@ -214,13 +212,46 @@ impl Call {
             .map_err(|e: std::num::ParseIntError| invalid(e.to_string()))
     }
 
-    /// The body as JSON. An empty body is a 422, not a "null" payload.
+    /// The body's media type, lower-cased and without parameters (`application/json`); `None`
+    /// without a `Content-Type`.
+    fn media_type(&self) -> Option<String> {
+        self.header("content-type").map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+    }
+
+    /// The body as a JSON object. An empty body is a 422, not a "null" payload; a body labelled as
+    /// anything but JSON (`application/json`, `application/*+json`) is a 415, an unlabelled one is
+    /// read as JSON; a JSON value other than an object is a 422, because serde would map an array
+    /// onto a struct's fields by position.
     pub fn json<T: DeserializeOwned>(&self) -> ApiResult<T> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
+        if !self.has_body() {
             return Err(ApiError::Validation(vec![FieldError::new(
                 &["body"],
                 "a JSON body is required",
                 "missing",
+            )]));
+        }
+        if let Some(mt) = self.media_type()
+            && !is_json(&mt)
+        {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "Content-Type '{mt}' is not accepted here: send application/json"
+            )));
+        }
+        self.json_object()
+    }
+
+    fn json_object<T: DeserializeOwned>(&self) -> ApiResult<T> {
+        if self.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                &["body"],
+                "the body must be a JSON object",
+                "model_attributes_type",
             )]));
         }
         refuse_nul_in_json(&self.body)?;
@@ -238,7 +269,7 @@ impl Call {
 
     /// The body as JSON, or `T::default()` when there is none (e.g. `POST …/seed` without a body).
     pub fn json_or_default<T: DeserializeOwned + Default>(&self) -> ApiResult<T> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
+        if !self.has_body() {
             Ok(T::default())
         } else {
             self.json()
@@ -247,15 +278,20 @@ impl Call {
 
     /// A form-encoded body (what the React app sends to `/auth/login` and `/auth/refresh`) or JSON,
     /// chosen by `Content-Type`.
+    /// An unlabelled body is JSON when it starts with `{`, else a form; other types are a 415.
     pub fn form_or_json<T: DeserializeOwned>(&self) -> ApiResult<T> {
-        let ct = self
-            .header("content-type")
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if ct.starts_with("application/json")
-            || (!ct.contains("form") && self.body.first() == Some(&b'{'))
-        {
-            return self.json();
+        match self.media_type().as_deref() {
+            Some(mt) if is_json(mt) => return self.json(),
+            Some("application/x-www-form-urlencoded") => {}
+            Some(mt) if self.has_body() => {
+                return Err(ApiError::UnsupportedMediaType(format!(
+                    "Content-Type '{mt}' is not accepted here: send application/x-www-form-urlencoded or application/json"
+                )));
+            }
+            None if self.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => {
+                return self.json_object();
+            }
+            _ => {}
         }
         refuse_nul_pairs("body", form_urlencoded_parse_bytes(&self.body))?;
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse_bytes(&self.body));
@@ -268,6 +304,12 @@ impl Call {
             self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         )
     }
+}
+
+/// `application/json` or a structured `+json` type (`application/merge-patch+json`).
+fn is_json(media_type: &str) -> bool {
+    media_type == "application/json"
+        || (media_type.starts_with("application/") && media_type.ends_with("+json"))
 }
 
 // NUL (U+0000) in string input. PostgreSQL's text cannot hold it (the driver fails the statement,

@@ -16,6 +16,7 @@ shared::endpoint! {
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 struct Input {
     #[serde(default)]
     name: Option<String>,
