@@ -114,7 +114,11 @@ pub struct Config {
     pub access_token_expire_minutes: i64,
     pub refresh_token_expire_days: i64,
     pub refresh_token_expire_days_remember_me: i64,
+    /// Failed logins of one username from one address before that pair is locked.
     pub max_login_attempts: i32,
+    /// Failed logins of one username from all addresses together before it is locked everywhere.
+    pub max_login_attempts_per_username: i32,
+    /// How long a lock lasts, and the window failures are counted in.
     pub lockout_duration_minutes: i64,
     pub bcrypt_cost: u32,
     pub allowed_origins: AllowedOrigins,
@@ -228,6 +232,12 @@ impl Config {
                 365,
             )?,
             max_login_attempts: int("MAX_LOGIN_ATTEMPTS", 5, 1, 100)? as i32,
+            max_login_attempts_per_username: int(
+                "MAX_LOGIN_ATTEMPTS_PER_USERNAME",
+                100,
+                1,
+                100_000,
+            )? as i32,
             lockout_duration_minutes: int("LOCKOUT_DURATION_MINUTES", 15, 1, 24 * 60)?,
             bcrypt_cost: int("BCRYPT_COST", 12, 4, 31)? as u32,
             allowed_origins: AllowedOrigins::parse(
@@ -318,6 +328,7 @@ mod tests {
         assert_eq!(c.refresh_token_expire_days, 7);
         assert_eq!(c.refresh_token_expire_days_remember_me, 30);
         assert_eq!(c.max_login_attempts, 5);
+        assert_eq!(c.max_login_attempts_per_username, 100);
         assert_eq!(c.lockout_duration_minutes, 15);
         assert_eq!(c.bcrypt_cost, 12);
         assert_eq!(c.metal_price_cache_ttl_minutes, 15);

@@ -249,58 +249,153 @@ async fn registering_into_a_tenant_needs_its_admin() {
     assert!(r.detail().starts_with("role_id:"), "{}", r.detail());
 }
 
+/// `(ip, failure_reason)` of `username`'s login attempts, oldest first.
+async fn attempts(app: &TestApp, username: &str) -> Vec<(String, Option<String>)> {
+    crate::helpers::connect(&app.owner_url())
+        .await
+        .query(
+            "select ip_address, failure_reason from login_history where username = $1 order by id",
+            &[&username],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get::<_, Option<String>>(0).unwrap_or_default(), r.get(1)))
+        .collect()
+}
+
 #[tokio::test]
-async fn lockout_after_five_failures() {
+async fn the_throttle_locks_the_attackers_address_not_the_owner() {
     let app = TestApp::spawn().await;
     app.signup("Locky", "locky").await;
+    let attacker = "203.0.113.7";
     for i in 0..5 {
-        let r = app.try_login("locky", "wrong-pass").await.expect(401);
+        let r = app
+            .try_login_from(attacker, "locky", "wrong-pass")
+            .await
+            .expect(401);
         assert_eq!(r.detail(), "Incorrect username or password", "attempt {i}");
         assert_eq!(r.headers.get("www-authenticate").unwrap(), "Bearer");
     }
-    // Even the right password is refused while locked.
-    let r = app.try_login("locky", "password123").await.expect(401);
-    assert!(
-        r.detail()
-            .starts_with("Too many failed login attempts. Account locked. Try again in 15 minute"),
-        "{}",
-        r.detail()
+    // From the attacker's address even the right password is refused, with the same answer.
+    let r = app
+        .try_login_from(attacker, "locky", "password123")
+        .await
+        .expect(401);
+    assert_eq!(r.detail(), "Incorrect username or password");
+    // The owner, at their own address, logs in.
+    app.try_login_from("198.51.100.1", "locky", "password123")
+        .await
+        .expect(200);
+    let tried = attempts(&app, "locky").await;
+    assert_eq!(
+        tried.len(),
+        8,
+        "sign-up login + 5 failures + 1 throttled + 1 success"
     );
+    assert_eq!(
+        tried[5],
+        (attacker.to_string(), Some("invalid_credentials".into()))
+    );
+    assert_eq!(tried[6], (attacker.to_string(), Some("throttled".into())));
+    assert_eq!(tried[7], ("198.51.100.1".to_string(), None));
 
-    // Expire the lock (as time would) and the right password works and resets the counter.
+    // The lock ends with its window (moved back here, as time would move it).
     let owner = crate::helpers::connect(&app.owner_url()).await;
     owner
         .execute(
-            "update users set locked_until = now() - interval '1 second' where username = 'locky'",
+            "update login_throttle set locked_until = now() - interval '1 second',
+                    window_start = now() - interval '1 hour'",
             &[],
         )
         .await
         .unwrap();
-    let s = app.login("locky", "password123").await;
-    let hist = app
-        .get("/api/v1/auth/login-history?limit=10", &s.token)
+    app.try_login_from(attacker, "locky", "password123")
         .await
         .expect(200);
-    let rows = hist.body["history"].as_array().unwrap();
+}
+
+#[tokio::test]
+async fn unknown_usernames_are_throttled_like_known_ones() {
+    let app = TestApp::spawn().await;
+    app.signup("Known Co", "known").await;
+    for name in ["known", "nobody"] {
+        for _ in 0..5 {
+            let r = app
+                .try_login_from("203.0.113.9", name, "wrong-pass")
+                .await
+                .expect(401);
+            assert_eq!(r.detail(), "Incorrect username or password");
+        }
+        let r = app
+            .try_login_from("203.0.113.9", name, "password123")
+            .await
+            .expect(401);
+        assert_eq!(r.detail(), "Incorrect username or password");
+        let last = attempts(&app, name).await.pop().unwrap();
+        assert_eq!(last.1.as_deref(), Some("throttled"), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_distributed_guess_hits_the_per_username_cap() {
+    let app = TestApp::spawn_with(&[("MAX_LOGIN_ATTEMPTS_PER_USERNAME", "8")], false).await;
+    app.signup("Cap Co", "capped").await;
+    // Positive control first: below the cap the right password works from a new address.
+    for i in 0..7 {
+        app.try_login_from(&format!("192.0.2.{i}"), "capped", "wrong-pass")
+            .await
+            .expect(401);
+    }
+    app.try_login_from("192.0.2.200", "capped", "password123")
+        .await
+        .expect(200);
+    // The eighth failure, from yet another address, locks the username everywhere.
+    app.try_login_from("192.0.2.7", "capped", "wrong-pass")
+        .await
+        .expect(401);
+    let r = app
+        .try_login_from("192.0.2.201", "capped", "password123")
+        .await
+        .expect(401);
+    assert_eq!(r.detail(), "Incorrect username or password");
     assert_eq!(
-        rows.len(),
-        8,
-        "sign-up login + 5 failures + 1 locked + 1 success: {}",
-        hist.body
+        attempts(&app, "capped").await.pop().unwrap().1.as_deref(),
+        Some("throttled")
     );
-    assert_eq!(rows[0]["success"], true, "newest first");
-    assert_eq!(rows[1]["failure_reason"], "account_locked");
-    assert_eq!(rows[2]["failure_reason"], "invalid_credentials");
-    assert_eq!(rows[0]["email"], "locky");
-    let n: i32 = owner
-        .query_one(
-            "select failed_login_attempts from users where username = 'locky'",
-            &[],
+}
+
+#[tokio::test]
+async fn the_client_address_is_api_gateways_not_a_forwarded_for_header() {
+    let app = TestApp::spawn().await;
+    app.signup("Spoof Co", "spoofer").await;
+    for _ in 0..5 {
+        app.call_from(
+            "203.0.113.50",
+            "POST",
+            "/api/v1/auth/login",
+            Body::Form(&[("username", "spoofer"), ("password", "wrong-pass")]),
+            None,
+            &[("x-forwarded-for", "10.0.0.1")],
         )
         .await
-        .unwrap()
-        .get(0);
-    assert_eq!(n, 0);
+        .expect(401);
+    }
+    let tried = attempts(&app, "spoofer").await;
+    assert_eq!(tried.last().unwrap().0, "203.0.113.50");
+    // Writing another X-Forwarded-For does not get the attacker a fresh count.
+    let r = app
+        .call_from(
+            "203.0.113.50",
+            "POST",
+            "/api/v1/auth/login",
+            Body::Form(&[("username", "spoofer"), ("password", "password123")]),
+            None,
+            &[("x-forwarded-for", "10.9.9.9")],
+        )
+        .await
+        .expect(401);
+    assert_eq!(r.detail(), "Incorrect username or password");
 }
 
 #[tokio::test]
@@ -339,7 +434,11 @@ async fn inactive_users_and_tenants_cannot_log_in_or_use_tokens() {
     // The existing token stops working at once.
     app.get("/api/v1/auth/me", &s.token).await.expect(401);
     let r = app.try_login("sleepy", "password123").await.expect(401);
-    assert_eq!(r.detail(), "Invalid credentials");
+    assert_eq!(
+        r.detail(),
+        "Incorrect username or password",
+        "as for a wrong password"
+    );
     app.refresh(&s.refresh).await.expect(401);
 }
 

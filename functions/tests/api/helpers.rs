@@ -221,6 +221,27 @@ impl TestApp {
         token: Option<&str>,
         extra_headers: &[(&str, &str)],
     ) -> Resp {
+        self.call_from(
+            "127.0.0.1",
+            method,
+            path_and_query,
+            body,
+            token,
+            extra_headers,
+        )
+        .await
+    }
+
+    /// A request that API Gateway received from `source_ip` (`requestContext.identity.sourceIp`).
+    pub async fn call_from(
+        &self,
+        source_ip: &str,
+        method: &str,
+        path_and_query: &str,
+        body: Body<'_>,
+        token: Option<&str>,
+        extra_headers: &[(&str, &str)],
+    ) -> Resp {
         let (path, query) = match path_and_query.split_once('?') {
             Some((p, q)) => (p, q),
             None => (path_and_query, ""),
@@ -276,7 +297,7 @@ impl TestApp {
             query: &query,
             headers: &headers,
             body: bytes.as_deref(),
-            source_ip: "127.0.0.1",
+            source_ip,
             request_id: "test-request",
         });
         let req = to_request(&event).expect("event parses");
@@ -357,11 +378,18 @@ impl TestApp {
 
     /// `POST /auth/login` with a form of `username` and `password`, whatever the answer.
     pub async fn try_login(&self, username: &str, password: &str) -> Resp {
-        self.call(
+        self.try_login_from("127.0.0.1", username, password).await
+    }
+
+    /// `try_login` from another client address.
+    pub async fn try_login_from(&self, ip: &str, username: &str, password: &str) -> Resp {
+        self.call_from(
+            ip,
             "POST",
             "/api/v1/auth/login",
             Body::Form(&[("username", username), ("password", password)]),
             None,
+            &[],
         )
         .await
     }

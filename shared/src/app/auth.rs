@@ -37,13 +37,15 @@ pub enum LoginOutcome {
     Rejected(ApiError),
 }
 
-fn bad_credentials() -> ApiError {
+/// Every refused login gets this one answer, after the same bcrypt work: a wrong password, an
+/// unknown username, a deactivated user or tenant and a throttled attempt cannot be told apart.
+fn refused() -> ApiError {
     ApiError::Unauthorized("Incorrect username or password".into())
 }
 
-/// Deliberately vague: an inactive user or tenant learns nothing more than a wrong password would.
-fn inactive() -> ApiError {
-    ApiError::Unauthorized("Invalid credentials".into())
+/// The address a throttle row is keyed by; requests without one share a row.
+fn throttle_address(ip: Option<&str>) -> &str {
+    ip.unwrap_or("unknown")
 }
 
 pub async fn login(ctx: &Ctx, tx: &mut Tx<'_>, input: LoginInput<'_>) -> ApiResult<LoginOutcome> {
@@ -63,6 +65,12 @@ pub async fn login(ctx: &Ctx, tx: &mut Tx<'_>, input: LoginInput<'_>) -> ApiResu
     if input.password.len() > 1024 {
         return Err(ApiError::field("password", "must be at most 1024 bytes"));
     }
+    let address = throttle_address(input.ip);
+    let limits = repo::ThrottleLimits {
+        per_address: cfg.max_login_attempts,
+        per_username: cfg.max_login_attempts_per_username,
+        minutes: i32::try_from(cfg.lockout_duration_minutes).unwrap_or(i32::MAX),
+    };
     let candidate = repo::find_login_candidate(tx, &username).await?;
     let mut record = LoginRecord {
         tenant_id: candidate.as_ref().map(|c| c.tenant_id),
@@ -73,54 +81,38 @@ pub async fn login(ctx: &Ctx, tx: &mut Tx<'_>, input: LoginInput<'_>) -> ApiResu
         success: false,
         failure_reason: None,
     };
-    let Some(user) = candidate else {
-        // Same bcrypt cost as a real check: unknown usernames cannot be told apart by timing.
-        password::verify(input.password, None, cfg.bcrypt_cost).await?;
-        record.failure_reason = Some("invalid_credentials");
-        repo::record_login(tx, &record).await?;
-        return Ok(LoginOutcome::Rejected(bad_credentials()));
-    };
-    tx.enter_tenant(user.tenant_id).await?;
-    let now = Utc::now();
-    if let Some(until) = user.locked_until {
-        if until > now {
-            record.failure_reason = Some("account_locked");
-            repo::record_login(tx, &record).await?;
-            let minutes = (until - now).num_seconds() / 60 + 1;
-            return Ok(LoginOutcome::Rejected(ApiError::Unauthorized(format!(
-                "Too many failed login attempts. Account locked. Try again in {minutes} minute(s)."
-            ))));
-        }
-        repo::clear_failures(tx, user.user_id).await?;
-    }
+    let throttled = repo::throttle_locked(tx, &username, address).await?;
+    // The password is checked in every case (against a dummy hash for an unknown username), so
+    // every answer costs the same bcrypt work.
     let ok = password::verify(
         input.password,
-        Some(user.hashed_password.clone()),
+        candidate.as_ref().map(|c| c.hashed_password.clone()),
         cfg.bcrypt_cost,
     )
     .await?;
-    if !ok {
-        repo::register_failure(
-            tx,
-            user.user_id,
-            cfg.max_login_attempts,
-            cfg.lockout_duration_minutes,
-        )
-        .await?;
-        record.failure_reason = Some("invalid_credentials");
+    let reason = match &candidate {
+        _ if throttled => Some("throttled"),
+        None => Some("invalid_credentials"),
+        Some(_) if !ok => Some("invalid_credentials"),
+        Some(user) if !user.tenant_active => Some("inactive_tenant"),
+        Some(user) if !user.user_active => Some("inactive_user"),
+        Some(_) => None,
+    };
+    if let Some(reason) = reason {
+        // A throttled attempt is not counted again: the lock would never end under a steady attack
+        // from elsewhere, and the pair is locked anyway.
+        if reason == "invalid_credentials" {
+            repo::throttle_failure(tx, &username, address, &limits).await?;
+        }
+        record.failure_reason = Some(reason);
         repo::record_login(tx, &record).await?;
-        return Ok(LoginOutcome::Rejected(bad_credentials()));
+        return Ok(LoginOutcome::Rejected(refused()));
     }
-    if !user.tenant_active || !user.user_active {
-        record.failure_reason = Some(if user.tenant_active {
-            "inactive_user"
-        } else {
-            "inactive_tenant"
-        });
-        repo::record_login(tx, &record).await?;
-        return Ok(LoginOutcome::Rejected(inactive()));
-    }
-    repo::clear_failures(tx, user.user_id).await?;
+    let Some(user) = candidate else {
+        return Err(ApiError::bug("login accepted without a user"));
+    };
+    tx.enter_tenant(user.tenant_id).await?;
+    repo::throttle_clear(tx, &username, address).await?;
     record.success = true;
     repo::record_login(tx, &record).await?;
     let tokens = issue_tokens(ctx, tx, user.user_id, input.remember_me, input.user_agent).await?;

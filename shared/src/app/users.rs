@@ -116,8 +116,9 @@ pub async fn update(
     }
     if let Some(hashed) = &hashed {
         users::set_password(tx, id, hashed).await?;
-        // A reset also lifts a lockout: the admin just gave the user a known password.
-        auth_repo::clear_failures(tx, id).await?;
+        // A reset also lifts the login throttle: the admin just gave the user a known password.
+        let user = get(tx, id).await?;
+        auth_repo::throttle_forget(tx, &user.username).await?;
     }
     if hashed.is_some() || changes.is_active == Some(false) {
         auth_repo::revoke_all_refresh_tokens(tx, id).await?;

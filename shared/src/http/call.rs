@@ -23,6 +23,7 @@ pub struct Call {
     path_params: HashMap<String, String>,
     query: Vec<(String, String)>,
     headers: lambda_http::http::HeaderMap,
+    source_ip: Option<String>,
     body: Vec<u8>,
 }
 
@@ -66,6 +67,7 @@ impl Call {
             })
             .unwrap_or_default();
         let method = req.method().as_str().to_string();
+        let source_ip = source_ip_of(&req);
         let (parts, body) = req.into_parts();
         let body = match body {
             Body::Empty => Vec::new(),
@@ -85,6 +87,7 @@ impl Call {
             path_params,
             query,
             headers: parts.headers,
+            source_ip,
             body,
         })
     }
@@ -142,12 +145,10 @@ impl Call {
         self.header("user-agent")
     }
 
-    /// The caller's address as API Gateway saw it (first hop of X-Forwarded-For).
+    /// The caller's address as API Gateway saw it (`requestContext.identity.sourceIp`), never
+    /// `X-Forwarded-For`, whose first hop is whatever the client wrote.
     pub fn source_ip(&self) -> Option<&str> {
-        self.header("x-forwarded-for")
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        self.source_ip.as_deref()
     }
 
     /// A path parameter parsed with `FromStr`; a malformed value is a 422 naming the parameter.
@@ -304,6 +305,18 @@ impl Call {
             self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         )
     }
+}
+
+/// The address API Gateway took the request from.
+fn source_ip_of(req: &Request) -> Option<String> {
+    use lambda_http::request::RequestContext;
+    let ip = match req.request_context_ref()? {
+        RequestContext::ApiGatewayV1(c) => c.identity.source_ip.clone(),
+        RequestContext::ApiGatewayV2(c) => c.http.source_ip.clone(),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    };
+    ip.filter(|ip| !ip.trim().is_empty())
 }
 
 /// `application/json` or a structured `+json` type (`application/merge-patch+json`).

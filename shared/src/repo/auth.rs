@@ -14,7 +14,6 @@ pub struct LoginCandidate {
     pub hashed_password: String,
     pub user_active: bool,
     pub tenant_active: bool,
-    pub locked_until: Option<DateTime<Utc>>,
 }
 
 from_row!(LoginCandidate {
@@ -23,7 +22,6 @@ from_row!(LoginCandidate {
     hashed_password,
     user_active,
     tenant_active,
-    locked_until,
 });
 
 pub async fn find_login_candidate(
@@ -32,12 +30,65 @@ pub async fn find_login_candidate(
 ) -> Result<Option<LoginCandidate>, DbError> {
     let row = tx
         .query_opt(
-            "select user_id, tenant_id, hashed_password, user_active, tenant_active, locked_until
+            "select user_id, tenant_id, hashed_password, user_active, tenant_active
                from auth_user_by_username($1)",
             &[&username],
         )
         .await?;
     row::optional(row)
+}
+
+/// Whether logins of `username` from `address` are locked now (the pair's count or the username's).
+pub async fn throttle_locked(tx: &Tx<'_>, username: &str, address: &str) -> Result<bool, DbError> {
+    let r = tx
+        .query_one(
+            "select auth_throttle_locked($1, $2) as locked",
+            &[&username, &address],
+        )
+        .await?;
+    row::get(&r, "locked")
+}
+
+/// How the throttle counts: limits per address and per username, the window and the lock's length.
+pub struct ThrottleLimits {
+    pub per_address: i32,
+    pub per_username: i32,
+    pub minutes: i32,
+}
+
+/// One failed login of `username` from `address`, counted atomically for the pair and the username.
+pub async fn throttle_failure(
+    tx: &Tx<'_>,
+    username: &str,
+    address: &str,
+    limits: &ThrottleLimits,
+) -> Result<(), DbError> {
+    tx.execute(
+        "select auth_throttle_fail($1, $2, $3, $4, $5, $5)",
+        &[
+            &username,
+            &address,
+            &limits.per_address,
+            &limits.per_username,
+            &limits.minutes,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forget the failures of `username` from `address` (after a success there).
+pub async fn throttle_clear(tx: &Tx<'_>, username: &str, address: &str) -> Result<(), DbError> {
+    tx.execute("select auth_throttle_clear($1, $2)", &[&username, &address])
+        .await?;
+    Ok(())
+}
+
+/// Forget every failure of `username`, at every address.
+pub async fn throttle_forget(tx: &Tx<'_>, username: &str) -> Result<(), DbError> {
+    tx.execute("select auth_throttle_forget($1)", &[&username])
+        .await?;
+    Ok(())
 }
 
 pub struct LoginRecord<'a> {
@@ -68,39 +119,6 @@ pub async fn record_login(tx: &Tx<'_>, r: &LoginRecord<'_>) -> Result<(), DbErro
     )
     .await?;
     Ok(())
-}
-
-pub async fn clear_failures(tx: &Tx<'_>, user: UserId) -> Result<(), DbError> {
-    tx.execute(
-        "update users set failed_login_attempts = 0, locked_until = null, last_failed_login = null
-          where id = $1 and tenant_id = app_current_tenant()",
-        &[&user.get()],
-    )
-    .await?;
-    Ok(())
-}
-
-/// Count a failed password atomically and lock the account when the count reaches `max_attempts`.
-/// Returns the new count.
-pub async fn register_failure(
-    tx: &Tx<'_>,
-    user: UserId,
-    max_attempts: i32,
-    lockout_minutes: i64,
-) -> Result<i32, DbError> {
-    let row = tx
-        .query_one(
-            "update users
-                set failed_login_attempts = failed_login_attempts + 1,
-                    last_failed_login = now(),
-                    locked_until = case when failed_login_attempts + 1 >= $2
-                                        then now() + make_interval(mins => $3::int) else locked_until end
-              where id = $1 and tenant_id = app_current_tenant()
-          returning failed_login_attempts",
-            &[&user.get(), &max_attempts, &(lockout_minutes as i32)],
-        )
-        .await?;
-    row::get(&row, "failed_login_attempts")
 }
 
 pub async fn insert_refresh_token(
