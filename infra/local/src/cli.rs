@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate up|down|status|new NAME`, `seed`.
+//! The command line: `serve` (default), `migrate up|down|status|new NAME`, `seed`, `generate`.
 //! Human output (tables, the seed report) goes to stdout; logs are JSON lines.
 
 use std::io::Write as _;
@@ -23,6 +23,9 @@ commands:
   migrate status        show applied and pending migrations
   migrate new NAME      create migrations/NNNN_NAME.up.sql and .down.sql
   seed                  create the demo tenant (admin/admin123) unless it exists
+  generate [--scale N]  create tenant \"Scale Co\" (scale-admin/scale-admin-123) with N x (500
+                        companies, 10,000 orders, 200,000 ledger entries, 5,000 metal transactions)
+                        and 50 small tenants, unless it exists (N: 1 to 100, default 1)
   help                  this text
 
 Without DATABASE_URL the commands use the embedded PostgreSQL in LOCAL_PG_DIR (default
@@ -36,6 +39,7 @@ pub enum Command {
     MigrateStatus,
     MigrateNew(String),
     Seed,
+    Generate { scale: i32 },
     Help,
 }
 
@@ -50,6 +54,15 @@ pub fn parse(args: &[String]) -> Result<Command, Error> {
             Ok(Command::MigrateNew(name.join(" ")))
         }
         ["seed"] => Ok(Command::Seed),
+        ["generate"] => Ok(Command::Generate {
+            scale: crate::generate::DEFAULT_SCALE,
+        }),
+        ["generate", "--scale", n] => Ok(Command::Generate {
+            scale: crate::generate::parse_scale(n)?,
+        }),
+        ["generate", flag] if flag.starts_with("--scale=") => Ok(Command::Generate {
+            scale: crate::generate::parse_scale(&flag["--scale=".len()..])?,
+        }),
         ["help"] | ["-h"] | ["--help"] => Ok(Command::Help),
         _ => Err(format!("unknown command '{}'\n\n{USAGE}", args.join(" ")).into()),
     }
@@ -122,6 +135,19 @@ pub async fn run(args: Vec<String>) -> Result<(), Error> {
                 );
                 let report = shared::app::seed::seed_demo(&ctx).await?;
                 out(&report.to_string());
+                Ok(())
+            })
+            .await
+        }
+        Command::Generate { scale } => {
+            let cfg = config.clone();
+            with_database(&config, async move |db| {
+                let started = std::time::Instant::now();
+                let report = crate::generate::run(&cfg, db, scale).await?;
+                out(&format!(
+                    "{report}\n(the command took {:.1} s)",
+                    started.elapsed().as_secs_f64()
+                ));
                 Ok(())
             })
             .await
@@ -246,6 +272,28 @@ mod tests {
             Command::MigrateNew("add invoices".into())
         );
         assert_eq!(parse(&args("seed")).unwrap(), Command::Seed);
+        assert_eq!(
+            parse(&args("generate")).unwrap(),
+            Command::Generate { scale: 1 }
+        );
+        assert_eq!(
+            parse(&args("generate --scale 10")).unwrap(),
+            Command::Generate { scale: 10 }
+        );
+        assert_eq!(
+            parse(&args("generate --scale=3")).unwrap(),
+            Command::Generate { scale: 3 }
+        );
+        for bad in [
+            "generate --scale",
+            "generate --scale 0",
+            "generate --scale 101",
+            "generate --scale ten",
+            "generate --scale=-1",
+            "generate 10",
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
         assert!(parse(&args("migrate new")).is_err());
         assert!(parse(&args("serve now")).is_err());
         assert!(parse(&args("bogus")).is_err());

@@ -5,6 +5,7 @@
 //! `main.rs` only parses the command line (`cli`); everything here is callable from tests.
 
 pub mod cli;
+pub mod generate;
 pub mod server;
 
 use std::future::Future;

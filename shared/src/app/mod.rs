@@ -16,6 +16,7 @@ pub mod metals;
 pub mod orders;
 pub mod reports;
 pub mod roles;
+pub mod scale;
 pub mod seed;
 pub mod shipments;
 pub mod signup;

@@ -17,6 +17,7 @@ pub mod provisioning;
 pub mod reports;
 pub mod roles;
 pub mod row;
+pub mod scale;
 pub mod seed;
 pub mod shipments;
 pub mod supplies;
