@@ -62,39 +62,38 @@ pub struct UnitFilter {
 
 pub async fn units(tx: &Tx<'_>, f: &UnitFilter) -> Result<Vec<UnitRow>, DbError> {
     // A unit's day is one of its entries' dates, so only units with an entry in the range can
-    // qualify: the `exists` keeps a month's report from summing the whole ledger.
+    // qualify: `k` finds those from the date index (a month's entries, not the whole ledger), and
+    // each is summed from the covering unit index (0004). Without dates every unit qualifies.
     row::all(
         &tx.query(
-            "select e.order_id, o.order_number, e.department_id, d.name as department_name,
-                    d.loss_tolerance_percent, e.metal_id, m.code as metal_code,
+            "select k.order_id, o.order_number, k.department_id, d.name as department_name,
+                    d.loss_tolerance_percent, k.metal_id, m.code as metal_code,
                     m.name as metal_name, m.fine_percentage, m.average_cost_per_gram,
-                    coalesce(sum(e.quantity) filter (where e.direction = 'IN'), 0) as pieces_in,
-                    coalesce(sum(e.quantity) filter (where e.direction = 'OUT'), 0) as pieces_out,
-                    coalesce(sum(e.weight) filter (where e.direction = 'IN'), 0) as gross_in,
-                    coalesce(sum(e.weight) filter (where e.direction = 'OUT'), 0) as gross_out,
-                    coalesce(max(e.date) filter (where e.direction = 'OUT'), max(e.date)) as day
-               from department_ledger_entries e
-               join orders o on o.tenant_id = e.tenant_id and o.id = e.order_id
-               join departments d on d.tenant_id = e.tenant_id and d.id = e.department_id
-               join metals m on m.tenant_id = e.tenant_id and m.id = e.metal_id
-              where e.tenant_id = app_current_tenant()
-                and ($5 or not e.is_archived)
-                and ($3::int8 is null or e.department_id = $3)
-                and ($4::int8 is null or e.order_id = $4)
-                and ($6::int8 is null or e.metal_id = $6)
-                and ($1::date is null and $2::date is null or exists (
-                      select 1 from department_ledger_entries r
-                       where r.tenant_id = e.tenant_id and r.order_id = e.order_id
-                         and r.department_id = e.department_id and r.metal_id = e.metal_id
-                         and ($1::date is null or r.date >= $1)
-                         and ($2::date is null or r.date <= $2)))
-              group by e.order_id, o.order_number, e.department_id, d.name,
-                       d.loss_tolerance_percent, e.metal_id, m.code, m.name, m.fine_percentage,
-                       m.average_cost_per_gram
-             having ($1::date is null
-                     or coalesce(max(e.date) filter (where e.direction = 'OUT'), max(e.date)) >= $1)
-                and ($2::date is null
-                     or coalesce(max(e.date) filter (where e.direction = 'OUT'), max(e.date)) <= $2)",
+                    u.pieces_in, u.pieces_out, u.gross_in, u.gross_out, u.day
+               from (select distinct r.order_id, r.department_id, r.metal_id
+                       from department_ledger_entries r
+                      where r.tenant_id = app_current_tenant()
+                        and r.date >= coalesce($1::date, '-infinity')
+                        and r.date <= coalesce($2::date, 'infinity')
+                        and ($3::int8 is null or r.department_id = $3)
+                        and ($4::int8 is null or r.order_id = $4)
+                        and ($6::int8 is null or r.metal_id = $6)) k
+              cross join lateral (
+                    select coalesce(sum(e.quantity) filter (where e.direction = 'IN'), 0) as pieces_in,
+                           coalesce(sum(e.quantity) filter (where e.direction = 'OUT'), 0) as pieces_out,
+                           coalesce(sum(e.weight) filter (where e.direction = 'IN'), 0) as gross_in,
+                           coalesce(sum(e.weight) filter (where e.direction = 'OUT'), 0) as gross_out,
+                           coalesce(max(e.date) filter (where e.direction = 'OUT'), max(e.date)) as day
+                      from department_ledger_entries e
+                     where e.tenant_id = app_current_tenant() and e.order_id = k.order_id
+                       and e.department_id = k.department_id and e.metal_id = k.metal_id
+                       and ($5 or not e.is_archived)
+                    having count(*) > 0) u
+               join orders o on o.tenant_id = app_current_tenant() and o.id = k.order_id
+               join departments d on d.tenant_id = app_current_tenant() and d.id = k.department_id
+               join metals m on m.tenant_id = app_current_tenant() and m.id = k.metal_id
+              where ($1::date is null or u.day >= $1)
+                and ($2::date is null or u.day <= $2)",
             &[
                 &f.date_from,
                 &f.date_to,
