@@ -125,8 +125,8 @@ pub enum GenerateReport {
     Created {
         scale: i32,
         tenant_id: i64,
-        scale_co: Counts,
-        others: Counts,
+        scale_co: Box<Counts>,
+        others: Box<Counts>,
         sign_up: Duration,
         load: Duration,
         vacuum: Duration,
@@ -203,8 +203,8 @@ pub async fn generate(ctx: &Ctx, owner_url: &str, scale: i32) -> ApiResult<Gener
     Ok(GenerateReport::Created {
         scale,
         tenant_id: scale_tenant,
-        scale_co,
-        others,
+        scale_co: Box::new(scale_co),
+        others: Box::new(others),
         sign_up,
         load,
         vacuum: started.elapsed(),
