@@ -63,7 +63,7 @@ pub struct UnitFilter {
 pub async fn units(tx: &Tx<'_>, f: &UnitFilter) -> Result<Vec<UnitRow>, DbError> {
     // A unit's day is one of its entries' dates, so only units with an entry in the range can
     // qualify: `k` finds those from the date index (a month's entries, not the whole ledger), and
-    // each is summed from the covering unit index (0004). Without dates every unit qualifies.
+    // each is summed from the covering unit index (0005). Without dates every unit qualifies.
     row::all(
         &tx.query(
             "select k.order_id, o.order_number, k.department_id, d.name as department_name,
