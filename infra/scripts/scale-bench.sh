@@ -53,15 +53,16 @@ for path in "${ENDPOINTS[@]}"; do
   # One curl process, N+3 requests on one connection: the first 3 warm the caches and are dropped.
   args=()
   for _ in $(seq $((N + 3))); do args+=(-o /dev/null -w '%{http_code} %{time_total} %{size_download}\n' "$url"); done
+  # shellcheck disable=SC2016 # the backticks are Markdown inside the Python program, not a shell expansion
   curl -sS -H "$AUTH" "${args[@]}" | python3 -c '
 import statistics, sys
 rows = [l.split() for l in sys.stdin.read().splitlines()][3:]
 bad = [r[0] for r in rows if r[0] != "200"]
 if bad:
-    sys.exit(f"'"$path"': answered {bad[0]}")
+    sys.exit(f"{sys.argv[2]}: answered {bad[0]}")
 ms = sorted(float(r[1]) * 1000 for r in rows)
 p = lambda q: ms[min(len(ms) - 1, round(q * (len(ms) - 1)))]
 size = int(rows[-1][2])
 print(f"| `GET {sys.argv[1]}` | {p(0.5):.1f} ms | {p(0.95):.1f} ms | {size / 1024:.0f} KiB |")
-' "$(echo "$path" | sed -E "s/$FROM/<month start>/; s/$TO/<month end>/; s/\/$ORDER\//\/{id}\//; s/\/$COMPANY\//\/{id}\//")"
+' "$(echo "$path" | sed -E "s/$FROM/<month start>/; s/$TO/<month end>/; s/\/$ORDER\//\/{id}\//; s/\/$COMPANY\//\/{id}\//")" "$path"
 done
