@@ -15,6 +15,7 @@ mod crm_fixtures;
 mod departments;
 mod docs;
 mod isolation;
+mod isolation_matrix;
 mod ledger;
 mod lookup_values;
 mod loose_input;

@@ -1,0 +1,314 @@
+//! The cross-tenant matrix, generated from the route table: every `user[…]` route with an id in
+//! its path is called with tenant A's token and tenant B's id. Each must answer exactly as it
+//! answers for an id that does not exist (404 for a lookup), and nothing anywhere may change.
+//! Bodies are built from the route's request schema in `openapi.json`, with A's own ids in every
+//! id field, so the request gets past parsing to the lookup. A new route is covered without a new
+//! test; a new kind of path id fails here until it has a fixture.
+
+use std::collections::HashMap;
+
+use functions::routes::ROUTES;
+use serde_json::{Map, Value, json};
+use shared::http::Handler;
+
+use crate::crm_fixtures::{company, contact};
+use crate::helpers::{Body, Session, TestApp, connect};
+use crate::metal_accounting::metal;
+
+/// One tenant's resources, by the path parameter that names each.
+async fn fixture(app: &TestApp, s: &Session, tag: &str) -> HashMap<&'static str, i64> {
+    let post = |path: &'static str, body: Value| {
+        let token = s.token.clone();
+        async move {
+            let r = app.post(path, body.clone(), &token).await;
+            assert!(r.status < 300, "fixture {path} {body}: {r:?}");
+            r.body["id"].as_i64().unwrap()
+        }
+    };
+    let company_id = company(app, s, &format!("{tag} Co")).await;
+    let contact_id = contact(app, s, company_id, &format!("{tag} Person")).await;
+    let address_id = app
+        .post(
+            &format!("/api/v1/companies/{company_id}/addresses"),
+            json!({"street_address": "1 Main St", "city": "Springfield", "state": "IL",
+                   "zip_code": "62701", "country": "USA", "is_default": true}),
+            &s.token,
+        )
+        .await
+        .expect(200)
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let metal_id = metal(app, s, "GOLD_18K").await;
+    let order_id = post(
+        "/api/v1/orders/",
+        json!({"contact_id": contact_id,
+               "line_items": [{"product_description": "Ring", "quantity": 1, "price": 10}]}),
+    )
+    .await;
+    let shipment_id = post(
+        "/api/v1/shipments/",
+        json!({"order_id": order_id, "shipping_address": "1 Main St", "tracking_number": format!("{tag}-TRACK")}),
+    )
+    .await;
+    let department_id = post(
+        "/api/v1/departments/",
+        json!({"name": format!("{tag} Casting")}),
+    )
+    .await;
+    let entry_id = post(
+        "/api/v1/department-ledger/",
+        json!({"date": "2026-03-01", "department_id": department_id, "order_id": order_id,
+               "metal_id": metal_id, "direction": "IN", "quantity": 1, "weight": 2}),
+    )
+    .await;
+    let supply_id = post(
+        "/api/v1/supplies/",
+        json!({"name": format!("{tag} box"), "type": "PACKAGING", "quantity": 1, "unit": "pcs"}),
+    )
+    .await;
+    let lookup_id = post(
+        "/api/v1/lookup-values/",
+        json!({"category": "step_type", "code": format!("{}_STEP", tag.to_uppercase()),
+               "display_label": "Step", "sort_order": 1}),
+    )
+    .await;
+    let role_id = post(
+        "/api/v1/roles/",
+        json!({"name": format!("{tag} role"), "permission_ids": []}),
+    )
+    .await;
+    let user_id = app
+        .post(
+            "/api/v1/users/",
+            json!({"username": format!("{}user", tag.to_lowercase()), "password": "password123",
+                   "full_name": "Iso User", "role_id": role_id}),
+            &s.token,
+        )
+        .await;
+    assert!(user_id.status < 300, "fixture user: {user_id:?}");
+    let user_id = user_id.body["id"].as_i64().unwrap();
+    HashMap::from([
+        ("company_id", company_id),
+        ("contact_id", contact_id),
+        ("address_id", address_id),
+        ("order_id", order_id),
+        ("shipment_id", shipment_id),
+        ("department_id", department_id),
+        ("entry_id", entry_id),
+        ("supply_id", supply_id),
+        ("lookup_id", lookup_id),
+        ("role_id", role_id),
+        ("user_id", user_id),
+        ("metal_id", metal_id),
+        ("tenant_id", s.tenant_id),
+    ])
+}
+
+/// A plausible value for a schema: required properties only, ids from `ids` (the caller's own).
+fn sample(doc: &Value, schema: &Value, name: &str, ids: &HashMap<&str, i64>) -> Value {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let key = r.trim_start_matches("#/components/schemas/");
+        return sample(doc, &doc["components"]["schemas"][key], name, ids);
+    }
+    if let Some(options) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
+        let first = options
+            .as_array()
+            .and_then(|o| o.iter().find(|s| s["type"] != "null"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        return sample(doc, &first, name, ids);
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return values.first().cloned().unwrap_or(Value::Null);
+    }
+    let ty = match &schema["type"] {
+        Value::Array(types) => types
+            .iter()
+            .find(|t| *t != "null")
+            .cloned()
+            .unwrap_or(Value::Null),
+        t => t.clone(),
+    };
+    match ty.as_str().unwrap_or("object") {
+        "object" => {
+            let mut out = Map::new();
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if let Some(props) = schema["properties"].as_object() {
+                for (k, v) in props {
+                    if required.contains(&k.as_str()) || ids.contains_key(k.as_str()) {
+                        out.insert(k.clone(), sample(doc, v, k, ids));
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        "array" => json!([]),
+        "integer" => json!(ids.get(name).copied().unwrap_or(1)),
+        "number" => json!(1),
+        "boolean" => json!(false),
+        _ => match (name, schema["format"].as_str()) {
+            (_, Some("date")) | ("date" | "date_from" | "date_to", _) => json!("2026-03-01"),
+            (_, Some("date-time")) => json!("2026-03-01T12:00:00Z"),
+            (_, Some("email")) | ("email", _) => json!("iso@probe.example"),
+            ("password" | "new_password" | "current_password", _) => json!("password123"),
+            ("username", _) => json!("isoprobe"),
+            ("direction", _) => json!("IN"),
+            _ => json!("ISO_PROBE"),
+        },
+    }
+}
+
+fn path_with(template: &str, ids: &HashMap<&str, i64>, missing: i64) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}')? + open;
+        out.push_str(&rest[..open]);
+        let name = &rest[open + 1..close];
+        let id = if missing > 0 {
+            missing
+        } else {
+            *ids.get(name).unwrap_or_else(|| {
+                panic!("no isolation fixture for path parameter {{{name}}} of {template}")
+            })
+        };
+        out.push_str(&id.to_string());
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+async fn whole_database(app: &TestApp) -> Vec<String> {
+    let owner = connect(&app.owner_url()).await;
+    let tables: Vec<String> = owner
+        .query(
+            "select table_name::text as t from information_schema.tables
+              where table_schema = 'public' and table_type = 'BASE TABLE'
+                and table_name not in ('login_history') order by 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("t"))
+        .collect();
+    let mut out = Vec::new();
+    for t in tables {
+        let rows: String = owner
+            .query_one(
+                &format!(
+                    "select coalesce(json_agg(x order by x::text)::text, '[]') as j from {t} x"
+                ),
+                &[],
+            )
+            .await
+            .unwrap()
+            .get("j");
+        out.push(format!("{t}: {rows}"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn no_route_reads_or_writes_another_tenants_rows_by_id() {
+    let app = TestApp::spawn().await;
+    let a = app.signup("Matrix A", "matrixa").await;
+    let b = app.signup("Matrix B", "matrixb").await;
+    let mine = fixture(&app, &a, "Mine").await;
+    let theirs = fixture(&app, &b, "Theirs").await;
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json")).unwrap(),
+    )
+    .unwrap();
+    let before = whole_database(&app).await;
+
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for ep in ROUTES {
+        if !matches!(ep.handler, Handler::Tenant { .. }) || !ep.path.contains('{') {
+            continue;
+        }
+        if ep.path.contains("{metal_code}") {
+            continue; // a code, not an id: the catalogue is per tenant, and prices are global.
+        }
+        let op = &doc["paths"][ep.path][ep.method.to_lowercase()];
+        let body = op["requestBody"]["content"]["application/json"]["schema"]
+            .as_object()
+            .map(|s| sample(&doc, &Value::Object(s.clone()), "", &mine));
+        // Required query parameters, from the document too (e.g. set-default's `company_id`).
+        let query: Vec<String> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "query" && p["required"] == true)
+            .map(|p| {
+                let name = p["name"].as_str().unwrap_or_default();
+                let v = sample(&doc, &p["schema"], name, &mine);
+                format!("{name}={}", v.as_str().map_or(v.to_string(), str::to_string))
+            })
+            .collect();
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.join("&"))
+        };
+        let call = |path: String| {
+            let path = format!("{path}{query}");
+            let body = match &body {
+                Some(b) => Body::Json(b.clone()),
+                None => Body::None,
+            };
+            let token = a.token.clone();
+            let app = &app;
+            async move { app.call(ep.method, &path, body, Some(&token)).await }
+        };
+        let foreign = call(path_with(ep.path, &theirs, 0).unwrap()).await;
+        let nowhere = call(path_with(ep.path, &theirs, 987_654_321).unwrap()).await;
+        let same = foreign.status == nowhere.status
+            && foreign.body["detail"]
+                .as_str()
+                .map(|d| d.replace(char::is_numeric, ""))
+                == nowhere.body["detail"]
+                    .as_str()
+                    .map(|d| d.replace(char::is_numeric, ""));
+        if !same || foreign.status < 400 || foreign.status == 500 {
+            failures.push(format!(
+                "{} {}: another tenant's id → {} {}, a missing id → {} {}",
+                ep.method, ep.path, foreign.status, foreign.body, nowhere.status, nowhere.body
+            ));
+        } else if foreign.status != 404 {
+            failures.push(format!(
+                "{} {}: answered {} {} before looking the id up (fix the sample body)",
+                ep.method, ep.path, foreign.status, foreign.body
+            ));
+        }
+        checked += 1;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        checked >= 40,
+        "only {checked} routes have an id in their path?"
+    );
+    assert_eq!(
+        whole_database(&app).await,
+        before,
+        "a refused request changed something"
+    );
+
+    // Positive control: the same reads with A's own ids answer 200.
+    for ep in ROUTES.iter().filter(|ep| {
+        matches!(ep.handler, Handler::Tenant { .. })
+            && ep.method == "GET"
+            && ep.path.contains('{')
+            && !ep.path.contains("{metal_code}")
+    }) {
+        let path = path_with(ep.path, &mine, 0).unwrap();
+        let r = app.get(&path, &a.token).await;
+        assert_eq!(r.status, 200, "GET {path} with my own ids: {r:?}");
+    }
+}
