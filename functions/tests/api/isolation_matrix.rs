@@ -249,7 +249,10 @@ async fn no_route_reads_or_writes_another_tenants_rows_by_id() {
             .map(|p| {
                 let name = p["name"].as_str().unwrap_or_default();
                 let v = sample(&doc, &p["schema"], name, &mine);
-                format!("{name}={}", v.as_str().map_or(v.to_string(), str::to_string))
+                format!(
+                    "{name}={}",
+                    v.as_str().map_or(v.to_string(), str::to_string)
+                )
             })
             .collect();
         let query = if query.is_empty() {

@@ -407,6 +407,22 @@ async fn the_local_stack_serves_every_route_over_tcp_and_stops_cleanly() {
     let shipments = get(addr, "/api/v1/shipments/", &staff).await.expect(200);
     assert_eq!(shipments.body.as_array().unwrap().len(), 1);
     assert_eq!(shipments.body[0]["order_number"], numbers[1]);
+    // Its ledger: the 18K band cast for the first order consumed 30 g × 0.75 of the 100 g its
+    // company deposited.
+    let ledger = get(addr, "/api/v1/department-ledger/", &staff)
+        .await
+        .expect(200);
+    assert_eq!(ledger.body.as_array().unwrap().len(), 8, "{}", ledger.body);
+    let company = orders.body[2]["company_id"].as_i64().unwrap();
+    let balances = get(
+        addr,
+        &format!("/api/v1/companies/{company}/metal-balances"),
+        &staff,
+    )
+    .await
+    .expect(200);
+    assert_eq!(balances.body[0]["metal_code"], "GOLD_18K");
+    assert_eq!(balances.body[0]["balance_grams"], json!(77.5));
 
     // Stop: HTTP server and PostgreSQL.
     shut_down(app).await;

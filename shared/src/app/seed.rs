@@ -176,6 +176,7 @@ pub enum SeedReport {
         /// The demo orders' numbers.
         orders: Vec<String>,
         shipments: usize,
+        ledger_entries: usize,
     },
 }
 
@@ -198,6 +199,7 @@ impl fmt::Display for SeedReport {
                 supplies,
                 orders,
                 shipments,
+                ledger_entries,
             } => {
                 writeln!(
                     f,
@@ -219,11 +221,15 @@ impl fmt::Display for SeedReport {
                     departments.join(", ")
                 )?;
                 writeln!(f, "  {} supplies: {}", supplies.len(), supplies.join(", "))?;
-                write!(
+                writeln!(
                     f,
                     "  {} orders: {}; {shipments} shipment(s)",
                     orders.len(),
                     orders.join(", ")
+                )?;
+                write!(
+                    f,
+                    "  a safe purchase, a customer deposit and {ledger_entries} ledger entries"
                 )
             }
         }
@@ -326,6 +332,9 @@ async fn seed_on(ctx: &Ctx, conn: &mut crate::db::Conn) -> ApiResult<SeedReport>
         sql::insert_supply(&tx, s).await?;
     }
     let (orders, shipments) = seed_orders(&tx, &first_contacts).await?;
+    // Metal and the ledger are booked as the admin, by the same use cases as the endpoints.
+    tx.act_as(tenant_id, admin.id).await?;
+    let ledger_entries = seed_metal_and_ledger(&tx).await?;
     tx.commit().await?;
 
     Ok(SeedReport::Created {
@@ -340,6 +349,7 @@ async fn seed_on(ctx: &Ctx, conn: &mut crate::db::Conn) -> ApiResult<SeedReport>
         supplies: SUPPLIES.iter().map(|s| s.name.to_string()).collect(),
         orders,
         shipments,
+        ledger_entries,
     })
 }
 
@@ -395,4 +405,101 @@ async fn seed_orders(
         numbers.push(order.order.order_number);
     }
     Ok((numbers, shipments))
+}
+
+/// A demo ledger entry: (days ago, department, order index in `ORDERS`, metal code, direction,
+/// pieces, gross grams).
+type DemoEntry = (
+    i64,
+    &'static str,
+    usize,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// The first order's 18K band through Casting and Polishing (one piece still being polished), and
+/// the platinum bracelet's whole route: enough for the ledger page, the department balances, the
+/// casting consumption on the customer's balance and the metal loss report to show something.
+const LEDGER: &[DemoEntry] = &[
+    (12, "Casting", 0, "GOLD_18K", "IN", "3", "30"),
+    (11, "Casting", 0, "GOLD_18K", "OUT", "3", "29.4"),
+    (11, "Polishing", 0, "GOLD_18K", "IN", "3", "29.4"),
+    (9, "Polishing", 0, "GOLD_18K", "OUT", "2", "19.5"),
+    (20, "Casting", 1, "PLATINUM", "IN", "1", "25"),
+    (19, "Casting", 1, "PLATINUM", "OUT", "1", "24.6"),
+    (19, "Polishing", 1, "PLATINUM", "IN", "1", "24.6"),
+    (17, "Polishing", 1, "PLATINUM", "OUT", "1", "24.4"),
+];
+
+/// 200 g of 18K bought into the safe at 58.50 a gram, 100 g deposited by the first order's company,
+/// and the ledger entries above; how many entries.
+async fn seed_metal_and_ledger(tx: &crate::db::Tx<'_>) -> ApiResult<usize> {
+    use crate::app::{departments, ledger, metal_accounting};
+    use crate::domain::metal_accounting::SupplyType;
+    let bug = |what: String| ApiError::bug(format!("demo {what}"));
+    let metals = crate::app::metals::list(tx, false).await?;
+    let metal = |code: &str| {
+        metals
+            .iter()
+            .find(|m| m.code == code)
+            .map(|m| m.id)
+            .ok_or_else(|| bug(format!("metal {code} missing")))
+    };
+    let grams = |raw: &str| raw.parse().map_err(|e| bug(format!("grams {raw}: {e}")));
+    let orders = orders::list(tx, crate::domain::Page::default()).await?;
+    // Newest first: the demo's first order is the last in the list.
+    let order = |i: usize| {
+        orders
+            .iter()
+            .rev()
+            .nth(i)
+            .ok_or_else(|| bug(format!("order {i} missing")))
+    };
+    metal_accounting::purchase(
+        tx,
+        metal_accounting::Purchase {
+            supply_type: SupplyType::FineMetal,
+            metal: Some(metal("GOLD_18K")?),
+            grams: grams("200")?,
+            cost_per_gram: "58.5".parse().map_err(|e| bug(format!("cost: {e}")))?,
+            notes: Some("Opening stock".into()),
+        },
+    )
+    .await?;
+    let first = order(0)?;
+    let deposit = metal_accounting::DepositRequest::parse(
+        Some(metal("GOLD_18K")?.get()),
+        None,
+        Some(grams("100")?),
+        Some("Customer's scrap gold for the bridal set"),
+    )?;
+    metal_accounting::deposit(tx, first.order.company_id, &deposit).await?;
+    let depts = departments::list(tx, crate::domain::Page::default()).await?;
+    let department = |name: &str| {
+        depts
+            .iter()
+            .find(|d| d.department.name == name)
+            .map(|d| d.department.id.get())
+            .ok_or_else(|| bug(format!("department {name} missing")))
+    };
+    let today = chrono::Utc::now().date_naive();
+    for &(days_ago, dept, i, code, direction, pieces, weight) in LEDGER {
+        let date = (today - chrono::Duration::days(days_ago)).to_string();
+        let entry = ledger::NewEntry::parse(
+            Some(&date),
+            department(dept)?,
+            order(i)?.order.id.get(),
+            metal(code)?.get(),
+            direction,
+            pieces
+                .parse()
+                .map_err(|e| bug(format!("pieces {pieces}: {e}")))?,
+            grams(weight)?,
+            None,
+        )?;
+        ledger::create(tx, entry).await?;
+    }
+    Ok(LEDGER.len())
 }
