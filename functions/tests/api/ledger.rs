@@ -830,6 +830,27 @@ async fn after_a_mixed_sequence_the_safe_equals_its_transactions_and_gets_change
         .await,
     );
 
+    // The running totals the summary reads equal the ledger, row by row, after edits and deletes.
+    let drift: i64 = connect(&app.owner_url())
+        .await
+        .query_one(
+            "select count(*) from department_balances b
+               full join (select tenant_id, department_id, metal_id,
+                                 sum(case direction when 'IN' then weight else -weight end) as g,
+                                 coalesce(sum(quantity) filter (where direction = 'IN'), 0) as qi,
+                                 coalesce(sum(quantity) filter (where direction = 'OUT'), 0) as qo,
+                                 sum(fine_weight) as f
+                            from department_ledger_entries group by 1, 2, 3) e
+                 using (tenant_id, department_id, metal_id)
+              where (b.balance_grams, b.qty_in, b.qty_out, b.fine_weight)
+                    is distinct from (coalesce(e.g, 0), coalesce(e.qi, 0), coalesce(e.qo, 0),
+                                      coalesce(e.f, 0))",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(drift, 0, "department totals differ from the ledger");
     // Acme: 100 + 1.25 deposited, 41 × 0.75 = 30.75 cast. Beta: 20 deposited with its order, its
     // casting entry deleted.
     assert_eq!(company_balance(&app, &admin, acme, gold18).await, 70.5);

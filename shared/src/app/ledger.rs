@@ -14,6 +14,8 @@
 //! * Archiving hides entries from the list (unless asked for) and from the order timeline; it
 //!   changes no balance. The summary counts archived entries too.
 //! * The list is not paged unless `skip` or `limit` is given: the app shows the whole ledger.
+//! * The summary reads running totals (pieces in and out, fine grams) kept per (department, metal)
+//!   beside the gross balance, by the same increments, so it does not sum the ledger on every call.
 
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
@@ -26,7 +28,7 @@ use crate::domain::metal::Purity;
 use crate::domain::metal_accounting::positive_grams;
 use crate::domain::{CompanyId, DepartmentId, LedgerEntryId, MetalId, OrderId, optional_text};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::repo::ledger::{self as repo, EntryFields, EntryFilter, MetalTotals};
+use crate::repo::ledger::{self as repo, BalanceDelta, EntryFields, EntryFilter, MetalTotals};
 
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::ledger::LedgerEntryRow;
@@ -262,11 +264,19 @@ async fn already_consumed(
     })
 }
 
-fn balance_delta(e: &EntryFields) -> ApiResult<Grams> {
-    Ok(ledger::department_delta(
-        Direction::from_db(&e.direction)?,
-        e.weight,
-    ))
+/// What the entry adds to its department's running totals.
+fn balance_delta(e: &EntryFields) -> ApiResult<BalanceDelta> {
+    let direction = Direction::from_db(&e.direction)?;
+    let (qty_in, qty_out) = match direction {
+        Direction::In => (e.quantity, Quantity::ZERO),
+        Direction::Out => (Quantity::ZERO, e.quantity),
+    };
+    Ok(BalanceDelta {
+        grams: ledger::department_delta(direction, e.weight),
+        qty_in,
+        qty_out,
+        fine_weight: e.fine_weight,
+    })
 }
 
 fn grams_out_of_range(e: crate::error::DbError) -> ApiError {
@@ -366,14 +376,9 @@ pub async fn update(tx: &Tx<'_>, id: LedgerEntryId, ch: EntryChanges) -> ApiResu
     let (old_delta, new_delta) = (balance_delta(&old)?, balance_delta(&new)?);
     if (old.department_id, old.metal_id, old_delta) != (new.department_id, new.metal_id, new_delta)
     {
-        repo::add_to_department_balance(
-            tx,
-            old.department_id,
-            old.metal_id,
-            Grams::from_decimal(-old_delta.get()),
-        )
-        .await
-        .map_err(grams_out_of_range)?;
+        repo::add_to_department_balance(tx, old.department_id, old.metal_id, old_delta.negated())
+            .await
+            .map_err(grams_out_of_range)?;
         repo::add_to_department_balance(tx, new.department_id, new.metal_id, new_delta)
             .await
             .map_err(grams_out_of_range)?;
@@ -404,14 +409,9 @@ pub async fn delete(tx: &Tx<'_>, id: LedgerEntryId) -> ApiResult<()> {
     )
     .await?;
     let delta = balance_delta(&old)?;
-    repo::add_to_department_balance(
-        tx,
-        old.department_id,
-        old.metal_id,
-        Grams::from_decimal(-delta.get()),
-    )
-    .await
-    .map_err(grams_out_of_range)?;
+    repo::add_to_department_balance(tx, old.department_id, old.metal_id, delta.negated())
+        .await
+        .map_err(grams_out_of_range)?;
     if repo::delete(tx, id).await? {
         Ok(())
     } else {

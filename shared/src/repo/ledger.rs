@@ -285,19 +285,45 @@ pub async fn delete(tx: &Tx<'_>, id: LedgerEntryId) -> Result<bool, DbError> {
         > 0)
 }
 
-/// `department_balances[department, metal] += grams` (the row is created on first use).
+/// What one entry adds to its `department_balances` row: gross grams (signed), pieces in, pieces
+/// out and fine grams (signed). Negated, what it takes back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BalanceDelta {
+    pub grams: Grams,
+    pub qty_in: Quantity,
+    pub qty_out: Quantity,
+    pub fine_weight: Grams,
+}
+
+impl BalanceDelta {
+    pub fn negated(self) -> Self {
+        BalanceDelta {
+            grams: Grams::from_decimal(-self.grams.get()),
+            qty_in: Quantity::from_decimal(-self.qty_in.get()),
+            qty_out: Quantity::from_decimal(-self.qty_out.get()),
+            fine_weight: Grams::from_decimal(-self.fine_weight.get()),
+        }
+    }
+}
+
+/// `department_balances[department, metal] += delta`, every total in one atomic upsert (the row is
+/// created on first use).
 pub async fn add_to_department_balance(
     tx: &Tx<'_>,
     department: DepartmentId,
     metal: MetalId,
-    grams: Grams,
+    d: BalanceDelta,
 ) -> Result<(), DbError> {
     tx.execute(
-        "insert into department_balances (department_id, metal_id, balance_grams)
-         values ($1, $2, $3)
+        "insert into department_balances
+                (department_id, metal_id, balance_grams, qty_in, qty_out, fine_weight)
+         values ($1, $2, $3, $4, $5, $6)
          on conflict (tenant_id, department_id, metal_id)
-         do update set balance_grams = department_balances.balance_grams + excluded.balance_grams",
-        &[&department, &metal, &grams],
+         do update set balance_grams = department_balances.balance_grams + excluded.balance_grams,
+                       qty_in = department_balances.qty_in + excluded.qty_in,
+                       qty_out = department_balances.qty_out + excluded.qty_out,
+                       fine_weight = department_balances.fine_weight + excluded.fine_weight",
+        &[&department, &metal, &d.grams, &d.qty_in, &d.qty_out, &d.fine_weight],
     )
     .await?;
     Ok(())
@@ -345,23 +371,24 @@ from_row!(MetalTotals {
     fine_weight_balance,
 });
 
-/// Per metal of the tenant's entries (of one department if given), ordered by metal code.
+/// Per metal of the tenant's entries (of one department if given), ordered by metal code: the
+/// running totals of `department_balances`, a row per (department, metal), not the ledger itself.
 pub async fn totals(
     tx: &Tx<'_>,
     department: Option<DepartmentId>,
 ) -> Result<Vec<MetalTotals>, DbError> {
     row::all(
         &tx.query(
-            "select e.metal_id, m.code as metal_code, m.name as metal_name,
-                    coalesce(sum(e.quantity) filter (where e.direction = 'IN'), 0) as qty_in,
-                    coalesce(sum(e.quantity) filter (where e.direction = 'OUT'), 0) as qty_out,
-                    sum(e.fine_weight) as fine_weight_balance
-               from department_ledger_entries e
-               join metals m on m.tenant_id = e.tenant_id and m.id = e.metal_id
-              where e.tenant_id = app_current_tenant()
-                and ($1::int8 is null or e.department_id = $1)
-              group by e.metal_id, m.code, m.name
-              order by m.code, e.metal_id",
+            "select b.metal_id, m.code as metal_code, m.name as metal_name,
+                    sum(b.qty_in) as qty_in, sum(b.qty_out) as qty_out,
+                    sum(b.fine_weight) as fine_weight_balance
+               from department_balances b
+               join metals m on m.tenant_id = b.tenant_id and m.id = b.metal_id
+              where b.tenant_id = app_current_tenant()
+                and ($1::int8 is null or b.department_id = $1)
+              group by b.metal_id, m.code, m.name
+             having sum(b.qty_in) <> 0 or sum(b.qty_out) <> 0 or sum(b.fine_weight) <> 0
+              order by m.code, b.metal_id",
             &[&department],
         )
         .await?,

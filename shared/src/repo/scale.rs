@@ -210,19 +210,24 @@ pub async fn ledger(
     .await
 }
 
-/// `department_balances` = Σ of the tenant's entries' signed gross weights per (department, metal),
-/// as `ledger::create` keeps it entry by entry.
+/// `department_balances` = Σ of the tenant's entries per (department, metal): signed gross weights,
+/// pieces in, pieces out and signed fine weights, as `ledger::create` keeps them entry by entry.
 pub async fn department_balances(tx: &Transaction<'_>, tenant: i64) -> Result<u64, DbError> {
     exec(
         tx,
-        "insert into department_balances (tenant_id, department_id, metal_id, balance_grams)
+        "insert into department_balances
+                (tenant_id, department_id, metal_id, balance_grams, qty_in, qty_out, fine_weight)
          select tenant_id, department_id, metal_id,
-                sum(case direction when 'IN' then weight else -weight end)
+                sum(case direction when 'IN' then weight else -weight end),
+                coalesce(sum(quantity) filter (where direction = 'IN'), 0),
+                coalesce(sum(quantity) filter (where direction = 'OUT'), 0),
+                sum(fine_weight)
            from department_ledger_entries
           where tenant_id = $1::int8
           group by tenant_id, department_id, metal_id
          on conflict (tenant_id, department_id, metal_id)
-         do update set balance_grams = excluded.balance_grams",
+         do update set balance_grams = excluded.balance_grams, qty_in = excluded.qty_in,
+                       qty_out = excluded.qty_out, fine_weight = excluded.fine_weight",
         &[&tenant],
     )
     .await
