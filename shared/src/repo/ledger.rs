@@ -323,7 +323,14 @@ pub async fn add_to_department_balance(
                        qty_in = department_balances.qty_in + excluded.qty_in,
                        qty_out = department_balances.qty_out + excluded.qty_out,
                        fine_weight = department_balances.fine_weight + excluded.fine_weight",
-        &[&department, &metal, &d.grams, &d.qty_in, &d.qty_out, &d.fine_weight],
+        &[
+            &department,
+            &metal,
+            &d.grams,
+            &d.qty_in,
+            &d.qty_out,
+            &d.fine_weight,
+        ],
     )
     .await?;
     Ok(())
