@@ -78,6 +78,110 @@ pub fn clearable(schema: &mut schemars::Schema) {
     }
 }
 
+/// The `pattern` of a required text field: at least one character that is not whitespace (the
+/// server trims and refuses what is left empty, `NonBlank::parse`). Use it with `length(min = 1, max
+/// = <the constant the handler passes>)`, so the document and the parser read the same number.
+pub const NOT_BLANK: &str = r"\S";
+
+/// `enum` of the values a field accepts; `null` too when the field is optional (`null` is absent).
+fn one_of<'a>(schema: &mut schemars::Schema, values: impl IntoIterator<Item = &'a str>) {
+    let mut list: Vec<Value> = values.into_iter().map(Value::from).collect();
+    let nullable = match schema.get("type") {
+        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+        Some(t) => t == "null",
+        None => false,
+    };
+    if nullable {
+        list.push(Value::Null);
+    }
+    schema.insert("enum".into(), Value::Array(list));
+}
+
+// The value sets of the domain, as `schemars(transform = ...)` of the fields that take them. Each
+// reads the domain's own list, so a new value appears in the document with `cargo xtask gen`.
+
+/// `MetalType::parse`: `GOLD`, `SILVER`, ….
+pub fn metal_type(schema: &mut schemars::Schema) {
+    one_of(
+        schema,
+        shared::domain::metal::MetalType::ALL.map(|t| t.as_str()),
+    );
+}
+
+/// `order_status`: `PENDING`, `IN_PROGRESS`, ….
+pub fn order_status(schema: &mut schemars::Schema) {
+    one_of(
+        schema,
+        shared::domain::order::ORDER_STATUSES.iter().copied(),
+    );
+}
+
+/// `shipment_status`: `PREPARING`, `SHIPPED`, ….
+pub fn shipment_status(schema: &mut schemars::Schema) {
+    one_of(
+        schema,
+        shared::domain::order::SHIPMENT_STATUSES.iter().copied(),
+    );
+}
+
+/// `SupplyType::parse` (which also takes other cases and surrounding blanks; the document asks
+/// for the canonical spelling).
+pub fn supply_type(schema: &mut schemars::Schema) {
+    one_of(
+        schema,
+        shared::domain::metal_accounting::SupplyType::ALL.map(|t| t.as_str()),
+    );
+}
+
+/// `Direction::parse` (any case; the canonical spelling here).
+pub fn direction(schema: &mut schemars::Schema) {
+    one_of(
+        schema,
+        shared::domain::ledger::Direction::ALL.map(|d| d.as_str()),
+    );
+}
+
+/// `TransactionType::from_code` (any case; the canonical spelling here).
+pub fn transaction_type(schema: &mut schemars::Schema) {
+    one_of(
+        schema,
+        shared::domain::metal_accounting::TransactionType::ALL.map(|t| t.as_str()),
+    );
+}
+
+/// `GroupBy::parse_list`: a comma-separated list of the groupings (blanks around each; the server
+/// also takes other cases, the pattern the canonical lower case).
+pub fn group_by(schema: &mut schemars::Schema) {
+    let names: Vec<&str> = shared::domain::loss::GroupBy::ALL
+        .iter()
+        .map(|g| g.as_str())
+        .collect();
+    let one = format!("\\s*({})\\s*", names.join("|"));
+    schema.insert("pattern".into(), json!(format!("^\\s*$|^{one}(,{one})*$")));
+}
+
+/// `wants_csv` of the metal loss report: `json` or `csv` (any case).
+pub fn report_format(schema: &mut schemars::Schema) {
+    one_of(schema, ["json", "csv"]);
+}
+
+/// More than 0 (`positive_grams`, `positive_quantity`): the amount type's lower bound gives way to
+/// `exclusiveMinimum: 0`.
+pub fn positive(schema: &mut schemars::Schema) {
+    schema.remove("minimum");
+    schema.insert("exclusiveMinimum".into(), json!(0));
+}
+
+/// `Subdomain::parse`: 3–63 characters of letters (lower-cased), digits and inner hyphens.
+pub const SUBDOMAIN: &str = "^[A-Za-z0-9][A-Za-z0-9-]{1,61}[A-Za-z0-9]$";
+/// The same, or blank: sign-up derives the subdomain from the tenant's name then.
+pub const SUBDOMAIN_OR_BLANK: &str = "^\\s*$|^[A-Za-z0-9][A-Za-z0-9-]{1,61}[A-Za-z0-9]$";
+
+/// A date as `ledger::date` and `date_filter` read it: `YYYY-MM-DD`.
+pub fn date(schema: &mut schemars::Schema) {
+    schema.insert("format".into(), json!("date"));
+}
+
 /// Schema generation state shared by all operations of one document.
 struct Generators {
     requests: SchemaGenerator,

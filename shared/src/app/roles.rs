@@ -15,6 +15,10 @@ use crate::domain::{NonBlank, PermissionId, RoleId, TenantId};
 use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::repo::roles::{self as repo, RoleRow};
 
+/// Longest role name and description.
+pub const NAME_MAX: usize = 100;
+pub const DESCRIPTION_MAX: usize = 500;
+
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::roles::PermissionRow;
 

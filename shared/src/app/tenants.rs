@@ -10,6 +10,9 @@ use crate::error::{ApiError, ApiResult, OnConstraint};
 use super::signup::{SUBDOMAIN_UNIQUE, subdomain_taken};
 use crate::repo::tenants::{self as repo, TenantPatch};
 
+/// Longest tenant name (the column is `varchar(255)`).
+pub const NAME_MAX: usize = 255;
+
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::tenants::TenantRow;
 

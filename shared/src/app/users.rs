@@ -15,6 +15,9 @@ use crate::repo::users::{self, UserPatch};
 
 use super::signup::{self, NewAccount};
 
+/// Longest `full_name` (the column is `varchar(255)`).
+pub const FULL_NAME_MAX: usize = 255;
+
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::users::UserRow;
 

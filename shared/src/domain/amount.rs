@@ -156,6 +156,16 @@ impl schemars::JsonSchema for Number {
     }
 }
 
+/// The range [`fit`] accepts, in a request schema: the largest magnitude the column holds,
+/// ±(10^`integer_digits` − 10^−`scale`). Only requests: answers may carry sums past it. (Not
+/// `multipleOf`: finer values are rounded, not refused.)
+#[cfg(feature = "openapi")]
+fn bounds(schema: &mut schemars::Schema, scale: u32, integer_digits: u32) {
+    let max = Decimal::from_i128_with_scale(10_i128.pow(integer_digits + scale) - 1, scale);
+    schema.insert("maximum".into(), to_wire(max).into());
+    schema.insert("minimum".into(), to_wire(-max).into());
+}
+
 /// A value outside what a type (and its column) can hold; the message completes "<field>: ".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -269,8 +279,12 @@ macro_rules! amount {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 stringify!($name).into()
             }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                number_schema()
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let mut schema = number_schema();
+                if generator.contract().is_deserialize() {
+                    bounds(&mut schema, Self::SCALE, Self::INTEGER_DIGITS);
+                }
+                schema
             }
         }
     };

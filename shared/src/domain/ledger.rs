@@ -15,6 +15,8 @@ pub enum Direction {
 }
 
 impl Direction {
+    pub const ALL: [Direction; 2] = [Direction::In, Direction::Out];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::In => "IN",

@@ -12,6 +12,8 @@ pub enum SupplyType {
 }
 
 impl SupplyType {
+    pub const ALL: [SupplyType; 2] = [SupplyType::FineMetal, SupplyType::Alloy];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SupplyType::FineMetal => "FINE_METAL",

@@ -51,9 +51,12 @@ pub fn optional_text(field: &str, raw: Option<&str>, max: usize) -> ApiResult<Op
 pub struct Email(String);
 
 impl Email {
+    /// Longest address (RFC 5321's path limit), in bytes.
+    pub const MAX_BYTES: usize = 254;
+
     pub fn parse(field: &str, raw: &str) -> ApiResult<Self> {
         let t = raw.trim();
-        let valid = t.len() <= 254
+        let valid = t.len() <= Self::MAX_BYTES
             && !t.contains(char::is_whitespace)
             && t.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()

@@ -8,9 +8,13 @@ use crate::error::{ApiError, ApiResult};
 pub struct Username(String);
 
 impl Username {
+    pub const MIN_CHARS: usize = 3;
+    pub const MAX_CHARS: usize = 50;
+
     pub fn parse(raw: &str) -> ApiResult<Self> {
         let u = raw.trim().to_lowercase();
-        if u.chars().count() < 3 || u.chars().count() > 50 {
+        let n = u.chars().count();
+        if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&n) {
             return Err(ApiError::field("username", "must be 3 to 50 characters"));
         }
         if !u

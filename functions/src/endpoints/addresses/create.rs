@@ -19,11 +19,16 @@ shared::endpoint! {
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::app::addresses::STREET_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     street_address: String,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::app::addresses::CITY_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     city: String,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::app::addresses::STATE_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     state: String,
+    #[cfg_attr(feature = "openapi", schemars(length(min = shared::app::addresses::ZIP_MIN, max = shared::app::addresses::ZIP_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     zip_code: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::addresses::COUNTRY_MAX)))]
     country: Option<String>,
     #[serde(default)]
     is_default: Option<bool>,

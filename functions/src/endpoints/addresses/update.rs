@@ -19,14 +19,19 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::app::addresses::STREET_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     street_address: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::app::addresses::CITY_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     city: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::app::addresses::STATE_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     state: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = shared::app::addresses::ZIP_MIN, max = shared::app::addresses::ZIP_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     zip_code: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::addresses::COUNTRY_MAX)))]
     country: Option<String>,
     #[serde(default)]
     is_default: Option<bool>,

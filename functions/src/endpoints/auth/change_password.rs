@@ -18,6 +18,8 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     current_password: String,
+    /// At least 8 characters and at most 72 bytes (bcrypt reads no further).
+    #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Password::MIN_CHARS, max = shared::domain::Password::MAX_BYTES)))]
     new_password: String,
 }
 

@@ -1,5 +1,7 @@
 use serde::Deserialize;
 use shared::app::signup::{self, NewAccount, NewTenant};
+use shared::app::tenants::NAME_MAX as TENANT_NAME_MAX;
+use shared::app::users::FULL_NAME_MAX;
 use shared::db::Tx;
 use shared::domain::permissions::USERS_MANAGE;
 use shared::domain::tenant::Subdomain;
@@ -19,18 +21,28 @@ shared::endpoint! {
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
+    /// 3–50 letters, digits and `. _ - @ +`, case-insensitive (stored lower-case).
+    #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Username::MIN_CHARS, max = shared::domain::Username::MAX_CHARS)))]
     username: String,
+    /// At least 8 characters and at most 72 bytes (bcrypt reads no further).
+    #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Password::MIN_CHARS, max = shared::domain::Password::MAX_BYTES)))]
     password: String,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = FULL_NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     full_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::domain::Email::MAX_BYTES), email))]
     email: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = TENANT_NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     tenant_name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = crate::openapi::SUBDOMAIN_OR_BLANK)))]
     subdomain: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     tenant_id: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     role_id: Option<i64>,
 }
 
@@ -54,7 +66,7 @@ async fn handle(ctx: &Ctx, call: &Call, tx: &mut Tx<'_>) -> ApiResult<Reply> {
     let account = NewAccount {
         username: Username::parse(&input.username)?,
         password: Password::parse(&input.password)?,
-        full_name: NonBlank::parse("full_name", &input.full_name, 255)?,
+        full_name: NonBlank::parse("full_name", &input.full_name, FULL_NAME_MAX)?,
         email: Email::parse_optional("email", input.email.as_deref())?,
     };
     let user = match input.tenant_id {
@@ -66,7 +78,7 @@ async fn handle(ctx: &Ctx, call: &Call, tx: &mut Tx<'_>) -> ApiResult<Reply> {
                         .tenant_name
                         .as_deref()
                         .ok_or_else(|| ApiError::field("tenant_name", "Field required"))?,
-                    255,
+                    TENANT_NAME_MAX,
                 )?,
                 subdomain: input
                     .subdomain

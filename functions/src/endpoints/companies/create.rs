@@ -16,12 +16,16 @@ shared::endpoint! {
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = companies::NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = companies::ADDRESS_MAX)))]
     address: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = companies::PHONE_MAX)))]
     phone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::domain::Email::MAX_BYTES), email))]
     email: Option<String>,
 }
 

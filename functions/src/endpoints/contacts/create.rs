@@ -16,11 +16,15 @@ shared::endpoint! {
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::app::contacts::NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     name: String,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     company_id: i64,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::domain::Email::MAX_BYTES), email))]
     email: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::contacts::PHONE_MAX)))]
     phone: Option<String>,
 }
 

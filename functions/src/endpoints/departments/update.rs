@@ -21,6 +21,7 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     name: Option<String>,
     #[serde(default)]
     is_active: Option<bool>,
@@ -28,6 +29,7 @@ struct Input {
     /// it; null clears it.
     #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = 100)))]
     loss_tolerance_percent: Option<Option<Percent>>,
 }
 

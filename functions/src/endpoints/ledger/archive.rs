@@ -18,8 +18,10 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     /// `YYYY-MM-DD`, inclusive.
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::date))]
     date_from: String,
     /// `YYYY-MM-DD`, inclusive, not before `date_from`.
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::date))]
     date_to: String,
 }
 

@@ -20,20 +20,28 @@ shared::endpoint! {
 struct Input {
     /// `YYYY-MM-DD`; absent or blank: today (UTC).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::date))]
     date: Option<String>,
     /// One of the tenant's departments.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     department_id: i64,
     /// One of the tenant's orders.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     order_id: i64,
     /// One of the tenant's active metals.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     metal_id: i64,
     /// `IN` or `OUT`.
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::direction))]
     direction: String,
     /// Pieces, more than 0.
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::positive))]
     quantity: Quantity,
     /// Gross grams, more than 0.
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::positive))]
     weight: Grams,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::ledger::NOTES_MAX)))]
     notes: Option<String>,
 }
 

@@ -33,9 +33,11 @@ struct Query {
     order_id: Option<String>,
     /// `YYYY-MM-DD`, inclusive; empty: no bound.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::date))]
     date_from: Option<String>,
     /// `YYYY-MM-DD`, inclusive; empty: no bound.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::date))]
     date_to: Option<String>,
     /// Also the archived entries.
     #[serde(default, deserialize_with = "lenient_bool")]

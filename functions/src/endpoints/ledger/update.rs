@@ -20,27 +20,35 @@ shared::endpoint! {
 struct Input {
     /// `YYYY-MM-DD`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::date))]
     date: Option<String>,
     /// One of the tenant's departments.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     department_id: Option<i64>,
     /// One of the tenant's orders.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     order_id: Option<i64>,
     /// One of the tenant's metals (active, if it is not the entry's metal already).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     metal_id: Option<i64>,
     /// `IN` or `OUT`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::direction))]
     direction: Option<String>,
     /// Pieces, more than 0.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::positive))]
     quantity: Option<Quantity>,
     /// Gross grams, more than 0.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::positive))]
     weight: Option<Grams>,
     /// The app sends the whole entry and leaves out a blank note, so an absent note is a cleared one.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::ledger::NOTES_MAX)))]
     notes: Option<String>,
 }
 

@@ -19,8 +19,11 @@ shared::endpoint! {
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = CATEGORY_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     category: String,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::domain::lookup::LookupCode::MAX_CHARS), regex(pattern = crate::openapi::NOT_BLANK)))]
     code: String,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = LABEL_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     display_label: String,
     #[serde(default)]
     sort_order: i32,

@@ -18,6 +18,7 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = LABEL_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     display_label: Option<String>,
     #[serde(default)]
     sort_order: Option<i32>,

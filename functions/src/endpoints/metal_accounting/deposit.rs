@@ -21,14 +21,18 @@ shared::endpoint! {
 struct Input {
     /// An active metal of the tenant (what the React app sends).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     metal_id: Option<i64>,
     /// `GOLD`, `SILVER`, `PLATINUM`, `PALLADIUM` or `OTHER` (the old API): the tenant's active metal
     /// of that type with the highest purity. With `metal_id` too, it must be that metal's type.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::metal_type))]
     metal_type: Option<String>,
     /// Pure grams, more than 0.
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::positive))]
     quantity_grams: Grams,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::metal_accounting::NOTES_MAX)))]
     notes: Option<String>,
 }
 

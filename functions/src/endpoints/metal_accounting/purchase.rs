@@ -23,14 +23,19 @@ shared::endpoint! {
 struct Input {
     /// Required for `FINE_METAL` (an active metal of the tenant); absent for `ALLOY`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     metal_id: Option<i64>,
     /// `FINE_METAL` or `ALLOY` (trimmed, upper-cased).
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::supply_type))]
     supply_type: String,
     /// Grams bought, more than 0.
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::positive))]
     quantity_grams: Grams,
     /// Price paid per gram, at least 0.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     cost_per_gram: UnitPrice,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = NOTES_MAX)))]
     notes: Option<String>,
 }
 

@@ -40,6 +40,7 @@ struct Query {
     /// `COMPANY_DEPOSIT`, `MANUFACTURING_CONSUMPTION`, `SAFE_PURCHASE` or `SAFE_ADJUSTMENT`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(with = "String"))]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::transaction_type))]
     transaction_type: Option<String>,
 }
 

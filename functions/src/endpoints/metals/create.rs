@@ -21,14 +21,18 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     /// Trimmed and upper-cased; unique in the tenant.
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::domain::metal::MetalCode::MAX_CHARS), regex(pattern = crate::openapi::NOT_BLANK)))]
     code: String,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     name: String,
     /// One of `GOLD`, `SILVER`, `PLATINUM`, `PALLADIUM`, `OTHER`.
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::metal_type))]
     metal_type: String,
     /// The fine (pure) fraction, 0 to 1 (0.75 for 18K gold).
     #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = 1)))]
     fine_percentage: shared::domain::amount::Number,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     average_cost_per_gram: Option<shared::domain::amount::UnitPrice>,
 }
 

@@ -21,16 +21,20 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     name: Option<String>,
     /// One of `GOLD`, `SILVER`, `PLATINUM`, `PALLADIUM`, `OTHER`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::metal_type))]
     metal_type: Option<String>,
     /// The fine (pure) fraction, 0 to 1.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = 1)))]
     fine_percentage: Option<shared::domain::amount::Number>,
     /// `null` clears the cost; absent leaves it.
     #[serde(default, deserialize_with = "nullable")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     average_cost_per_gram: Option<Option<shared::domain::amount::UnitPrice>>,
     #[serde(default)]
     is_active: Option<bool>,

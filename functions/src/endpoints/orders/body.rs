@@ -9,23 +9,30 @@ use shared::domain::amount::{Grams, Money};
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LineItemBody {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::app::orders::DESCRIPTION_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     product_description: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::orders::SPECIFICATIONS_MAX)))]
     specifications: Option<String>,
     /// One of the tenant's metals.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     metal_id: Option<i64>,
     /// Pieces, at least 1 (default 1).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     quantity: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     target_weight_per_piece: Option<Grams>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     initial_total_weight: Option<Grams>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     price: Option<Money>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     labor_cost: Option<Money>,
 }
 

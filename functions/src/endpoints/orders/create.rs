@@ -22,6 +22,7 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     /// One of the tenant's contacts; the order's company is the contact's.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     contact_id: i64,
     /// `YYYY-MM-DDTHH:mm` (as an HTML datetime-local input sends it, read as UTC), RFC 3339 or
     /// `YYYY-MM-DD`; blank means none.
@@ -29,8 +30,10 @@ struct Input {
     due_date: Option<String>,
     /// One of PENDING (default), IN_PROGRESS, COMPLETED, SHIPPED, CANCELLED.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::order_status))]
     status: Option<String>,
     /// At least one.
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1)))]
     line_items: Vec<LineItemBody>,
     /// Metal the customer hands over with the order, booked in the same transaction (needs
     /// `companies:write` and `safe:write`, as `POST /companies/{id}/metal-deposits`). Absent, `null`
@@ -44,12 +47,16 @@ struct Input {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct DepositBody {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     metal_id: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::metal_type))]
     metal_type: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::positive))]
     quantity_grams: Option<Grams>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::metal_accounting::NOTES_MAX)))]
     notes: Option<String>,
 }
 

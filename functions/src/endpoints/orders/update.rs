@@ -23,8 +23,10 @@ shared::endpoint! {
 struct Input {
     /// One of the tenant's contacts; the order moves to the contact's company.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     contact_id: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::order_status))]
     status: Option<String>,
     /// As on create; null or blank clears it.
     #[serde(default, deserialize_with = "present")]
@@ -32,6 +34,7 @@ struct Input {
     due_date: Option<Option<String>>,
     /// When sent: the order's new line items (at least one), replacing all of them.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1)))]
     line_items: Option<Vec<LineItemBody>>,
 }
 

@@ -23,13 +23,16 @@ struct Query {
     /// Comma-separated, in the order wanted: `department`, `order`, `metal`, `day`, `month`
     /// (day and month not together). Default `department`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::group_by))]
     group_by: Option<String>,
     /// `YYYY-MM-DD`, inclusive: units whose day (their latest OUT entry's date, or latest entry's
     /// while nothing went out) is on or after it.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::date))]
     date_from: Option<String>,
     /// `YYYY-MM-DD`, inclusive.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::date))]
     date_to: Option<String>,
     #[serde(default)]
     #[cfg_attr(
@@ -54,6 +57,7 @@ struct Query {
     include_archived: bool,
     /// `json` (default) or `csv`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::report_format))]
     format: Option<String>,
 }
 

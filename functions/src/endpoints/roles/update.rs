@@ -1,5 +1,5 @@
 use serde::Deserialize;
-use shared::app::roles::{self, RoleChanges};
+use shared::app::roles::{self, DESCRIPTION_MAX, NAME_MAX, RoleChanges};
 use shared::db::Tx;
 use shared::domain::permissions::ROLES_MANAGE;
 use shared::domain::{NonBlank, RoleId, optional_text};
@@ -19,13 +19,16 @@ shared::endpoint! {
 #[serde(deny_unknown_fields)]
 struct Input {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     name: Option<String>,
     /// `null` or `""` removes the description; absent leaves it.
     #[serde(default, deserialize_with = "shared::http::call::nullable")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(length(max = DESCRIPTION_MAX)))]
     description: Option<Option<String>>,
     /// Replaces the role's permissions; absent leaves them.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(inner(range(min = 1))))]
     permission_ids: Option<Vec<i64>>,
 }
 
@@ -45,11 +48,11 @@ async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
         name: input
             .name
             .as_deref()
-            .map(|n| NonBlank::parse("name", n, 100))
+            .map(|n| NonBlank::parse("name", n, NAME_MAX))
             .transpose()?,
         description: input
             .description
-            .map(|d| optional_text("description", d.as_deref(), 500))
+            .map(|d| optional_text("description", d.as_deref(), DESCRIPTION_MAX))
             .transpose()?,
         permission_ids: input
             .permission_ids

@@ -18,15 +18,21 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     /// One of the tenant's orders.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     order_id: i64,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::shipments::TEXT_MAX)))]
     tracking_number: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::shipments::TEXT_MAX)))]
     carrier: Option<String>,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::app::shipments::ADDRESS_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     shipping_address: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     shipping_cost: Option<Money>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::shipments::NOTES_MAX)))]
     notes: Option<String>,
 }
 

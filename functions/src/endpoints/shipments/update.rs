@@ -22,23 +22,30 @@ shared::endpoint! {
 struct Input {
     /// One of the tenant's orders.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     order_id: Option<i64>,
     #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::shipments::TEXT_MAX)))]
     tracking_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::shipments::TEXT_MAX)))]
     carrier: Option<Option<String>>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = shared::app::shipments::ADDRESS_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     shipping_address: Option<String>,
     /// One of PREPARING, SHIPPED, IN_TRANSIT, DELIVERED, RETURNED.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::shipment_status))]
     status: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     shipping_cost: Option<Option<Money>>,
     #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::shipments::NOTES_MAX)))]
     notes: Option<Option<String>>,
 }
 

@@ -18,16 +18,23 @@ shared::endpoint! {
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     name: String,
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = TYPE_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     kind: String,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     quantity: shared::domain::amount::Quantity,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = UNIT_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     unit: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     cost_per_unit: Option<shared::domain::amount::UnitPrice>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = NAME_MAX)))]
     supplier: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = TEXT_MAX)))]
     notes: Option<String>,
 }
 

@@ -20,21 +20,28 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     name: Option<String>,
     #[serde(default, rename = "type")]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = TYPE_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     kind: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     quantity: Option<shared::domain::amount::Quantity>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = UNIT_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     unit: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     cost_per_unit: Option<Option<shared::domain::amount::UnitPrice>>,
     #[serde(default, deserialize_with = "nullable")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(length(max = NAME_MAX)))]
     supplier: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(length(max = TEXT_MAX)))]
     notes: Option<Option<String>>,
 }
 

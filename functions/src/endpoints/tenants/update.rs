@@ -1,5 +1,5 @@
 use serde::Deserialize;
-use shared::app::tenants::{self, TenantChanges};
+use shared::app::tenants::{self, NAME_MAX, TenantChanges};
 use shared::db::Tx;
 use shared::domain::permissions::TENANT_MANAGE;
 use shared::domain::tenant::Subdomain;
@@ -19,8 +19,10 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = crate::openapi::SUBDOMAIN)))]
     subdomain: Option<String>,
     #[serde(default)]
     is_active: Option<bool>,
@@ -41,7 +43,7 @@ async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
         name: input
             .name
             .as_deref()
-            .map(|n| NonBlank::parse("name", n, 255))
+            .map(|n| NonBlank::parse("name", n, NAME_MAX))
             .transpose()?,
         subdomain: input
             .subdomain

@@ -1,6 +1,6 @@
 use serde::Deserialize;
 use shared::app::signup::NewAccount;
-use shared::app::users;
+use shared::app::users::{self, FULL_NAME_MAX};
 use shared::db::Tx;
 use shared::domain::permissions::USERS_MANAGE;
 use shared::domain::{Email, NonBlank, Password, RoleId, Username};
@@ -20,11 +20,18 @@ shared::endpoint! {
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
+    /// 3–50 letters, digits and `. _ - @ +`, case-insensitive (stored lower-case).
+    #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Username::MIN_CHARS, max = shared::domain::Username::MAX_CHARS)))]
     username: String,
+    /// At least 8 characters and at most 72 bytes (bcrypt reads no further).
+    #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Password::MIN_CHARS, max = shared::domain::Password::MAX_BYTES)))]
     password: String,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = FULL_NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     full_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::domain::Email::MAX_BYTES), email))]
     email: Option<String>,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     role_id: i64,
 }
 
@@ -44,7 +51,7 @@ async fn handle(ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
     let account = NewAccount {
         username: Username::parse(&input.username)?,
         password: Password::parse(&input.password)?,
-        full_name: NonBlank::parse("full_name", &input.full_name, 255)?,
+        full_name: NonBlank::parse("full_name", &input.full_name, FULL_NAME_MAX)?,
         email: Email::parse_optional("email", input.email.as_deref())?,
     };
     let role = RoleId::new(input.role_id).ok_or_else(|| {

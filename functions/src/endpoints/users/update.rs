@@ -1,5 +1,5 @@
 use serde::Deserialize;
-use shared::app::users::{self, UserChanges};
+use shared::app::users::{self, FULL_NAME_MAX, UserChanges};
 use shared::db::Tx;
 use shared::domain::permissions::USERS_MANAGE;
 use shared::domain::{Email, NonBlank, Password, RoleId, UserId};
@@ -19,17 +19,21 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = FULL_NAME_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     full_name: Option<String>,
     /// `null` or `""` removes the e-mail; absent leaves it.
     #[serde(default, deserialize_with = "shared::http::call::nullable")]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::domain::Email::MAX_BYTES), email))]
     email: Option<Option<String>>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     role_id: Option<i64>,
     #[serde(default)]
     is_active: Option<bool>,
     /// Absent, `null` or `""` leaves the password as it is (an edit form's empty password box).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = shared::domain::Password::MAX_BYTES)))]
     password: Option<String>,
 }
 
@@ -54,7 +58,7 @@ async fn handle(ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
         full_name: input
             .full_name
             .as_deref()
-            .map(|n| NonBlank::parse("full_name", n, 255))
+            .map(|n| NonBlank::parse("full_name", n, FULL_NAME_MAX))
             .transpose()?,
         email: input
             .email
