@@ -701,7 +701,11 @@ async fn every_amount_column_has_a_precision_and_scale() {
         scale_of("departments", "loss_tolerance_percent"),
         Some((Some(5), Some(2)))
     );
-    assert_eq!(rows.len(), 22);
+    assert_eq!(
+        scale_of("department_balances", "fine_weight"),
+        Some((Some(14), Some(4)))
+    );
+    assert_eq!(rows.len(), 25);
 }
 
 #[tokio::test]
