@@ -71,3 +71,13 @@ pub async fn order(
     }
     id
 }
+
+/// A production department made through the API.
+pub async fn department(app: &TestApp, s: &Session, name: &str) -> i64 {
+    app.post("/api/v1/departments/", json!({ "name": name }), &s.token)
+        .await
+        .expect(200)
+        .body["id"]
+        .as_i64()
+        .unwrap()
+}

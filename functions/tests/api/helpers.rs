@@ -604,3 +604,37 @@ fn decode(s: &str) -> String {
 pub fn tmp_dir(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("jmsk-{name}-{}", std::process::id()))
 }
+
+/// Every row of every table but `except`, as the owner sees it (a line per table): what a request
+/// may have changed.
+pub async fn whole_database(app: &TestApp, except: &[&str]) -> Vec<String> {
+    let owner = connect(&app.owner_url()).await;
+    let except: Vec<String> = except.iter().map(|t| t.to_string()).collect();
+    let tables: Vec<String> = owner
+        .query(
+            "select table_name::text as t from information_schema.tables
+              where table_schema = 'public' and table_type = 'BASE TABLE'
+                and table_name <> all($1) order by 1",
+            &[&except],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("t"))
+        .collect();
+    let mut out = Vec::new();
+    for t in tables {
+        let rows: String = owner
+            .query_one(
+                &format!(
+                    "select coalesce(json_agg(x order by x::text)::text, '[]') as j from {t} x"
+                ),
+                &[],
+            )
+            .await
+            .unwrap()
+            .get("j");
+        out.push(format!("{t}: {rows}"));
+    }
+    out
+}

@@ -5,7 +5,7 @@
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
-use crate::crm_fixtures::{company, contact};
+use crate::crm_fixtures::{company, contact, department};
 use crate::helpers::{Detail, Session, TestApp, arr, connect, ids};
 
 const BASE: &str = "/api/v1/orders/";
@@ -563,15 +563,6 @@ async fn another_tenants_order_is_not_found() {
     assert_eq!(got.body["contact_id"], ann);
     assert_eq!(arr(&got.body["line_items"]).len(), 1);
     assert_eq!(got.body["line_items"][0]["product_description"], "Ring");
-}
-
-async fn department(app: &TestApp, s: &Session, name: &str) -> i64 {
-    app.post("/api/v1/departments/", json!({ "name": name }), &s.token)
-        .await
-        .expect(200)
-        .body["id"]
-        .as_i64()
-        .unwrap()
 }
 
 /// Ledger entries of one order in one metal, put in place as the owner: no department balance and no

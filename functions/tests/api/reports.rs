@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::crm_fixtures::{company, contact};
+use crate::crm_fixtures::{company, contact, department};
 use crate::helpers::{Body, Session, TestApp, arr};
 use crate::metal_accounting::metal;
 
@@ -18,15 +18,6 @@ struct Fixture {
     a: (i64, String),
     b: (i64, String),
     c: (i64, String),
-}
-
-async fn department(app: &TestApp, s: &Session, name: &str) -> i64 {
-    app.post("/api/v1/departments/", json!({ "name": name }), &s.token)
-        .await
-        .expect(200)
-        .body["id"]
-        .as_i64()
-        .unwrap()
 }
 
 async fn order(app: &TestApp, s: &Session, contact: i64) -> (i64, String) {

@@ -291,11 +291,10 @@ pub async fn list(tx: &Tx<'_>, q: &ListQuery) -> ApiResult<Vec<LedgerEntryRow>> 
     if let (Some(from), Some(to)) = (q.date_from, q.date_to)
         && from > to
     {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            &["query", "date_to"],
+        return Err(ApiError::query_field(
+            "date_to",
             "must not be before date_from",
-            "value_error",
-        )]));
+        ));
     }
     Ok(repo::list(
         tx,

@@ -1,6 +1,6 @@
 //! Paging of list endpoints: `skip` and `limit` as the old service took them (defaults 0 and 100).
 
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult};
 
 /// A validated window into a list: `skip ≥ 0`, `1 ≤ limit ≤ MAX_LIMIT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,10 +18,13 @@ impl Page {
         let skip = skip.unwrap_or(0);
         let limit = limit.unwrap_or(Self::DEFAULT_LIMIT);
         if skip < 0 {
-            return Err(query_error("skip", "must be greater than or equal to 0"));
+            return Err(ApiError::query_field(
+                "skip",
+                "must be greater than or equal to 0",
+            ));
         }
         if !(1..=Self::MAX_LIMIT).contains(&limit) {
-            return Err(query_error(
+            return Err(ApiError::query_field(
                 "limit",
                 format!("must be between 1 and {}", Self::MAX_LIMIT),
             ));
@@ -45,10 +48,6 @@ impl Default for Page {
             limit: Self::DEFAULT_LIMIT,
         }
     }
-}
-
-fn query_error(field: &str, msg: impl Into<String>) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(&["query", field], msg, "value_error")])
 }
 
 #[cfg(test)]
