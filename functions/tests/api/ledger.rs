@@ -354,13 +354,24 @@ async fn casting_consumption_follows_its_entry_exactly() {
     )
     .await
     .expect(201);
-    let safe_before = app
-        .get("/api/v1/safe/supplies", &admin.token)
-        .await
-        .expect(200)
-        .body;
+    let safe = |metal: i64| {
+        let (app, token) = (&app, admin.token.clone());
+        async move {
+            let body = app
+                .get("/api/v1/safe/supplies", &token)
+                .await
+                .expect(200)
+                .body;
+            arr(&body)
+                .iter()
+                .find(|r| r["metal_id"] == metal && r["supply_type"] == "FINE_METAL")
+                .map(|r| r["quantity_grams"].as_f64().unwrap())
+        }
+    };
+    assert_eq!(safe(gold18).await, Some(100.0));
 
-    // 60 g of 18K (0.75) cast for Acme's order: 45 g fine leave Acme's balance.
+    // 60 g of 18K (0.75) cast for Acme's order: 45 g fine leave Acme's balance, and the safe
+    // for the floor.
     let e = create(
         &app,
         &admin,
@@ -370,6 +381,7 @@ async fn casting_consumption_follows_its_entry_exactly() {
     let id = e["id"].as_i64().unwrap();
     assert_eq!(e["fine_weight"].as_f64(), Some(45.0));
     assert_eq!(company_balance(&app, &admin, acme, gold18).await, 55.0);
+    assert_eq!(safe(gold18).await, Some(55.0));
     assert_eq!(
         consumptions(&app, &admin, acme).await,
         [(
@@ -393,6 +405,7 @@ async fn casting_consumption_follows_its_entry_exactly() {
     };
     put(form("2026-03-01", casting, ord, gold18, "IN", 10.0, 64.0)).await;
     assert_eq!(company_balance(&app, &admin, acme, gold18).await, 52.0);
+    assert_eq!(safe(gold18).await, Some(52.0));
     let trail = consumptions(&app, &admin, acme).await;
     assert_eq!(trail.len(), 3);
     assert_eq!((trail[1].0, trail[2].0), (45.0, -48.0));
@@ -415,6 +428,8 @@ async fn casting_consumption_follows_its_entry_exactly() {
     put(form("2026-03-04", casting, ord, gold14, "IN", 11.0, 64.0)).await;
     assert_eq!(company_balance(&app, &admin, acme, gold18).await, 100.0);
     assert_eq!(company_balance(&app, &admin, acme, gold14).await, -37.44);
+    assert_eq!(safe(gold14).await, Some(-37.44));
+    assert_eq!(safe(gold18).await, Some(100.0));
     // Turned into an OUT entry: casting consumption is for IN entries only.
     put(form("2026-03-04", casting, ord, gold14, "OUT", 11.0, 64.0)).await;
     assert_eq!(company_balance(&app, &admin, acme, gold14).await, 0.0);
@@ -431,13 +446,9 @@ async fn casting_consumption_follows_its_entry_exactly() {
         trail.last().unwrap().1,
         format!("Reversal of casting consumption from deleted ledger entry {id}")
     );
-    // The safe is not touched by casting (reference rules §6).
-    let safe_after = app
-        .get("/api/v1/safe/supplies", &admin.token)
-        .await
-        .expect(200)
-        .body;
-    assert_eq!(safe_after, safe_before);
+    // The safe has its metal back, exactly, and agrees with its trail.
+    assert_eq!(safe(gold18).await, Some(100.0));
+    assert_eq!(safe(gold14).await, Some(0.0));
     assert_safe_matches_the_trail(&app).await;
     // Casting departments are named `casting` or `cast`, in any case.
     let cast = department(&app, &admin, "CAST").await;
@@ -833,8 +844,8 @@ async fn after_a_mixed_sequence_the_safe_equals_its_transactions_and_gets_change
     };
     assert_eq!(
         fine(gold18),
-        Some(121.25),
-        "deposits only: casting leaves the safe alone"
+        Some(90.5),
+        "the deposits, less the 30.75 g issued to casting"
     );
     assert_eq!(fine(gold24), Some(40.5));
     assert_eq!(fine(silver), Some(512.3456));

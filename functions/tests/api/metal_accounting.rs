@@ -55,7 +55,8 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
 }
 
 /// Decisions §3: for every metal, the safe's fine metal equals the sum of the transactions booked
-/// against the safe (purchases and deposits of that metal); casting consumption is not one of them.
+/// against the safe (purchases, deposits and casting's issues of that metal); casting consumption,
+/// booked against the customer's balance, is not one of them.
 pub async fn assert_safe_matches_the_trail(app: &TestApp) {
     let owner = connect(&app.owner_url()).await;
     let rows = owner
@@ -65,7 +66,7 @@ pub async fn assert_safe_matches_the_trail(app: &TestApp) {
                from safe_supplies s
                left join metal_transactions t
                  on t.tenant_id = s.tenant_id and t.metal_id = s.metal_id
-                and t.transaction_type in ('SAFE_PURCHASE', 'COMPANY_DEPOSIT')
+                and t.transaction_type in ('SAFE_PURCHASE', 'COMPANY_DEPOSIT', 'SAFE_ISSUE')
               where s.supply_type = 'FINE_METAL'
               group by s.id",
             &[],

@@ -8,7 +8,7 @@
 //! * Each entry adds its gross weight (IN) or takes it (OUT) from `department_balances[department,
 //!   metal]`, in the same transaction; an edit moves the amount, a delete takes it back.
 //! * An IN entry of the casting department (`casting` or `cast`) consumes its fine weight from the
-//!   order's company balance (`metal_accounting::consume_for_casting`). An edit that changes what
+//!   order's company balance and issues it from the safe (`metal_accounting::consume_for_casting`). An edit that changes what
 //!   the entry consumes reverses the standing consumption exactly and books the new one; an edit
 //!   that changes nothing of it books nothing; a delete reverses it.
 //! * Archiving hides entries from the list (unless asked for) and from the order timeline; it
@@ -245,7 +245,8 @@ async fn consume(tx: &Tx<'_>, id: LedgerEntryId, c: &Consumption) -> ApiResult<(
     Ok(())
 }
 
-/// Whether the consumption standing for the entry is exactly `wanted` (then an edit books nothing).
+/// Whether the consumption and issue standing for the entry are exactly `wanted` (then an edit
+/// books nothing). The standing rows come consumption first, then issue.
 async fn already_consumed(
     tx: &Tx<'_>,
     id: LedgerEntryId,
@@ -254,11 +255,13 @@ async fn already_consumed(
     let standing = crate::repo::metal_accounting::standing_consumption(tx, id).await?;
     Ok(match (standing.as_slice(), wanted) {
         ([], None) => true,
-        ([s], Some(w)) => {
-            s.company_id == w.company
-                && s.metal_id == w.metal
-                && s.order_id == Some(w.order)
-                && s.net == Grams::from_decimal(-w.fine.get())
+        ([used, issued], Some(w)) => {
+            let debit = Grams::from_decimal(-w.fine.get());
+            used.company_id == Some(w.company)
+                && issued.company_id.is_none()
+                && [used, issued]
+                    .iter()
+                    .all(|s| s.metal_id == w.metal && s.order_id == Some(w.order) && s.net == debit)
         }
         _ => false,
     })

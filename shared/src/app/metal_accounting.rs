@@ -1,5 +1,6 @@
 //! Metal accounting (reference rules §6, decisions §3): safe purchases, company deposits, casting
-//! consumption and its reversal, and the read-only views of the safe, the balances and the trail.
+//! consumption (with the issue of its metal from the safe) and its reversal, and the read-only
+//! views of the safe, the balances and the trail.
 //!
 //! Every movement is booked in the caller's transaction as one atomic increment per balance plus one
 //! `metal_transactions` row, so it is all-or-nothing with whatever else the request does:
@@ -9,8 +10,12 @@
 //! | [`purchase`] (FINE_METAL) | – | `+q` (and the metal's average cost) | `SAFE_PURCHASE +q` |
 //! | [`purchase`] (ALLOY) | – | – (`safe[NULL, ALLOY] += q`) | `SAFE_PURCHASE +q`, no metal |
 //! | [`deposit`] | `+q` | `+q` | `COMPANY_DEPOSIT +q` |
-//! | [`consume_for_casting`] | `−fine` | untouched | `MANUFACTURING_CONSUMPTION −fine` |
-//! | [`reverse_casting`] | `+fine` | untouched | `MANUFACTURING_CONSUMPTION +fine` |
+//! | [`consume_for_casting`] | `−fine` | `−fine` | `MANUFACTURING_CONSUMPTION −fine`, `SAFE_ISSUE −fine` |
+//! | [`reverse_casting`] | `+fine` | `+fine` | `MANUFACTURING_CONSUMPTION +fine`, `SAFE_ISSUE +fine` |
+//!
+//! The old service left the safe alone on casting, so nothing ever took metal out of it; the issue
+//! (migration 0007) makes the safe what the vault holds, and lets the reconciliation report
+//! balance (README "Metal accountability").
 //!
 //! Reads never write: the old service's "recalculate the safe" on `GET …/metal-balances` is gone.
 //!
@@ -271,9 +276,10 @@ pub async fn deposit(
 }
 
 /// Casting consumption of one department ledger entry (§6): `balance[company, metal] −= fine_grams`
-/// (it may go negative; the safe is not touched) and a `MANUFACTURING_CONSUMPTION` transaction of
-/// `−fine_grams` linked to `order` and `ledger_entry`, so that [`reverse_casting`] can undo exactly
-/// this amount. `fine_grams` is the entry's gross weight × its metal's purity
+/// (it may go negative) and a `MANUFACTURING_CONSUMPTION` transaction of `−fine_grams`; and the
+/// metal's issue to the floor: `safe[metal, FINE_METAL] −= fine_grams` (it may go negative too)
+/// with a `SAFE_ISSUE` transaction. Both are linked to `order` and `ledger_entry`, so that
+/// [`reverse_casting`] can undo exactly this amount. Answers the consumption. `fine_grams` is the entry's gross weight × its metal's purity
 /// (`Purity::fine_weight`), at least 0; nothing is booked (`None`) when it is 0.
 ///
 /// The caller (the ledger use case) has already decided that the entry is a casting IN entry and
@@ -313,13 +319,29 @@ pub async fn consume_for_casting(
         },
     )
     .await?;
+    repo::issue_from_safe(
+        tx,
+        metal,
+        debit,
+        Some(order),
+        ledger_entry,
+        &issue_notes(ledger_entry),
+        user,
+    )
+    .await
+    .map_err(past_range("weight", "the safe"))?;
     Ok(Some(row))
 }
 
-/// Undo every casting consumption still standing for `ledger_entry`: for each (company, metal,
-/// order) whose consumption transactions of this entry do not sum to zero, credit the balance with
-/// exactly the opposite and book it as a positive `MANUFACTURING_CONSUMPTION` with `notes`.
-/// Afterwards the entry's consumption sums to zero, so a second call books nothing (it returns the
+fn issue_notes(ledger_entry: LedgerEntryId) -> String {
+    format!("Issued to casting with ledger entry {ledger_entry}")
+}
+
+/// Undo every casting consumption and issue still standing for `ledger_entry`: for each (company,
+/// metal, order) whose consumption transactions of this entry do not sum to zero, credit the
+/// balance with exactly the opposite and book it as a positive `MANUFACTURING_CONSUMPTION` with
+/// `notes`; likewise give each standing issue back to the safe with a positive `SAFE_ISSUE`.
+/// Afterwards the entry's casting sums to zero, so a second call books nothing (it returns the
 /// reversals it booked, none then).
 ///
 /// Call it **before** editing or deleting the entry (deleting sets the transactions'
@@ -338,14 +360,34 @@ pub async fn reverse_casting(
     let mut booked = Vec::new();
     for standing in repo::standing_consumption(tx, ledger_entry).await? {
         let credit = reversal_of(standing.net);
-        repo::add_to_company_balance(tx, standing.company_id, standing.metal_id, credit).await?;
+        let kind = TransactionType::from_code(&standing.transaction_type);
+        let transaction_type = match (kind, standing.company_id) {
+            (Some(TransactionType::ManufacturingConsumption), Some(company)) => {
+                repo::add_to_company_balance(tx, company, standing.metal_id, credit)
+                    .await
+                    .map_err(past_range("weight", "the company's balance"))?;
+                TransactionType::ManufacturingConsumption
+            }
+            (Some(TransactionType::SafeIssue), None) => {
+                repo::add_to_safe(
+                    tx,
+                    Some(standing.metal_id),
+                    SupplyType::FineMetal.as_str(),
+                    credit,
+                )
+                .await
+                .map_err(past_range("weight", "the safe"))?;
+                TransactionType::SafeIssue
+            }
+            _ => return Err(ApiError::bug("standing casting of another kind")),
+        };
         booked.push(
             repo::insert_transaction(
                 tx,
                 &NewTransaction {
-                    transaction_type: TransactionType::ManufacturingConsumption.as_str(),
+                    transaction_type: transaction_type.as_str(),
                     metal: Some(standing.metal_id),
-                    company: Some(standing.company_id),
+                    company: standing.company_id,
                     order: standing.order_id,
                     ledger_entry: Some(ledger_entry),
                     grams: credit,

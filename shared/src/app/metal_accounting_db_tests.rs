@@ -163,7 +163,7 @@ async fn casting_consumption_and_its_reversal_net_out_exactly() {
     assert_eq!(balance(&tx, &f).await, g("100"));
     assert_eq!(safe_fine(&tx, &f).await, g("100"));
 
-    // 60 g of 18K: 45 g fine out of the company's balance; the safe is not touched.
+    // 60 g of 18K: 45 g fine out of the company's balance, and out of the safe to the floor.
     let fine = Purity::from_decimal("0.75".parse().unwrap()).fine_weight(g("60"));
     let note = "Casting consumption from ledger entry: 45.0000g pure metal for order ORD-1-000001";
     let used = consume_for_casting(&tx, f.company, f.gold18, fine, f.order, f.entry, note)
@@ -179,27 +179,37 @@ async fn casting_consumption_and_its_reversal_net_out_exactly() {
     assert_eq!(used.notes.as_deref(), Some(note));
     assert_eq!(used.created_by, f.user);
     assert_eq!(balance(&tx, &f).await, g("55"));
-    assert_eq!(safe_fine(&tx, &f).await, g("100"));
+    assert_eq!(safe_fine(&tx, &f).await, g("55"));
 
     // Editing the entry from 60 g to 64 g: reverse, then consume again. -48, not -93.
     let back = reverse_casting(&tx, f.entry, "Reversal of casting consumption")
         .await
         .unwrap();
-    assert_eq!(back.len(), 1);
-    assert_eq!(back[0].quantity_grams, g("45"));
-    assert_eq!(back[0].transaction_type, "MANUFACTURING_CONSUMPTION");
-    assert_eq!(back[0].order_id, Some(f.order));
+    let kinds: Vec<_> = back
+        .iter()
+        .map(|t| (t.transaction_type.as_str(), t.company_id, t.quantity_grams))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("MANUFACTURING_CONSUMPTION", Some(f.company), g("45")),
+            ("SAFE_ISSUE", None, g("45"))
+        ]
+    );
+    assert!(back.iter().all(|t| t.order_id == Some(f.order)));
     assert_eq!(balance(&tx, &f).await, g("100"));
+    assert_eq!(safe_fine(&tx, &f).await, g("100"));
     let fine64 = Purity::from_decimal("0.75".parse().unwrap()).fine_weight(g("64"));
     consume_for_casting(&tx, f.company, f.gold18, fine64, f.order, f.entry, note)
         .await
         .unwrap();
     assert_eq!(balance(&tx, &f).await, g("52"));
+    assert_eq!(safe_fine(&tx, &f).await, g("52"));
 
     // Deleting the entry: its deduction is undone exactly, and only once.
     let back = reverse_casting(&tx, f.entry, "Reversal").await.unwrap();
-    assert_eq!(back.len(), 1);
-    assert_eq!(back[0].quantity_grams, g("48"));
+    assert_eq!(back.len(), 2);
+    assert!(back.iter().all(|t| t.quantity_grams == g("48")));
     assert_eq!(balance(&tx, &f).await, g("100"));
     assert!(
         reverse_casting(&tx, f.entry, "Reversal")
@@ -208,7 +218,11 @@ async fn casting_consumption_and_its_reversal_net_out_exactly() {
             .is_empty()
     );
     assert_eq!(balance(&tx, &f).await, g("100"));
-    assert_eq!(safe_fine(&tx, &f).await, g("100"), "the safe never moved");
+    assert_eq!(
+        safe_fine(&tx, &f).await,
+        g("100"),
+        "the safe has it all back"
+    );
 
     // Nothing to book for zero fine metal; negative weights are a bug of the caller.
     assert!(
@@ -233,12 +247,16 @@ async fn casting_consumption_and_its_reversal_net_out_exactly() {
         500
     );
 
-    // The trail: deposit, -45, +45, -48, +48, summing to the deposit.
+    // The trail: deposit, -45 twice (consumption, issue), +45 twice, -48 twice, +48 twice, summing
+    // to the deposit.
     let trail = transactions(&tx, TransactionQuery::default(), Page::default())
         .await
         .unwrap();
     let amounts: Vec<Grams> = trail.iter().map(|t| t.quantity_grams).collect();
-    assert_eq!(amounts, [g("48"), g("-48"), g("45"), g("-45"), g("100")]);
+    let expected: Vec<Grams> = ["48", "48", "-48", "-48", "45", "45", "-45", "-45", "100"]
+        .map(g)
+        .to_vec();
+    assert_eq!(amounts, expected);
     let consumption = transactions(
         &tx,
         TransactionQuery {

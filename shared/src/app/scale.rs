@@ -11,9 +11,10 @@
 //! * `fine_weight` = weight × purity rounded to 4 places, negated for OUT;
 //! * `department_balances` = Σ of the entries' signed gross weights per (department, metal);
 //! * every IN entry of Casting has its casting consumption (`MANUFACTURING_CONSUMPTION −fine`,
-//!   linked to the entry and the order's company), so these come on top of the 5,000 transactions;
+//!   linked to the entry and the order's company) and its issue from the safe (`SAFE_ISSUE −fine`),
+//!   so these come on top of the 5,000 transactions;
 //! * `company_metal_balances` = Σ of the transactions booked against the company and metal;
-//! * the safe's `FINE_METAL` = Σ of the deposits and purchases of the metal, and each metal's
+//! * the safe's `FINE_METAL` = Σ of the deposits, purchases and issues of the metal, and each metal's
 //!   average cost is the purchases replayed in booking order through
 //!   `domain::amount::weighted_average_cost`, as `metal_accounting::purchase` computes it;
 //! * order numbers come from `tenant_order_counters`, which is left at the highest number.
@@ -296,7 +297,7 @@ async fn fill(
 }
 
 /// Each metal's average cost after its safe movements in booking order: a purchase averages its
-/// price with the stock held before it (deposits included, at the average so far), exactly as
+/// price with the stock held before it (deposits and issues included, at the average so far), as
 /// `metal_accounting::purchase` does one request at a time. Metals never bought keep none.
 fn average_costs(events: Vec<sql::SafeEvent>) -> ApiResult<Vec<(MetalId, UnitPrice)>> {
     let mut state: HashMap<MetalId, (Grams, Option<UnitPrice>)> = HashMap::new();

@@ -45,14 +45,18 @@ pub enum TransactionType {
     SafePurchase,
     /// Reserved by the schema; nothing writes it yet.
     SafeAdjustment,
+    /// Fine metal a casting IN entry took out of the safe onto the floor (negative), or the exact
+    /// reversal of that (positive).
+    SafeIssue,
 }
 
 impl TransactionType {
-    pub const ALL: [TransactionType; 4] = [
+    pub const ALL: [TransactionType; 5] = [
         TransactionType::CompanyDeposit,
         TransactionType::ManufacturingConsumption,
         TransactionType::SafePurchase,
         TransactionType::SafeAdjustment,
+        TransactionType::SafeIssue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +65,7 @@ impl TransactionType {
             TransactionType::ManufacturingConsumption => "MANUFACTURING_CONSUMPTION",
             TransactionType::SafePurchase => "SAFE_PURCHASE",
             TransactionType::SafeAdjustment => "SAFE_ADJUSTMENT",
+            TransactionType::SafeIssue => "SAFE_ISSUE",
         }
     }
 
@@ -74,7 +79,7 @@ impl TransactionType {
     pub fn unknown(raw: &str) -> String {
         format!(
             "'{raw}' is not a transaction type (one of COMPANY_DEPOSIT, \
-             MANUFACTURING_CONSUMPTION, SAFE_PURCHASE, SAFE_ADJUSTMENT)"
+             MANUFACTURING_CONSUMPTION, SAFE_PURCHASE, SAFE_ADJUSTMENT, SAFE_ISSUE)"
         )
     }
 

@@ -321,16 +321,19 @@ pub async fn lock_ledger_entry(tx: &Tx<'_>, entry: LedgerEntryId) -> Result<bool
         .is_some())
 }
 
-/// The casting consumption still standing for a ledger entry: the signed sum of its
-/// `MANUFACTURING_CONSUMPTION` transactions per (company, metal, order), zero sums left out.
+/// What casting still has standing for a ledger entry: the signed sum of its
+/// `MANUFACTURING_CONSUMPTION` transactions per (company, metal, order), and of its `SAFE_ISSUE`
+/// transactions per (metal, order) with `company_id` none; zero sums left out.
 pub struct StandingConsumption {
-    pub company_id: CompanyId,
+    pub transaction_type: String,
+    pub company_id: Option<CompanyId>,
     pub metal_id: MetalId,
     pub order_id: Option<OrderId>,
     pub net: Grams,
 }
 
 from_row!(StandingConsumption {
+    transaction_type,
     company_id,
     metal_id,
     order_id,
@@ -343,16 +346,45 @@ pub async fn standing_consumption(
 ) -> Result<Vec<StandingConsumption>, DbError> {
     row::all(
         &tx.query(
-            "select company_id, metal_id, order_id, sum(quantity_grams) as net
+            "select transaction_type, company_id, metal_id, order_id, sum(quantity_grams) as net
                from metal_transactions
               where tenant_id = app_current_tenant() and ledger_entry_id = $1
-                and transaction_type = 'MANUFACTURING_CONSUMPTION'
-                and company_id is not null and metal_id is not null
-              group by company_id, metal_id, order_id
+                and ((transaction_type = 'MANUFACTURING_CONSUMPTION' and company_id is not null)
+                     or (transaction_type = 'SAFE_ISSUE' and company_id is null))
+                and metal_id is not null
+              group by transaction_type, company_id, metal_id, order_id
              having sum(quantity_grams) <> 0
-              order by company_id, metal_id, order_id",
+              order by transaction_type, company_id, metal_id, order_id",
             &[&entry],
         )
         .await?,
     )
+}
+
+/// `safe[metal, FINE_METAL] += grams` and its `SAFE_ISSUE` transaction, in one statement: the
+/// metal a casting entry takes to the floor (negative), or gives back (positive).
+pub async fn issue_from_safe(
+    tx: &Tx<'_>,
+    metal: MetalId,
+    grams: Grams,
+    order: Option<OrderId>,
+    ledger_entry: LedgerEntryId,
+    notes: &str,
+    created_by: UserId,
+) -> Result<(), DbError> {
+    tx.execute(
+        "with s as (
+            insert into safe_supplies (metal_id, supply_type, quantity_grams)
+            values ($1, 'FINE_METAL', $2)
+            on conflict on constraint uq_safe_supply
+            do update set quantity_grams = safe_supplies.quantity_grams + excluded.quantity_grams
+            returning 1)
+         insert into metal_transactions
+             (transaction_type, metal_id, company_id, order_id, ledger_entry_id, quantity_grams,
+              notes, created_by)
+         select 'SAFE_ISSUE', $1, null, $3, $4, $2, $5, $6 from s",
+        &[&metal, &grams, &order, &ledger_entry, &notes, &created_by],
+    )
+    .await?;
+    Ok(())
 }

@@ -236,8 +236,8 @@ pub async fn department_balances(tx: &Transaction<'_>, tenant: i64) -> Result<u6
 /// `n` company deposits (3 in 5, over the companies in turn) and FINE_METAL safe purchases, 50–550 g
 /// each, spread over the same year as the orders; then the casting consumption of every IN entry of
 /// the Casting department, booked as `metal_accounting::consume_for_casting` books it (company of
-/// the order, `−fine_weight`, linked to the entry, the old service's notes). Returns (deposits,
-/// purchases, consumptions).
+/// the order, `−fine_weight`, linked to the entry, the old service's notes) and the issue of the
+/// same fine metal from the safe (`SAFE_ISSUE`). Returns (deposits, purchases, consumptions).
 pub async fn metal_transactions(
     tx: &Transaction<'_>,
     tenant: i64,
@@ -286,6 +286,19 @@ pub async fn metal_transactions(
         &[&tenant],
     )
     .await?;
+    exec(
+        tx,
+        "insert into metal_transactions (tenant_id, transaction_type, metal_id, company_id, order_id,
+                                         ledger_entry_id, quantity_grams, notes, created_by, created_at)
+         select tenant_id, 'SAFE_ISSUE', metal_id, null, order_id, ledger_entry_id, quantity_grams,
+                format('Issued to casting with ledger entry %s', ledger_entry_id),
+                created_by, created_at
+           from metal_transactions
+          where tenant_id = $1::int8 and transaction_type = 'MANUFACTURING_CONSUMPTION'
+          order by id",
+        &[&tenant],
+    )
+    .await?;
     let counts = tx
         .query_one(
             "select count(*) filter (where transaction_type = 'COMPANY_DEPOSIT') as deposits,
@@ -300,8 +313,8 @@ pub async fn metal_transactions(
 }
 
 /// `company_metal_balances` = Σ of the transactions booked against each (company, metal)
-/// (deposits and casting consumption), and the safe's `FINE_METAL` = Σ of the deposits and
-/// purchases of each metal: what `metal_accounting` keeps with one increment per movement.
+/// (deposits and casting consumption), and the safe's `FINE_METAL` = Σ of the deposits, purchases
+/// and issues of each metal: what `metal_accounting` keeps with one increment per movement.
 pub async fn metal_balances(tx: &Transaction<'_>, tenant: i64) -> Result<(u64, u64), DbError> {
     let companies = exec(
         tx,
@@ -321,7 +334,7 @@ pub async fn metal_balances(tx: &Transaction<'_>, tenant: i64) -> Result<(u64, u
          select tenant_id, metal_id, 'FINE_METAL', sum(quantity_grams)
            from metal_transactions
           where tenant_id = $1::int8 and metal_id is not null
-            and transaction_type in ('COMPANY_DEPOSIT', 'SAFE_PURCHASE')
+            and transaction_type in ('COMPANY_DEPOSIT', 'SAFE_PURCHASE', 'SAFE_ISSUE')
           group by tenant_id, metal_id
          on conflict on constraint uq_safe_supply
          do update set quantity_grams = excluded.quantity_grams",
@@ -345,7 +358,8 @@ pub async fn safe_events(tx: &Transaction<'_>, tenant: i64) -> Result<Vec<SafeEv
                 case t.transaction_type when 'SAFE_PURCHASE' then {PURCHASE_COST} end as cost
            from metal_transactions t
            join metals m on m.tenant_id = t.tenant_id and m.id = t.metal_id
-          where t.tenant_id = $1::int8 and t.transaction_type in ('COMPANY_DEPOSIT', 'SAFE_PURCHASE')
+          where t.tenant_id = $1::int8
+            and t.transaction_type in ('COMPANY_DEPOSIT', 'SAFE_PURCHASE', 'SAFE_ISSUE')
           order by t.created_at, t.id"
     );
     tx.query(&sql, &[&tenant])

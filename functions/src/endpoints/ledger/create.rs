@@ -11,7 +11,7 @@ shared::endpoint! {
     route: POST "/api/v1/department-ledger/",
     access: user[LEDGER_WRITE],
     tag: "department-ledger",
-    summary: "Record pieces and grams going IN or OUT of a department for an order; moves the department balance, and an IN entry of the casting department consumes its fine weight from the order's company",
+    summary: "Record pieces and grams going IN or OUT of a department for an order; moves the department balance, and an IN entry of the casting department consumes its fine weight from the order's company and issues it from the safe",
     success: 201,
 }
 

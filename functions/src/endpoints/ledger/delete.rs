@@ -10,7 +10,7 @@ shared::endpoint! {
     route: DELETE "/api/v1/department-ledger/{entry_id}",
     access: user[LEDGER_WRITE],
     tag: "department-ledger",
-    summary: "Delete a ledger entry; its department balance is taken back and its casting consumption reversed",
+    summary: "Delete a ledger entry; its department balance is taken back and its casting consumption and issue reversed",
 }
 
 #[cfg(feature = "openapi")]

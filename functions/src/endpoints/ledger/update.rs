@@ -12,7 +12,7 @@ shared::endpoint! {
     route: PUT "/api/v1/department-ledger/{entry_id}",
     access: user[LEDGER_WRITE],
     tag: "department-ledger",
-    summary: "Edit a ledger entry (the date too); fields not sent are kept, except notes, which an absent, null or blank value clears; balances and casting consumption follow the entry exactly",
+    summary: "Edit a ledger entry (the date too); fields not sent are kept, except notes, which an absent, null or blank value clears; balances, casting consumption and its issue from the safe follow the entry exactly",
 }
 
 #[derive(Deserialize)]

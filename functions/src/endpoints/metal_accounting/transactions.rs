@@ -37,7 +37,7 @@ struct Query {
         schemars(with = "i64", range(min = 1), description = "Only this metal's.")
     )]
     metal_id: Option<String>,
-    /// `COMPANY_DEPOSIT`, `MANUFACTURING_CONSUMPTION`, `SAFE_PURCHASE` or `SAFE_ADJUSTMENT`.
+    /// `COMPANY_DEPOSIT`, `MANUFACTURING_CONSUMPTION`, `SAFE_PURCHASE`, `SAFE_ADJUSTMENT` or `SAFE_ISSUE`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(with = "String"))]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::transaction_type))]
