@@ -286,3 +286,110 @@ async fn another_tenants_shipment_is_not_found() {
     .await
     .expect(200);
 }
+
+#[tokio::test]
+async fn a_shipment_records_the_metal_that_leaves_with_it() {
+    let app = TestApp::spawn().await;
+    let s = app.signup("Sh Metal", "shmetal").await;
+    let acme = company(&app, &s, "Acme").await;
+    let ann = contact(&app, &s, acme, "Ann").await;
+    let gold18 = crate::metal_accounting::metal(&app, &s, "GOLD_18K").await;
+    let silver = crate::metal_accounting::metal(&app, &s, "SILVER_925").await;
+    // An 18K order (its line item's metal) and one without a metal.
+    let gold_order = app
+        .post(
+            "/api/v1/orders/",
+            json!({"contact_id": ann,
+                   "line_items": [{"product_description": "Band", "metal_id": gold18}]}),
+            &s.token,
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let plain = create_order(&app, &s, ann, 10.0).await["id"]
+        .as_i64()
+        .unwrap();
+    let ship = |body: serde_json::Value| {
+        let (app, token) = (&app, s.token.clone());
+        async move { app.post(BASE, body, &token).await }
+    };
+    let address = "1 Main St";
+
+    // The weight alone: of the order's metal, 97 g × 0.75 = 72.75 fine.
+    let r = ship(json!({"order_id": gold_order, "shipping_address": address, "weight": 97}))
+        .await
+        .expect(200);
+    let id = r.body["id"].as_i64().unwrap();
+    assert_eq!(
+        (&r.body["metal_id"], &r.body["metal_code"]),
+        (&json!(gold18), &json!("GOLD_18K"))
+    );
+    assert_eq!(r.body["weight"], json!(97.0));
+    assert_eq!(r.body["fine_weight"], json!(72.75));
+    // Without a weight, as the app's form sends it: no metal recorded.
+    let bare = ship(json!({"order_id": plain, "shipping_address": address}))
+        .await
+        .expect(200);
+    assert!(bare.body["metal_id"].is_null() && bare.body["fine_weight"].is_null());
+
+    // Refused, each naming its field, and nothing is written.
+    for (body, detail) in [
+        (
+            json!({"order_id": plain, "shipping_address": address, "weight": 5}),
+            format!("metal_id: is required with weight: order {plain} has no metal"),
+        ),
+        (
+            json!({"order_id": plain, "shipping_address": address, "metal_id": silver}),
+            "weight: is required with metal_id".to_string(),
+        ),
+        (
+            json!({"order_id": plain, "shipping_address": address, "metal_id": 999999, "weight": 5}),
+            "metal_id: Metal with id 999999 not found".to_string(),
+        ),
+        (
+            json!({"order_id": plain, "shipping_address": address, "metal_id": silver, "weight": 0}),
+            "weight: must be greater than 0".to_string(),
+        ),
+        (
+            json!({"order_id": 999999, "shipping_address": address, "weight": 5}),
+            "order_id: Order with id 999999 not found".to_string(),
+        ),
+    ] {
+        assert_eq!(ship(body).await.expect(422).detail(), detail);
+    }
+    let list = app.get(BASE, &s.token).await.expect(200).body;
+    assert_eq!(arr(&list).len(), 2);
+
+    // Edits: another metal keeps the weight; a new weight keeps the metal; null clears both.
+    let put = |body: serde_json::Value| {
+        let (app, token) = (&app, s.token.clone());
+        async move { app.put(&format!("{BASE}{id}"), body, &token).await }
+    };
+    let r = put(json!({"metal_id": silver})).await.expect(200);
+    assert_eq!(r.body["fine_weight"], json!(89.725), "97 × 0.925");
+    let r = put(json!({"weight": 100, "order_id": gold_order}))
+        .await
+        .expect(200);
+    assert_eq!(
+        (&r.body["metal_id"], &r.body["fine_weight"]),
+        (&json!(silver), &json!(92.5))
+    );
+    assert_eq!(
+        put(json!({"weight": null, "metal_id": silver}))
+            .await
+            .expect(422)
+            .detail(),
+        "weight: is required with metal_id"
+    );
+    let r = put(json!({"weight": null})).await.expect(200);
+    assert!(r.body["metal_id"].is_null() && r.body["weight"].is_null());
+    assert!(r.body["fine_weight"].is_null());
+    // The app's own edit (no weight fields) changes none of it.
+    let r = put(json!({"order_id": gold_order, "status": "SHIPPED"}))
+        .await
+        .expect(200);
+    assert!(r.body["metal_id"].is_null());
+    assert_eq!(r.body["status"], "SHIPPED");
+}

@@ -5,13 +5,20 @@
 //!   them). Blank optional texts are stored as null; a tracking number is unique in the tenant (409).
 //! * Becoming SHIPPED sets `shipped_at`, becoming DELIVERED `delivered_at`, each the first time only.
 //!   A shipment never changes its order's status.
+//! * `weight` (gross grams of the shipped pieces) records the metal that leaves with them, for the
+//!   metal reconciliation: of `metal_id`, or else of the order's metal (422 naming `metal_id` when
+//!   the order has none); `fine_weight` = weight × the metal's purity, as a ledger entry computes
+//!   it. A `metal_id` without a weight is refused; a null weight clears both.
 
 use crate::db::Tx;
-use crate::domain::amount::{Money, non_negative};
+use crate::domain::amount::{Grams, Money, non_negative};
+use crate::domain::metal_accounting::positive_grams;
 use crate::domain::order::shipment_status;
-use crate::domain::{NonBlank, OrderId, Page, ShipmentId, optional_text};
+use crate::domain::{MetalId, NonBlank, OrderId, Page, ShipmentId, optional_text};
 use crate::error::{ApiError, ApiResult, DbError};
-use crate::repo::shipments::{self as repo, ShipmentChanges as RepoChanges, ShipmentFields};
+use crate::repo::shipments::{
+    self as repo, ShipmentChanges as RepoChanges, ShipmentFields, ShippedMetal,
+};
 
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::shipments::ShipmentRow;
@@ -31,6 +38,18 @@ fn cost(raw: Money) -> ApiResult<Money> {
     non_negative("shipping_cost", raw)
 }
 
+fn metal_id(raw: i64) -> ApiResult<MetalId> {
+    MetalId::new(raw).ok_or_else(|| ApiError::field("metal_id", "must be a positive integer"))
+}
+
+fn weight(raw: Grams) -> ApiResult<Grams> {
+    positive_grams("weight", raw)
+}
+
+fn weight_required() -> ApiError {
+    ApiError::field("weight", "is required with metal_id")
+}
+
 /// A valid shipment to create.
 #[derive(Debug)]
 pub struct NewShipment {
@@ -40,9 +59,12 @@ pub struct NewShipment {
     shipping_address: NonBlank,
     shipping_cost: Option<Money>,
     notes: Option<String>,
+    metal: Option<MetalId>,
+    weight: Option<Grams>,
 }
 
 impl NewShipment {
+    #[allow(clippy::too_many_arguments)]
     pub fn parse(
         order: i64,
         tracking_number: Option<&str>,
@@ -50,8 +72,16 @@ impl NewShipment {
         shipping_address: &str,
         shipping_cost: Option<Money>,
         notes: Option<&str>,
+        metal: Option<i64>,
+        weight_grams: Option<Grams>,
     ) -> ApiResult<Self> {
+        let metal = metal.map(metal_id).transpose()?;
+        if metal.is_some() && weight_grams.is_none() {
+            return Err(weight_required());
+        }
         Ok(NewShipment {
+            metal,
+            weight: weight_grams.map(weight).transpose()?,
             order: order_id(order)?,
             tracking_number: optional_text("tracking_number", tracking_number, TEXT_MAX)?,
             carrier: optional_text("carrier", carrier, TEXT_MAX)?,
@@ -72,6 +102,8 @@ pub struct ShipmentChanges {
     status: Option<&'static str>,
     shipping_cost: Option<Option<Money>>,
     notes: Option<Option<String>>,
+    metal: Option<MetalId>,
+    weight: Option<Option<Grams>>,
 }
 
 impl ShipmentChanges {
@@ -84,8 +116,18 @@ impl ShipmentChanges {
         status: Option<&str>,
         shipping_cost: Option<Option<Money>>,
         notes: Option<Option<&str>>,
+        metal: Option<i64>,
+        weight_grams: Option<Option<Grams>>,
     ) -> ApiResult<Self> {
+        let metal = metal.map(metal_id).transpose()?;
+        if metal.is_some() && weight_grams == Some(None) {
+            return Err(weight_required());
+        }
         Ok(ShipmentChanges {
+            metal,
+            weight: weight_grams
+                .map(|w| w.map(weight).transpose())
+                .transpose()?,
             order: order.map(order_id).transpose()?,
             tracking_number: tracking_number
                 .map(|t| optional_text("tracking_number", t, TEXT_MAX))
@@ -142,9 +184,45 @@ pub async fn get(tx: &Tx<'_>, id: ShipmentId) -> ApiResult<ShipmentRow> {
     repo::get(tx, id).await?.ok_or_else(|| not_found(id))
 }
 
+/// The metal `weight` grams of the shipped pieces are of: `metal`, or else the order's metal.
+async fn shipped_metal(
+    tx: &Tx<'_>,
+    metal: Option<MetalId>,
+    order: OrderId,
+    weight: Grams,
+) -> ApiResult<ShippedMetal> {
+    let c = repo::metal_choice(tx, metal, order).await?;
+    if !c.order_found {
+        return Err(ApiError::field(
+            "order_id",
+            format!("Order with id {order} not found"),
+        ));
+    }
+    match (c.metal_id, c.fine_percentage, metal) {
+        (Some(metal), Some(purity), _) => Ok(ShippedMetal {
+            metal,
+            weight,
+            fine_weight: purity.fine_weight(weight),
+        }),
+        (_, _, Some(m)) => Err(ApiError::field(
+            "metal_id",
+            format!("Metal with id {m} not found"),
+        )),
+        (_, _, None) => Err(ApiError::field(
+            "metal_id",
+            format!("is required with weight: order {order} has no metal"),
+        )),
+    }
+}
+
 pub async fn create(tx: &Tx<'_>, new: NewShipment) -> ApiResult<ShipmentRow> {
+    let metal = match new.weight {
+        Some(w) => Some(shipped_metal(tx, new.metal, new.order, w).await?),
+        None => None,
+    };
     let fields = ShipmentFields {
         order: new.order,
+        metal,
         tracking_number: new.tracking_number.as_deref(),
         carrier: new.carrier.as_deref(),
         shipping_address: new.shipping_address.as_str(),
@@ -159,7 +237,33 @@ pub async fn create(tx: &Tx<'_>, new: NewShipment) -> ApiResult<ShipmentRow> {
     get(tx, id).await
 }
 
+/// What an update makes of the shipment's metal: `None` leaves it, `Some(None)` clears it.
+async fn metal_change(
+    tx: &Tx<'_>,
+    id: ShipmentId,
+    ch: &ShipmentChanges,
+) -> ApiResult<Option<Option<ShippedMetal>>> {
+    if ch.metal.is_none() && ch.weight.is_none() {
+        return Ok(None);
+    }
+    let old = get(tx, id).await?;
+    let weight = match ch.weight {
+        Some(w) => w,
+        None => old.weight,
+    };
+    let Some(weight) = weight else {
+        return match ch.metal {
+            Some(_) => Err(weight_required()),
+            None => Ok(Some(None)),
+        };
+    };
+    let metal = ch.metal.or(old.metal_id);
+    let order = ch.order.unwrap_or(old.order_id);
+    Ok(Some(Some(shipped_metal(tx, metal, order, weight).await?)))
+}
+
 pub async fn update(tx: &Tx<'_>, id: ShipmentId, ch: ShipmentChanges) -> ApiResult<ShipmentRow> {
+    let metal = metal_change(tx, id, &ch).await?;
     let tracking = ch.tracking_number.as_ref().map(|t| t.as_deref());
     let changes = RepoChanges {
         order: ch.order,
@@ -169,6 +273,7 @@ pub async fn update(tx: &Tx<'_>, id: ShipmentId, ch: ShipmentChanges) -> ApiResu
         status: ch.status,
         shipping_cost: ch.shipping_cost,
         notes: ch.notes.as_ref().map(|n| n.as_deref()),
+        metal,
     };
     let found = on_write_error(
         repo::update(tx, id, &changes).await,

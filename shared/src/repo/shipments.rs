@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::row::{self, from_row};
 use crate::db::Tx;
-use crate::domain::amount::Money;
-use crate::domain::{OrderId, Page, ShipmentId, TenantId};
+use crate::domain::amount::{Grams, Money};
+use crate::domain::metal::Purity;
+use crate::domain::{MetalId, OrderId, Page, ShipmentId, TenantId};
 use crate::error::DbError;
 
 #[derive(Debug, Clone, Serialize)]
@@ -27,6 +28,13 @@ pub struct ShipmentRow {
     pub shipped_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub notes: Option<String>,
+    /// The metal of the shipped pieces (null when their weight was not recorded).
+    pub metal_id: Option<MetalId>,
+    pub metal_code: Option<String>,
+    /// Gross grams of metal shipped.
+    pub weight: Option<Grams>,
+    /// `weight` × the metal's purity: the fine grams that left with the shipment.
+    pub fine_weight: Option<Grams>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -44,6 +52,10 @@ from_row!(ShipmentRow {
     shipped_at,
     delivered_at,
     notes,
+    metal_id,
+    metal_code,
+    weight,
+    fine_weight,
     created_at,
     updated_at,
 });
@@ -51,9 +63,10 @@ from_row!(ShipmentRow {
 const SHIPMENT_SELECT: &str =
     "select s.id, s.tenant_id, s.order_id, o.order_number, s.tracking_number, s.carrier,
             s.shipping_address, s.status, s.shipping_cost, s.shipped_at, s.delivered_at, s.notes,
-            s.created_at, s.updated_at
+            s.metal_id, m.code as metal_code, s.weight, s.fine_weight, s.created_at, s.updated_at
        from shipments s
-       join orders o on o.tenant_id = s.tenant_id and o.id = s.order_id";
+       join orders o on o.tenant_id = s.tenant_id and o.id = s.order_id
+       left join metals m on m.tenant_id = s.tenant_id and m.id = s.metal_id";
 
 /// Shipments newest first, optionally of one order.
 pub async fn list(
@@ -78,8 +91,55 @@ pub async fn get(tx: &Tx<'_>, id: ShipmentId) -> Result<Option<ShipmentRow>, DbE
     row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
+/// The metal a shipment's pieces are of, and their gross and fine grams.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShippedMetal {
+    pub metal: MetalId,
+    pub weight: Grams,
+    pub fine_weight: Grams,
+}
+
+/// What a shipment's metal can be: `metal`, or else its order's metal as the order pages show it
+/// (the order's own, or its first line item's). `order_found` is false when the order is not the
+/// tenant's.
+pub struct MetalChoice {
+    pub order_found: bool,
+    pub metal_id: Option<MetalId>,
+    pub fine_percentage: Option<Purity>,
+}
+
+from_row!(MetalChoice {
+    order_found,
+    metal_id,
+    fine_percentage,
+});
+
+pub async fn metal_choice(
+    tx: &Tx<'_>,
+    metal: Option<MetalId>,
+    order: OrderId,
+) -> Result<MetalChoice, DbError> {
+    row::one(
+        tx.query_one(
+            "select o.id is not null as order_found, m.id as metal_id, m.fine_percentage
+               from (select 1) one
+               left join orders o on o.tenant_id = app_current_tenant() and o.id = $2
+               left join metals m
+                 on m.tenant_id = app_current_tenant()
+                and m.id = coalesce($1, o.metal_id,
+                                    (select i.metal_id from order_line_items i
+                                      where i.tenant_id = app_current_tenant()
+                                        and i.order_id = o.id and i.metal_id is not null
+                                      order by i.id limit 1))",
+            &[&metal, &order],
+        )
+        .await?,
+    )
+}
+
 pub struct ShipmentFields<'a> {
     pub order: OrderId,
+    pub metal: Option<ShippedMetal>,
     pub tracking_number: Option<&'a str>,
     pub carrier: Option<&'a str>,
     pub shipping_address: &'a str,
@@ -93,8 +153,8 @@ pub async fn insert(tx: &Tx<'_>, f: &ShipmentFields<'_>) -> Result<ShipmentId, D
     let r = tx
         .query_one(
             "insert into shipments (order_id, tracking_number, carrier, shipping_address,
-                                    shipping_cost, notes)
-             values ($1, $2, $3, $4, $5, $6)
+                                    shipping_cost, notes, metal_id, weight, fine_weight)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              returning id",
             &[
                 &f.order,
@@ -103,6 +163,9 @@ pub async fn insert(tx: &Tx<'_>, f: &ShipmentFields<'_>) -> Result<ShipmentId, D
                 &f.shipping_address,
                 &f.shipping_cost,
                 &f.notes,
+                &f.metal.map(|m| m.metal),
+                &f.metal.map(|m| m.weight),
+                &f.metal.map(|m| m.fine_weight),
             ],
         )
         .await?;
@@ -118,6 +181,7 @@ pub struct ShipmentChanges<'a> {
     pub status: Option<&'a str>,
     pub shipping_cost: Option<Option<Money>>,
     pub notes: Option<Option<&'a str>>,
+    pub metal: Option<Option<ShippedMetal>>,
 }
 
 /// Whether the shipment exists. Becoming SHIPPED sets `shipped_at`, DELIVERED `delivered_at`, each
@@ -137,6 +201,9 @@ pub async fn update(
                     status = coalesce($8, status),
                     shipping_cost = case when $9 then $10 else shipping_cost end,
                     notes = case when $11 then $12 else notes end,
+                    metal_id = case when $13 then $14 else metal_id end,
+                    weight = case when $13 then $15 else weight end,
+                    fine_weight = case when $13 then $16 else fine_weight end,
                     shipped_at = case when $8 = 'SHIPPED' then coalesce(shipped_at, now())
                                       else shipped_at end,
                     delivered_at = case when $8 = 'DELIVERED' then coalesce(delivered_at, now())
@@ -155,6 +222,10 @@ pub async fn update(
                 &ch.shipping_cost.flatten(),
                 &ch.notes.is_some(),
                 &ch.notes.flatten(),
+                &ch.metal.is_some(),
+                &ch.metal.flatten().map(|m| m.metal),
+                &ch.metal.flatten().map(|m| m.weight),
+                &ch.metal.flatten().map(|m| m.fine_weight),
             ],
         )
         .await?

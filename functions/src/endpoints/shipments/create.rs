@@ -1,7 +1,7 @@
 use serde::Deserialize;
 use shared::app::shipments::{self, NewShipment};
 use shared::db::Tx;
-use shared::domain::amount::Money;
+use shared::domain::amount::{Grams, Money};
 use shared::domain::permissions::SHIPMENTS_WRITE;
 use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
@@ -11,7 +11,7 @@ shared::endpoint! {
     route: POST "/api/v1/shipments/",
     access: user[SHIPMENTS_WRITE],
     tag: "shipments",
-    summary: "Create a PREPARING shipment of one of the tenant's orders (tracking number unique in the tenant: 409)",
+    summary: "Create a PREPARING shipment of one of the tenant's orders (tracking number unique in the tenant: 409); a weight records the metal that leaves with it",
 }
 
 #[derive(Deserialize)]
@@ -34,13 +34,22 @@ struct Input {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::shipments::NOTES_MAX)))]
     notes: Option<String>,
+    /// The metal of the shipped pieces; defaults to the order's metal when `weight` is given.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
+    metal_id: Option<i64>,
+    /// Gross grams of metal shipped: the fine grams (× the metal's purity) leave the metal
+    /// reconciliation's floor with the shipment. Required with `metal_id`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::positive))]
+    weight: Option<Grams>,
 }
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.request::<Input>()
         .response::<shared::app::shipments::ShipmentRow>(200)
-        .error(422, "Invalid input, or `order_id` is not one of the tenant's orders")
+        .error(422, "Invalid input, `order_id` or `metal_id` is not the tenant's, or a weight without a metal")
         .error(409, "Another shipment has this tracking number");
 }
 
@@ -53,6 +62,8 @@ async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
         &input.shipping_address,
         input.shipping_cost,
         input.notes.as_deref(),
+        input.metal_id,
+        input.weight,
     )?;
     let shipment = shipments::create(tx, new).await?;
     respond::ok(&shipment)

@@ -2,7 +2,7 @@ use serde::Deserialize;
 use shared::app::shipments::{self, ShipmentChanges};
 use shared::db::Tx;
 use shared::domain::ShipmentId;
-use shared::domain::amount::Money;
+use shared::domain::amount::{Grams, Money};
 use shared::domain::permissions::SHIPMENTS_WRITE;
 use shared::http::{Call, Reply, respond};
 use shared::{ApiResult, Ctx};
@@ -47,13 +47,22 @@ struct Input {
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
     #[cfg_attr(feature = "openapi", schemars(length(max = shared::app::shipments::NOTES_MAX)))]
     notes: Option<Option<String>>,
+    /// The metal of the shipped pieces (needs a weight, sent or kept).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
+    metal_id: Option<i64>,
+    /// Gross grams of metal shipped; null clears it and the metal.
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::positive))]
+    weight: Option<Option<Grams>>,
 }
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.request::<Input>()
         .response::<shared::app::shipments::ShipmentRow>(200)
-        .error(422, "Invalid input, or `order_id` is not one of the tenant's orders")
+        .error(422, "Invalid input, `order_id` or `metal_id` is not the tenant's, or a metal without a weight")
         .error(409, "Another shipment has this tracking number");
 }
 
@@ -68,6 +77,8 @@ async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
         input.status.as_deref(),
         input.shipping_cost,
         input.notes.as_ref().map(Option::as_deref),
+        input.metal_id,
+        input.weight,
     )?;
     let shipment = shipments::update(tx, id, changes).await?;
     respond::ok(&shipment)
