@@ -42,6 +42,7 @@ ENDPOINTS=(
   "/orders/$ORDER/timeline"
   "/reports/metal-loss?date_from=$FROM&date_to=$TO"
   "/reports/metal-loss?date_from=$FROM&date_to=$TO&group_by=order"
+  "/reports/metal-reconciliation"
 )
 
 echo "month $FROM..$TO, order $ORDER, company $COMPANY, $N sequential requests each after 3 warm-ups"

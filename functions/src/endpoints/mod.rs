@@ -79,7 +79,7 @@ routes! {
     /// (`/api/v1/companies/{company_id}/metal-*`) and the transaction trail (`/api/v1/metal-transactions`).
     metal_accounting { purchase, supplies, deposit, balances, transactions },
     /// `/api/v1/reports/*`: what the ledger says about metal (permission `reports:read`).
-    reports { metal_loss },
+    reports { metal_loss, metal_reconciliation; helpers: format },
     /// API documentation: the OpenAPI document (`/openapi.json`), Swagger UI (`/docs`), ReDoc (`/redoc`)
     /// and their JavaScript and CSS (`/docs/assets/{file}`), all embedded in the binaries: nothing is
     /// loaded from a CDN, so the pages work offline and behind any API Gateway stage prefix.

@@ -26,6 +26,7 @@ mod orders;
 mod outages;
 mod permissions;
 mod platform;
+mod reconciliation;
 mod reports;
 mod roles;
 mod shipments;

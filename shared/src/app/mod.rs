@@ -14,6 +14,7 @@ pub mod metal_accounting;
 pub mod metal_price;
 pub mod metals;
 pub mod orders;
+pub mod reconciliation;
 pub mod reports;
 pub mod roles;
 pub mod scale;

@@ -247,7 +247,7 @@ pub async fn metal_loss(tx: &Tx<'_>, q: &LossQuery) -> ApiResult<LossReport> {
 
 /// A CSV field: quoted when it holds a comma, quote or line break; a text that a spreadsheet would
 /// run as a formula (`=`, `+`, `-`, `@` first) gets a leading `'`, as OWASP advises.
-fn text_field(out: &mut String, s: &str) {
+pub(crate) fn text_field(out: &mut String, s: &str) {
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {

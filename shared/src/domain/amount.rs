@@ -228,6 +228,11 @@ macro_rules! amount {
                 self.0.checked_add(other.0).map(Self::from_decimal)
             }
 
+            /// `self − other`, `None` only past Decimal's range.
+            pub fn checked_sub(self, other: Self) -> Option<Self> {
+                self.0.checked_sub(other.0).map(Self::from_decimal)
+            }
+
             /// The exact sum, `None` only past Decimal's range.
             pub fn total(items: impl IntoIterator<Item = Self>) -> Option<Self> {
                 items

@@ -12,6 +12,7 @@ pub mod metal_accounting;
 pub mod order;
 pub mod page;
 pub mod permissions;
+pub mod reconciliation;
 pub mod tenant;
 pub mod text;
 pub mod user;

@@ -106,3 +106,125 @@ pub async fn units(tx: &Tx<'_>, f: &UnitFilter) -> Result<Vec<UnitRow>, DbError>
         .await?,
     )
 }
+
+/// What the metal trail, the safe, the customers' balances and the shipments say of one metal
+/// (fine grams; `consumed` and `issued` positive for metal that went out).
+#[derive(Debug, Clone)]
+pub struct MetalTrailRow {
+    pub metal_id: MetalId,
+    pub metal_code: String,
+    pub metal_name: String,
+    pub fine_percentage: Purity,
+    pub purchased: Grams,
+    pub deposited: Grams,
+    pub consumed: Grams,
+    pub customer_balances: Grams,
+    pub issued: Grams,
+    pub safe: Grams,
+    pub shipped: Grams,
+}
+
+from_row!(MetalTrailRow {
+    metal_id,
+    metal_code,
+    metal_name,
+    fine_percentage,
+    purchased,
+    deposited,
+    consumed,
+    customer_balances,
+    issued,
+    safe,
+    shipped,
+});
+
+/// Every metal of the tenant (inactive ones too), by code. Returned shipments do not count as
+/// shipped: their pieces came back.
+pub async fn metal_trails(
+    tx: &Tx<'_>,
+    metal: Option<MetalId>,
+) -> Result<Vec<MetalTrailRow>, DbError> {
+    row::all(
+        &tx.query(
+            "select m.id as metal_id, m.code as metal_code, m.name as metal_name,
+                    m.fine_percentage,
+                    coalesce(t.purchased, 0) as purchased, coalesce(t.deposited, 0) as deposited,
+                    coalesce(-t.consumed, 0) as consumed,
+                    coalesce(b.balances, 0) as customer_balances,
+                    coalesce(-t.issued, 0) as issued, coalesce(s.quantity_grams, 0) as safe,
+                    coalesce(h.shipped, 0) as shipped
+               from metals m
+               left join (
+                    select metal_id,
+                           sum(quantity_grams) filter (where transaction_type = 'SAFE_PURCHASE') as purchased,
+                           sum(quantity_grams) filter (where transaction_type = 'COMPANY_DEPOSIT') as deposited,
+                           sum(quantity_grams) filter (where transaction_type = 'MANUFACTURING_CONSUMPTION') as consumed,
+                           sum(quantity_grams) filter (where transaction_type = 'SAFE_ISSUE') as issued
+                      from metal_transactions
+                     where tenant_id = app_current_tenant() and metal_id is not null
+                     group by metal_id) t on t.metal_id = m.id
+               left join safe_supplies s
+                 on s.tenant_id = m.tenant_id and s.metal_id = m.id and s.supply_type = 'FINE_METAL'
+               left join (
+                    select metal_id, sum(balance_grams) as balances
+                      from company_metal_balances
+                     where tenant_id = app_current_tenant()
+                     group by metal_id) b on b.metal_id = m.id
+               left join (
+                    select metal_id, sum(fine_weight) as shipped
+                      from shipments
+                     where tenant_id = app_current_tenant() and metal_id is not null
+                       and status <> 'RETURNED'
+                     group by metal_id) h on h.metal_id = m.id
+              where m.tenant_id = app_current_tenant() and ($1::int8 is null or m.id = $1)
+              order by m.code, m.id",
+            &[&metal],
+        )
+        .await?,
+    )
+}
+
+/// One (order, department, metal) of the whole ledger, archived entries included (archiving hides
+/// entries from lists; the metal is still where they put it).
+#[derive(Debug, Clone)]
+pub struct FloorUnitRow {
+    pub metal_id: MetalId,
+    pub pieces_in: Quantity,
+    pub pieces_out: Quantity,
+    pub gross_in: Grams,
+    pub gross_out: Grams,
+    pub fine_in: Grams,
+    pub fine_out: Grams,
+}
+
+from_row!(FloorUnitRow {
+    metal_id,
+    pieces_in,
+    pieces_out,
+    gross_in,
+    gross_out,
+    fine_in,
+    fine_out,
+});
+
+pub async fn floor_units(
+    tx: &Tx<'_>,
+    metal: Option<MetalId>,
+) -> Result<Vec<FloorUnitRow>, DbError> {
+    row::all(
+        &tx.query(
+            "select metal_id,
+                    coalesce(sum(quantity) filter (where direction = 'IN'), 0) as pieces_in,
+                    coalesce(sum(quantity) filter (where direction = 'OUT'), 0) as pieces_out,
+                    coalesce(sum(weight) filter (where direction = 'IN'), 0) as gross_in,
+                    coalesce(sum(weight) filter (where direction = 'OUT'), 0) as gross_out,
+                    coalesce(sum(fine_weight) filter (where direction = 'IN'), 0) as fine_in,
+                    coalesce(-sum(fine_weight) filter (where direction = 'OUT'), 0) as fine_out
+               from department_ledger_entries
+              where tenant_id = app_current_tenant() and ($1::int8 is null or metal_id = $1)
+              group by order_id, department_id, metal_id",
+            &[&metal],
+        )
+        .await?,
+    )
+}

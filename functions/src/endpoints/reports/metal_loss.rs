@@ -4,9 +4,10 @@ use shared::db::Tx;
 use shared::domain::loss::GroupBy;
 use shared::domain::permissions::REPORTS_READ;
 use shared::domain::{DepartmentId, MetalId, OrderId};
-use shared::error::ApiError;
 use shared::http::call::{date_filter, id_filter, lenient_bool};
 use shared::http::{Call, Reply, respond};
+
+use super::format::wants_csv;
 use shared::{ApiResult, Ctx};
 
 shared::endpoint! {
@@ -65,18 +66,6 @@ struct Query {
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.query::<Query>()
         .response::<shared::app::reports::LossReport>(200);
-}
-
-/// CSV when `format=csv`, or when no format is given and the client prefers `text/csv`.
-fn wants_csv(call: &Call, format: Option<&str>) -> ApiResult<bool> {
-    match format.map(str::trim).filter(|f| !f.is_empty()) {
-        Some(f) if f.eq_ignore_ascii_case("csv") => Ok(true),
-        Some(f) if f.eq_ignore_ascii_case("json") => Ok(false),
-        Some(_) => Err(ApiError::query_field("format", "must be json or csv")),
-        None => Ok(call
-            .header("accept")
-            .is_some_and(|a| a.to_ascii_lowercase().contains("text/csv"))),
-    }
 }
 
 async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
