@@ -412,7 +412,7 @@ async fn the_local_stack_serves_every_route_over_tcp_and_stops_cleanly() {
     let ledger = get(addr, "/api/v1/department-ledger/", &staff)
         .await
         .expect(200);
-    assert_eq!(ledger.body.as_array().unwrap().len(), 8, "{}", ledger.body);
+    assert_eq!(ledger.body.as_array().unwrap().len(), 9, "{}", ledger.body);
     let company = orders.body[2]["company_id"].as_i64().unwrap();
     let balances = get(
         addr,
@@ -423,6 +423,23 @@ async fn the_local_stack_serves_every_route_over_tcp_and_stops_cleanly() {
     .expect(200);
     assert_eq!(balances.body[0]["metal_code"], "GOLD_18K");
     assert_eq!(balances.body[0]["balance_grams"], json!(77.5));
+    // Every gram of the demo is accounted for: the safe gave 22.5 g of 18K and 23.75 g of platinum
+    // to casting, and the bracelet's 24.4 g left with its shipment.
+    let admin = login(addr, "admin", "admin123").await;
+    let report = get(addr, "/api/v1/reports/metal-reconciliation", &admin)
+        .await
+        .expect(200);
+    let metals = report.body["metals"].as_array().unwrap();
+    let codes: Vec<&str> = metals
+        .iter()
+        .map(|m| m["metal_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["GOLD_18K", "PLATINUM"], "{}", report.body);
+    for m in metals {
+        assert_eq!(m["unexplained_fine_grams"], json!(0.0), "{m}");
+    }
+    assert_eq!(metals[0]["safe_fine_grams"], json!(277.5));
+    assert_eq!(metals[1]["shipped_fine_grams"], json!(23.18));
 
     // Stop: HTTP server and PostgreSQL.
     shut_down(app).await;

@@ -108,8 +108,8 @@ const SUPPLIES: &[SupplyRow<'static>] = &[
 ];
 
 /// A demo order of the first contact of the company `company`: (status, due date, line items of
-/// (description, metal code, quantity, price, labour)), and a shipment's (tracking number, carrier)
-/// to the company's address, if any.
+/// (description, metal code, quantity, price, labour)), and a shipment's (tracking number, carrier,
+/// metal code, gross grams) to the company's address, if any.
 struct DemoOrder {
     company: &'static str,
     status: &'static str,
@@ -121,7 +121,7 @@ struct DemoOrder {
         &'static str,
         &'static str,
     )],
-    shipment: Option<(&'static str, &'static str)>,
+    shipment: Option<(&'static str, &'static str, &'static str, &'static str)>,
 }
 
 const ORDERS: &[DemoOrder] = &[
@@ -146,7 +146,7 @@ const ORDERS: &[DemoOrder] = &[
         status: "COMPLETED",
         due_date: "2026-12-20T17:00",
         items: &[("Tennis bracelet", Some("PLATINUM"), 1, "5200", "600")],
-        shipment: Some(("1Z999AA10123456784", "UPS")),
+        shipment: Some(("1Z999AA10123456784", "UPS", "PLATINUM", "24.4")),
     },
     DemoOrder {
         company: "Sunset Bridal Boutique",
@@ -231,7 +231,7 @@ impl fmt::Display for SeedReport {
                 )?;
                 write!(
                     f,
-                    "  a safe purchase, a customer deposit and {ledger_entries} ledger entries"
+                    "  two safe purchases, a customer deposit and {ledger_entries} ledger entries"
                 )
             }
         }
@@ -392,7 +392,10 @@ async fn seed_orders(
         }
         let new = orders::NewOrder::parse(*contact, Some(o.status), Some(o.due_date), items, None)?;
         let order = orders::create(tx, new).await?;
-        if let Some((tracking, carrier)) = o.shipment {
+        if let Some((tracking, carrier, code, weight)) = o.shipment {
+            let weight = weight
+                .parse()
+                .map_err(|e| ApiError::bug(format!("demo weight {weight}: {e}")))?;
             let shipment = shipments::NewShipment::parse(
                 order.order.id.get(),
                 Some(tracking),
@@ -400,6 +403,8 @@ async fn seed_orders(
                 address,
                 Some(amount("35")?),
                 Some("Insured, signature required"),
+                Some(metal(code)?),
+                Some(weight),
             )?;
             shipments::create(tx, shipment).await?;
             shipments += 1;
@@ -421,22 +426,24 @@ type DemoEntry = (
     &'static str,
 );
 
-/// The first order's 18K band through Casting and Polishing (one piece still being polished), and
-/// the platinum bracelet's whole route: enough for the ledger page, the department balances, the
-/// casting consumption on the customer's balance and the metal loss report to show something.
+/// The first order's 18K band through Casting and Polishing (one piece still being polished, two
+/// finished into Inventory), and the platinum bracelet's whole route to the shipment that carries
+/// its 24.4 g: enough for the ledger page, the department balances, the casting consumption on the
+/// customer's balance and the metal reports to show something, with every gram accounted for.
 const LEDGER: &[DemoEntry] = &[
     (12, "Casting", 0, "GOLD_18K", "IN", "3", "30"),
     (11, "Casting", 0, "GOLD_18K", "OUT", "3", "29.4"),
     (11, "Polishing", 0, "GOLD_18K", "IN", "3", "29.4"),
     (9, "Polishing", 0, "GOLD_18K", "OUT", "2", "19.5"),
+    (9, "Inventory", 0, "GOLD_18K", "IN", "2", "19.5"),
     (20, "Casting", 1, "PLATINUM", "IN", "1", "25"),
     (19, "Casting", 1, "PLATINUM", "OUT", "1", "24.6"),
     (19, "Polishing", 1, "PLATINUM", "IN", "1", "24.6"),
     (17, "Polishing", 1, "PLATINUM", "OUT", "1", "24.4"),
 ];
 
-/// 200 g of 18K bought into the safe at 58.50 a gram, 100 g deposited by the first order's company,
-/// and the ledger entries above; how many entries.
+/// 200 g of 18K bought into the safe at 58.50 a gram and 50 g of platinum at 31.20, 100 g of 18K
+/// deposited by the first order's company, and the ledger entries above; how many entries.
 async fn seed_metal_and_ledger(tx: &crate::db::Tx<'_>) -> ApiResult<usize> {
     use crate::app::{departments, ledger, metal_accounting};
     use crate::domain::metal_accounting::SupplyType;
@@ -459,17 +466,19 @@ async fn seed_metal_and_ledger(tx: &crate::db::Tx<'_>) -> ApiResult<usize> {
             .nth(i)
             .ok_or_else(|| bug(format!("order {i} missing")))
     };
-    metal_accounting::purchase(
-        tx,
-        metal_accounting::Purchase {
-            supply_type: SupplyType::FineMetal,
-            metal: Some(metal("GOLD_18K")?),
-            grams: grams("200")?,
-            cost_per_gram: "58.5".parse().map_err(|e| bug(format!("cost: {e}")))?,
-            notes: Some("Opening stock".into()),
-        },
-    )
-    .await?;
+    for (code, quantity, cost) in [("GOLD_18K", "200", "58.5"), ("PLATINUM", "50", "31.2")] {
+        metal_accounting::purchase(
+            tx,
+            metal_accounting::Purchase {
+                supply_type: SupplyType::FineMetal,
+                metal: Some(metal(code)?),
+                grams: grams(quantity)?,
+                cost_per_gram: cost.parse().map_err(|e| bug(format!("cost: {e}")))?,
+                notes: Some("Opening stock".into()),
+            },
+        )
+        .await?;
+    }
     let first = order(0)?;
     let deposit = metal_accounting::DepositRequest::parse(
         Some(metal("GOLD_18K")?.get()),
