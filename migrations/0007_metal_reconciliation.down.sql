@@ -1,3 +1,5 @@
+drop table ledger_unit_totals;
+
 -- Gives the issued metal back to the safe and removes the issues, then the shipment columns.
 update safe_supplies s
    set quantity_grams = s.quantity_grams - i.grams

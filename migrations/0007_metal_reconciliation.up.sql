@@ -1,5 +1,6 @@
 -- Closes the metal identity (README "Metal accountability"): metal leaves the safe when it goes to
--- the floor, and shipped pieces carry the metal that leaves with them.
+-- the floor, and shipped pieces carry the metal that leaves with them; and the per-unit ledger
+-- totals the reconciliation reads.
 
 -- SAFE_ISSUE: the fine metal a casting IN entry takes out of the safe (negative; its reversal
 -- positive), linked to the entry like its MANUFACTURING_CONSUMPTION so an edit or delete undoes
@@ -43,3 +44,43 @@ select tenant_id, metal_id, 'FINE_METAL', sum(grams)
  group by tenant_id, metal_id
     on conflict on constraint uq_safe_supply
     do update set quantity_grams = safe_supplies.quantity_grams + excluded.quantity_grams;
+
+-- Running totals per (order, department, metal), the unit of the loss rules, kept by the same
+-- atomic increments as department_balances (archived entries included: archiving moves nothing),
+-- so the reconciliation reads one row per unit instead of summing the whole ledger. Derived data:
+-- it goes with its order, department or metal, whose deletes the ledger entries already guard.
+create table ledger_unit_totals (
+    tenant_id       bigint not null default app_current_tenant()
+                    references tenants (id) on delete cascade,
+    order_id        bigint not null,
+    department_id   bigint not null,
+    metal_id        bigint not null,
+    pieces_in       numeric(14,4) not null default 0,
+    pieces_out      numeric(14,4) not null default 0,
+    gross_in        numeric(14,4) not null default 0,
+    gross_out       numeric(14,4) not null default 0,
+    fine_in         numeric(14,4) not null default 0,
+    fine_out        numeric(14,4) not null default 0,
+    primary key (tenant_id, order_id, department_id, metal_id),
+    foreign key (tenant_id, order_id) references orders (tenant_id, id) on delete cascade,
+    foreign key (tenant_id, department_id) references departments (tenant_id, id) on delete cascade,
+    foreign key (tenant_id, metal_id) references metals (tenant_id, id) on delete cascade
+);
+create index ix_ledger_unit_totals_tenant_metal on ledger_unit_totals (tenant_id, metal_id);
+alter table ledger_unit_totals enable row level security;
+create policy tenant_isolation on ledger_unit_totals
+    using (tenant_id = app_current_tenant())
+    with check (tenant_id = app_current_tenant());
+grant select, insert, update, delete on ledger_unit_totals to app_rw;
+
+insert into ledger_unit_totals (tenant_id, order_id, department_id, metal_id, pieces_in, pieces_out,
+                                gross_in, gross_out, fine_in, fine_out)
+select tenant_id, order_id, department_id, metal_id,
+       coalesce(sum(quantity) filter (where direction = 'IN'), 0),
+       coalesce(sum(quantity) filter (where direction = 'OUT'), 0),
+       coalesce(sum(weight) filter (where direction = 'IN'), 0),
+       coalesce(sum(weight) filter (where direction = 'OUT'), 0),
+       coalesce(sum(fine_weight) filter (where direction = 'IN'), 0),
+       coalesce(-sum(fine_weight) filter (where direction = 'OUT'), 0)
+  from department_ledger_entries
+ group by tenant_id, order_id, department_id, metal_id;

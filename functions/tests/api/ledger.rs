@@ -826,6 +826,30 @@ async fn after_a_mixed_sequence_the_safe_equals_its_transactions_and_gets_change
         .unwrap()
         .get(0);
     assert_eq!(drift, 0, "department totals differ from the ledger");
+    // And so do the per-unit totals the reconciliation reads (a unit whose entries all went keeps
+    // a row of zeros).
+    let drift: i64 = connect(&app.owner_url())
+        .await
+        .query_one(
+            "select count(*) from ledger_unit_totals u
+               full join (select tenant_id, order_id, department_id, metal_id,
+                                 coalesce(sum(quantity) filter (where direction = 'IN'), 0) as pi,
+                                 coalesce(sum(quantity) filter (where direction = 'OUT'), 0) as po,
+                                 coalesce(sum(weight) filter (where direction = 'IN'), 0) as gi,
+                                 coalesce(sum(weight) filter (where direction = 'OUT'), 0) as go,
+                                 coalesce(sum(fine_weight) filter (where direction = 'IN'), 0) as fi,
+                                 coalesce(-sum(fine_weight) filter (where direction = 'OUT'), 0) as fo
+                            from department_ledger_entries group by 1, 2, 3, 4) e
+                 using (tenant_id, order_id, department_id, metal_id)
+              where (u.pieces_in, u.pieces_out, u.gross_in, u.gross_out, u.fine_in, u.fine_out)
+                    is distinct from (coalesce(e.pi, 0), coalesce(e.po, 0), coalesce(e.gi, 0),
+                                      coalesce(e.go, 0), coalesce(e.fi, 0), coalesce(e.fo, 0))",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(drift, 0, "unit totals differ from the ledger");
     // Acme: 100 + 1.25 deposited, 41 × 0.75 = 30.75 cast. Beta: 20 deposited with its order, its
     // casting entry deleted.
     assert_eq!(company_balance(&app, &admin, acme, gold18).await, 70.5);

@@ -708,7 +708,11 @@ async fn every_amount_column_has_a_precision_and_scale() {
     for column in ["weight", "fine_weight"] {
         assert_eq!(scale_of("shipments", column), Some((Some(14), Some(4))));
     }
-    assert_eq!(rows.len(), 27);
+    assert_eq!(
+        scale_of("ledger_unit_totals", "fine_out"),
+        Some((Some(14), Some(4)))
+    );
+    assert_eq!(rows.len(), 33);
 }
 
 #[tokio::test]

@@ -267,18 +267,37 @@ async fn already_consumed(
     })
 }
 
-/// What the entry adds to its department's running totals.
+/// What the entry adds to its department's and its unit's running totals.
 fn balance_delta(e: &EntryFields) -> ApiResult<BalanceDelta> {
     let direction = Direction::from_db(&e.direction)?;
-    let (qty_in, qty_out) = match direction {
-        Direction::In => (e.quantity, Quantity::ZERO),
-        Direction::Out => (Quantity::ZERO, e.quantity),
+    let fine = Grams::from_decimal(e.fine_weight.get().abs());
+    let (qty_in, qty_out, gross_in, gross_out, fine_in, fine_out) = match direction {
+        Direction::In => (
+            e.quantity,
+            Quantity::ZERO,
+            e.weight,
+            Grams::ZERO,
+            fine,
+            Grams::ZERO,
+        ),
+        Direction::Out => (
+            Quantity::ZERO,
+            e.quantity,
+            Grams::ZERO,
+            e.weight,
+            Grams::ZERO,
+            fine,
+        ),
     };
     Ok(BalanceDelta {
         grams: ledger::department_delta(direction, e.weight),
         qty_in,
         qty_out,
         fine_weight: e.fine_weight,
+        gross_in,
+        gross_out,
+        fine_in,
+        fine_out,
     })
 }
 
@@ -335,9 +354,15 @@ pub async fn create(tx: &Tx<'_>, new: NewEntry) -> ApiResult<LedgerEntryRow> {
         notes: new.notes,
     };
     let id = repo::insert(tx, &fields, user).await?;
-    repo::add_to_department_balance(tx, new.department, new.metal, balance_delta(&fields)?)
-        .await
-        .map_err(grams_out_of_range)?;
+    repo::add_to_department_balance(
+        tx,
+        new.order,
+        new.department,
+        new.metal,
+        balance_delta(&fields)?,
+    )
+    .await
+    .map_err(grams_out_of_range)?;
     if let Some(c) = consumption(id, &fields, &checked)? {
         consume(tx, id, &c).await?;
     }
@@ -376,14 +401,26 @@ pub async fn update(tx: &Tx<'_>, id: LedgerEntryId, ch: EntryChanges) -> ApiResu
         return Err(not_found(id));
     }
     let (old_delta, new_delta) = (balance_delta(&old)?, balance_delta(&new)?);
-    if (old.department_id, old.metal_id, old_delta) != (new.department_id, new.metal_id, new_delta)
-    {
-        repo::add_to_department_balance(tx, old.department_id, old.metal_id, old_delta.negated())
-            .await
-            .map_err(grams_out_of_range)?;
-        repo::add_to_department_balance(tx, new.department_id, new.metal_id, new_delta)
-            .await
-            .map_err(grams_out_of_range)?;
+    let unit = |e: &EntryFields| (e.order_id, e.department_id, e.metal_id);
+    if (unit(&old), old_delta) != (unit(&new), new_delta) {
+        repo::add_to_department_balance(
+            tx,
+            old.order_id,
+            old.department_id,
+            old.metal_id,
+            old_delta.negated(),
+        )
+        .await
+        .map_err(grams_out_of_range)?;
+        repo::add_to_department_balance(
+            tx,
+            new.order_id,
+            new.department_id,
+            new.metal_id,
+            new_delta,
+        )
+        .await
+        .map_err(grams_out_of_range)?;
     }
     let wanted = consumption(id, &new, &checked)?;
     if !already_consumed(tx, id, wanted.as_ref()).await? {
@@ -411,9 +448,15 @@ pub async fn delete(tx: &Tx<'_>, id: LedgerEntryId) -> ApiResult<()> {
     )
     .await?;
     let delta = balance_delta(&old)?;
-    repo::add_to_department_balance(tx, old.department_id, old.metal_id, delta.negated())
-        .await
-        .map_err(grams_out_of_range)?;
+    repo::add_to_department_balance(
+        tx,
+        old.order_id,
+        old.department_id,
+        old.metal_id,
+        delta.negated(),
+    )
+    .await
+    .map_err(grams_out_of_range)?;
     if repo::delete(tx, id).await? {
         Ok(())
     } else {

@@ -286,38 +286,64 @@ pub async fn delete(tx: &Tx<'_>, id: LedgerEntryId) -> Result<bool, DbError> {
 }
 
 /// What one entry adds to its `department_balances` row: gross grams (signed), pieces in, pieces
-/// out and fine grams (signed). Negated, what it takes back.
+/// out and fine grams (signed); and to its `ledger_unit_totals` row the same split by direction
+/// (gross and fine grams in and out, as magnitudes). Negated, what it takes back.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BalanceDelta {
     pub grams: Grams,
     pub qty_in: Quantity,
     pub qty_out: Quantity,
     pub fine_weight: Grams,
+    pub gross_in: Grams,
+    pub gross_out: Grams,
+    pub fine_in: Grams,
+    pub fine_out: Grams,
 }
 
 impl BalanceDelta {
     pub fn negated(self) -> Self {
+        let g = |x: Grams| Grams::from_decimal(-x.get());
+        let q = |x: Quantity| Quantity::from_decimal(-x.get());
         BalanceDelta {
-            grams: Grams::from_decimal(-self.grams.get()),
-            qty_in: Quantity::from_decimal(-self.qty_in.get()),
-            qty_out: Quantity::from_decimal(-self.qty_out.get()),
-            fine_weight: Grams::from_decimal(-self.fine_weight.get()),
+            grams: g(self.grams),
+            qty_in: q(self.qty_in),
+            qty_out: q(self.qty_out),
+            fine_weight: g(self.fine_weight),
+            gross_in: g(self.gross_in),
+            gross_out: g(self.gross_out),
+            fine_in: g(self.fine_in),
+            fine_out: g(self.fine_out),
         }
     }
 }
 
-/// `department_balances[department, metal] += delta`, every total in one atomic upsert (the row is
-/// created on first use).
+/// `department_balances[department, metal] += delta` and `ledger_unit_totals[order, department,
+/// metal] += delta`, every total in one statement of atomic upserts (rows are created on first
+/// use).
 pub async fn add_to_department_balance(
     tx: &Tx<'_>,
+    order: OrderId,
     department: DepartmentId,
     metal: MetalId,
     d: BalanceDelta,
 ) -> Result<(), DbError> {
     tx.execute(
-        "insert into department_balances
+        "with unit as (
+            insert into ledger_unit_totals
+                    (order_id, department_id, metal_id, pieces_in, pieces_out, gross_in, gross_out,
+                     fine_in, fine_out)
+            values ($7, $1, $2, $4, $5, $8, $9, $10, $11)
+            on conflict (tenant_id, order_id, department_id, metal_id)
+            do update set pieces_in = ledger_unit_totals.pieces_in + excluded.pieces_in,
+                          pieces_out = ledger_unit_totals.pieces_out + excluded.pieces_out,
+                          gross_in = ledger_unit_totals.gross_in + excluded.gross_in,
+                          gross_out = ledger_unit_totals.gross_out + excluded.gross_out,
+                          fine_in = ledger_unit_totals.fine_in + excluded.fine_in,
+                          fine_out = ledger_unit_totals.fine_out + excluded.fine_out
+            returning 1)
+         insert into department_balances
                 (department_id, metal_id, balance_grams, qty_in, qty_out, fine_weight)
-         values ($1, $2, $3, $4, $5, $6)
+         select $1, $2, $3, $4, $5, $6 from unit
          on conflict (tenant_id, department_id, metal_id)
          do update set balance_grams = department_balances.balance_grams + excluded.balance_grams,
                        qty_in = department_balances.qty_in + excluded.qty_in,
@@ -330,6 +356,11 @@ pub async fn add_to_department_balance(
             &d.qty_in,
             &d.qty_out,
             &d.fine_weight,
+            &order,
+            &d.gross_in,
+            &d.gross_out,
+            &d.fine_in,
+            &d.fine_out,
         ],
     )
     .await?;

@@ -211,18 +211,12 @@ pub async fn floor_units(
     tx: &Tx<'_>,
     metal: Option<MetalId>,
 ) -> Result<Vec<FloorUnitRow>, DbError> {
+    // The running totals of 0007, one row per unit, rather than a pass over the whole ledger.
     row::all(
         &tx.query(
-            "select metal_id,
-                    coalesce(sum(quantity) filter (where direction = 'IN'), 0) as pieces_in,
-                    coalesce(sum(quantity) filter (where direction = 'OUT'), 0) as pieces_out,
-                    coalesce(sum(weight) filter (where direction = 'IN'), 0) as gross_in,
-                    coalesce(sum(weight) filter (where direction = 'OUT'), 0) as gross_out,
-                    coalesce(sum(fine_weight) filter (where direction = 'IN'), 0) as fine_in,
-                    coalesce(-sum(fine_weight) filter (where direction = 'OUT'), 0) as fine_out
-               from department_ledger_entries
-              where tenant_id = app_current_tenant() and ($1::int8 is null or metal_id = $1)
-              group by order_id, department_id, metal_id",
+            "select metal_id, pieces_in, pieces_out, gross_in, gross_out, fine_in, fine_out
+               from ledger_unit_totals
+              where tenant_id = app_current_tenant() and ($1::int8 is null or metal_id = $1)",
             &[&metal],
         )
         .await?,

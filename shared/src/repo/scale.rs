@@ -211,8 +211,31 @@ pub async fn ledger(
 }
 
 /// `department_balances` = Σ of the tenant's entries per (department, metal): signed gross weights,
-/// pieces in, pieces out and signed fine weights, as `ledger::create` keeps them entry by entry.
+/// pieces in, pieces out and signed fine weights, and `ledger_unit_totals` = their pieces, gross
+/// and fine grams in and out per (order, department, metal), as `ledger::create` keeps them entry
+/// by entry. Returns the department balances written.
 pub async fn department_balances(tx: &Transaction<'_>, tenant: i64) -> Result<u64, DbError> {
+    exec(
+        tx,
+        "insert into ledger_unit_totals (tenant_id, order_id, department_id, metal_id, pieces_in,
+                                        pieces_out, gross_in, gross_out, fine_in, fine_out)
+         select tenant_id, order_id, department_id, metal_id,
+                coalesce(sum(quantity) filter (where direction = 'IN'), 0),
+                coalesce(sum(quantity) filter (where direction = 'OUT'), 0),
+                coalesce(sum(weight) filter (where direction = 'IN'), 0),
+                coalesce(sum(weight) filter (where direction = 'OUT'), 0),
+                coalesce(sum(fine_weight) filter (where direction = 'IN'), 0),
+                coalesce(-sum(fine_weight) filter (where direction = 'OUT'), 0)
+           from department_ledger_entries
+          where tenant_id = $1::int8
+          group by tenant_id, order_id, department_id, metal_id
+         on conflict (tenant_id, order_id, department_id, metal_id)
+         do update set pieces_in = excluded.pieces_in, pieces_out = excluded.pieces_out,
+                       gross_in = excluded.gross_in, gross_out = excluded.gross_out,
+                       fine_in = excluded.fine_in, fine_out = excluded.fine_out",
+        &[&tenant],
+    )
+    .await?;
     exec(
         tx,
         "insert into department_balances
@@ -408,6 +431,7 @@ pub const TABLES: &[&str] = &[
     "departments",
     "department_ledger_entries",
     "department_balances",
+    "ledger_unit_totals",
     "metal_transactions",
     "company_metal_balances",
     "safe_supplies",
