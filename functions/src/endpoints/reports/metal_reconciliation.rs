@@ -35,7 +35,9 @@ struct Query {
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
     op.query::<Query>()
-        .response::<reconciliation::ReconciliationReport>(200);
+        .response::<reconciliation::ReconciliationReport>(200)
+        // With format=csv or Accept: text/csv: a header row and one line per group.
+        .content(200, "text/csv", "The same report as CSV");
 }
 
 async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
