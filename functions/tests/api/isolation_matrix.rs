@@ -3,7 +3,9 @@
 //! answers for an id that does not exist (404 for a lookup), and nothing anywhere may change.
 //! Bodies are built from the route's request schema in `openapi.json`, with A's own ids in every
 //! id field, so the request gets past parsing to the lookup. A new route is covered without a new
-//! test; a new kind of path id fails here until it has a fixture.
+//! test; a new kind of path id fails here until it has a fixture. The same holds for ids in request
+//! bodies (`order_id`, `metal_id`, a line item's `metal_id`, …): each is a 422 naming the field,
+//! exactly as for an id that does not exist, and the other tenant's rows stay as they were.
 
 use std::collections::HashMap;
 
@@ -105,6 +107,9 @@ async fn fixture(app: &TestApp, s: &Session, tag: &str) -> HashMap<&'static str,
     ])
 }
 
+/// Optional fields an id field needs beside it (a shipment's `metal_id` needs its `weight`).
+const COMPANIONS: &[(&str, &str)] = &[("metal_id", "weight")];
+
 /// A plausible value for a schema: required properties only, ids from `ids` (the caller's own).
 fn sample(doc: &Value, schema: &Value, name: &str, ids: &HashMap<&str, i64>) -> Value {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
@@ -139,14 +144,21 @@ fn sample(doc: &Value, schema: &Value, name: &str, ids: &HashMap<&str, i64>) -> 
                 .unwrap_or_default();
             if let Some(props) = schema["properties"].as_object() {
                 for (k, v) in props {
-                    if required.contains(&k.as_str()) || ids.contains_key(k.as_str()) {
+                    let companion = COMPANIONS
+                        .iter()
+                        .any(|(id, field)| k == field && props.contains_key(*id));
+                    if required.contains(&k.as_str()) || ids.contains_key(k.as_str()) || companion {
                         out.insert(k.clone(), sample(doc, v, k, ids));
                     }
                 }
             }
             Value::Object(out)
         }
-        "array" => json!([]),
+        // One element when the schema needs one (an order's line items), so the body parses.
+        "array" => match schema["minItems"].as_u64() {
+            Some(n) if n > 0 => json!([sample(doc, &schema["items"], name, ids)]),
+            _ => json!([]),
+        },
         "integer" => json!(ids.get(name).copied().unwrap_or(1)),
         "number" => json!(1),
         "boolean" => json!(false),
@@ -282,5 +294,157 @@ async fn no_route_reads_or_writes_another_tenants_rows_by_id() {
         let path = path_with(ep.path, &mine, 0).unwrap();
         let r = app.get(&path, &a.token).await;
         assert_eq!(r.status, 200, "GET {path} with my own ids: {r:?}");
+    }
+}
+
+/// Every pointer into `body` whose key is one of the fixture's id names, depth first.
+fn id_pointers(body: &Value, ids: &HashMap<&str, i64>, at: &str, out: &mut Vec<(String, String)>) {
+    match body {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let here = format!("{at}/{k}");
+                if ids.contains_key(k.as_str()) && v.is_i64() {
+                    out.push((here.clone(), k.clone()));
+                }
+                id_pointers(v, ids, &here, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                id_pointers(v, ids, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every row of one tenant, table by table: what another tenant's requests must leave alone.
+async fn tenant_rows(app: &TestApp, tenant: i64) -> Vec<String> {
+    let owner = crate::helpers::connect(&app.owner_url()).await;
+    let tables: Vec<String> = owner
+        .query(
+            "select table_name::text from information_schema.columns
+              where table_schema = 'public' and column_name = 'tenant_id'
+                and table_name in (select table_name from information_schema.tables
+                                    where table_schema = 'public' and table_type = 'BASE TABLE')
+              order by 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut out = Vec::new();
+    for t in tables {
+        let row = owner
+            .query_one(
+                &format!(
+                    "select coalesce(json_agg(x order by x::text)::text, '[]') from {t} x
+                      where tenant_id = $1"
+                ),
+                &[&tenant],
+            )
+            .await
+            .unwrap();
+        out.push(format!("{t}: {}", row.get::<_, String>(0)));
+    }
+    out
+}
+
+/// Body fields the server takes from elsewhere and ignores (the app sends them): another tenant's
+/// id there changes nothing, so they answer as the request would without them.
+const IGNORED_BODY_IDS: &[(&str, &str)] = &[];
+
+#[tokio::test]
+async fn no_route_takes_another_tenants_id_in_its_body() {
+    let app = TestApp::spawn().await;
+    let a = app.signup("Body A", "bodya").await;
+    let b = app.signup("Body B", "bodyb").await;
+    let mine = fixture(&app, &a, "Mine").await;
+    let theirs = fixture(&app, &b, "Theirs").await;
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json")).unwrap(),
+    )
+    .unwrap();
+    let before = tenant_rows(&app, b.tenant_id).await;
+
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut ignored = Vec::new();
+    for ep in ROUTES {
+        if !matches!(ep.handler, Handler::Tenant { .. }) || ep.path.contains("{metal_code}") {
+            continue;
+        }
+        let op = &doc["paths"][ep.path][ep.method.to_lowercase()];
+        let Some(schema) = op["requestBody"]["content"]["application/json"]["schema"].as_object()
+        else {
+            continue;
+        };
+        let base = sample(&doc, &Value::Object(schema.clone()), "", &mine);
+        let mut pointers = Vec::new();
+        id_pointers(&base, &mine, "", &mut pointers);
+        let path = path_with(ep.path, &mine, 0).unwrap();
+        for (pointer, key) in pointers {
+            let call = |id: i64| {
+                let mut body = base.clone();
+                *body.pointer_mut(&pointer).unwrap() = json!(id);
+                let (app, token, path) = (&app, a.token.clone(), path.clone());
+                async move {
+                    app.call(ep.method, &path, Body::Json(body), Some(&token))
+                        .await
+                }
+            };
+            let foreign = call(theirs[key.as_str()]).await;
+            let nowhere = call(987_654_321).await;
+            let same = foreign.status == nowhere.status
+                && foreign.body["detail"]
+                    .as_str()
+                    .map(|d| d.replace(char::is_numeric, ""))
+                    == nowhere.body["detail"]
+                        .as_str()
+                        .map(|d| d.replace(char::is_numeric, ""));
+            let names_it = foreign.status == 422
+                && foreign.body["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains(key.as_str()));
+            if same && foreign.status < 300 {
+                ignored.push((ep.id, key.clone()));
+            } else if !same || !names_it {
+                failures.push(format!(
+                    "{} {} {pointer}: another tenant's id → {} {}, a missing id → {} {}",
+                    ep.method, ep.path, foreign.status, foreign.body, nowhere.status, nowhere.body
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let declared: Vec<(&str, String)> = IGNORED_BODY_IDS
+        .iter()
+        .map(|(id, key)| (*id, key.to_string()))
+        .collect();
+    assert_eq!(ignored, declared, "body ids the server ignores");
+    assert!(checked >= 15, "only {checked} ids in request bodies?");
+    assert_eq!(
+        tenant_rows(&app, b.tenant_id).await,
+        before,
+        "the other tenant's rows changed"
+    );
+
+    // Positive control: the same bodies with A's own ids get past the id checks (no 422 naming an
+    // id field) on a route that creates: contacts, ledger entries, orders, shipments, purchases.
+    for (path, id) in [
+        ("/api/v1/contacts/", "contacts_create"),
+        ("/api/v1/department-ledger/", "ledger_create"),
+        ("/api/v1/orders/", "orders_create"),
+        ("/api/v1/shipments/", "shipments_create"),
+        ("/api/v1/safe/purchases", "safe_purchase"),
+    ] {
+        let op = &doc["paths"][path]["post"];
+        let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+        let body = sample(&doc, schema, "", &mine);
+        let r = app.post(path, body.clone(), &a.token).await;
+        assert!(r.status < 300, "{id} with my own ids {body}: {r:?}");
     }
 }
