@@ -18,7 +18,7 @@ use crate::helpers::{Body, Session, TestApp, whole_database};
 use crate::metal_accounting::metal;
 
 /// One tenant's resources, by the path parameter that names each.
-async fn fixture(app: &TestApp, s: &Session, tag: &str) -> HashMap<&'static str, i64> {
+pub async fn fixture(app: &TestApp, s: &Session, tag: &str) -> HashMap<&'static str, i64> {
     let post = |path: &'static str, body: Value| {
         let token = s.token.clone();
         async move {
@@ -111,7 +111,7 @@ async fn fixture(app: &TestApp, s: &Session, tag: &str) -> HashMap<&'static str,
 const COMPANIONS: &[(&str, &str)] = &[("metal_id", "weight")];
 
 /// A plausible value for a schema: required properties only, ids from `ids` (the caller's own).
-fn sample(doc: &Value, schema: &Value, name: &str, ids: &HashMap<&str, i64>) -> Value {
+pub fn sample(doc: &Value, schema: &Value, name: &str, ids: &HashMap<&str, i64>) -> Value {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let key = r.trim_start_matches("#/components/schemas/");
         return sample(doc, &doc["components"]["schemas"][key], name, ids);
@@ -174,7 +174,7 @@ fn sample(doc: &Value, schema: &Value, name: &str, ids: &HashMap<&str, i64>) -> 
     }
 }
 
-fn path_with(template: &str, ids: &HashMap<&str, i64>, missing: i64) -> Option<String> {
+pub fn path_with(template: &str, ids: &HashMap<&str, i64>, missing: i64) -> Option<String> {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {

@@ -7,6 +7,7 @@ mod helpers;
 mod tcp_proxy;
 
 mod addresses;
+mod attack_strings;
 mod auth;
 mod cold_start;
 mod companies;
