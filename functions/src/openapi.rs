@@ -165,17 +165,57 @@ pub fn report_format(schema: &mut schemars::Schema) {
     one_of(schema, ["json", "csv"]);
 }
 
-/// More than 0 (`positive_grams`, `positive_quantity`): the amount type's lower bound gives way to
-/// `exclusiveMinimum: 0`.
+/// More than 0 after rounding (`positive_grams`, `positive_quantity`): the amount is rounded half
+/// away from zero to its 4 places first, so the least value taken is half the last place, 0.00005
+/// (0.00004 rounds to 0, a 422). `exclusiveMinimum: 0` stated less than that: the schema-fuzzing
+/// suite sent 0.00001 as valid data. Grams and quantities share the scale.
 pub fn positive(schema: &mut schemars::Schema) {
-    schema.remove("minimum");
-    schema.insert("exclusiveMinimum".into(), json!(0));
+    const _: () =
+        assert!(shared::domain::amount::Grams::SCALE == shared::domain::amount::Quantity::SCALE);
+    schema.remove("exclusiveMinimum");
+    schema.insert(
+        "minimum".into(),
+        json!(least_positive(shared::domain::amount::Grams::SCALE)),
+    );
 }
+
+/// Half the last decimal place of an amount with `scale` places: the least value that rounds, half
+/// away from zero, to more than 0.
+fn least_positive(scale: u32) -> f64 {
+    0.5 / 10f64.powi(scale as i32)
+}
+
+/// `Username::parse`: letters, digits and `._-@+`. The server takes any Unicode letter or digit (and
+/// trims blanks); the document states the ASCII ones, which need no `\p{…}` class (not every
+/// client's regex engine has them), so what it calls valid the server takes. Without a pattern, a
+/// client could not tell that `a b c` is refused.
+pub const USERNAME: &str = "^[A-Za-z0-9._@+-]+$";
 
 /// `Subdomain::parse`: 3–63 characters of letters (lower-cased), digits and inner hyphens.
 pub const SUBDOMAIN: &str = "^[A-Za-z0-9][A-Za-z0-9-]{1,61}[A-Za-z0-9]$";
 /// The same, or blank: sign-up derives the subdomain from the tenant's name then.
 pub const SUBDOMAIN_OR_BLANK: &str = "^\\s*$|^[A-Za-z0-9][A-Za-z0-9-]{1,61}[A-Za-z0-9]$";
+
+/// `order::due_date`: blank, RFC 3339 (`format: date-time`), a date (`format: date`) or the HTML
+/// `datetime-local` form `YYYY-MM-DDTHH:mm[:ss[.f]]` read as UTC (a pattern that states only real
+/// times, and days up to 28 of any month: a pattern cannot know a month's length). Without it, any
+/// text was documented as valid.
+pub fn due_date(schema: &mut schemars::Schema) {
+    // `[0-9]`, not `\d`: in some regex engines (Python's) `\d` is any Unicode digit.
+    const LOCAL: &str = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?$";
+    let mut forms = vec![
+        json!({"type": "string", "pattern": r"^[ \t\r\n]*$"}),
+        json!({"type": "string", "format": "date-time"}),
+        json!({"type": "string", "format": "date"}),
+        json!({"type": "string", "pattern": LOCAL}),
+    ];
+    if let Some(Value::Array(types)) = schema.get("type")
+        && types.iter().any(|t| t == "null")
+    {
+        forms.push(json!({"type": "null"}));
+    }
+    schema.insert("anyOf".into(), Value::Array(forms));
+}
 
 /// A date as `ledger::date` and `date_filter` read it: `YYYY-MM-DD`.
 pub fn date(schema: &mut schemars::Schema) {

@@ -30,6 +30,7 @@ mod platform;
 mod reconciliation;
 mod reports;
 mod roles;
+mod schema_fuzz;
 mod shipments;
 mod supplies;
 mod tenants;

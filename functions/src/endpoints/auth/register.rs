@@ -20,9 +20,15 @@ shared::endpoint! {
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+// A public sign-up (no tenant_id) names its tenant; the handler answers 422 `tenant_name: Field
+// required` otherwise.
+#[cfg_attr(feature = "openapi", schemars(extend("anyOf" = [
+    {"required": ["tenant_id"], "properties": {"tenant_id": {"type": "integer"}}},
+    {"required": ["tenant_name"], "properties": {"tenant_name": {"type": "string"}}},
+])))]
 struct Input {
     /// 3–50 letters, digits and `. _ - @ +`, case-insensitive (stored lower-case).
-    #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Username::MIN_CHARS, max = shared::domain::Username::MAX_CHARS)))]
+    #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Username::MIN_CHARS, max = shared::domain::Username::MAX_CHARS), regex(pattern = crate::openapi::USERNAME)))]
     username: String,
     /// At least 8 characters and at most 72 bytes (bcrypt reads no further).
     #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Password::MIN_CHARS, max = shared::domain::Password::MAX_BYTES)))]

@@ -25,7 +25,8 @@ struct Input {
     code: String,
     #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = LABEL_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     display_label: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::endpoints::input::whole")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = i32::MIN, max = i32::MAX)))]
     sort_order: i32,
 }
 

@@ -20,7 +20,8 @@ struct Input {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = LABEL_MAX), regex(pattern = crate::openapi::NOT_BLANK)))]
     display_label: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::endpoints::input::whole_opt")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = i32::MIN, max = i32::MAX)))]
     sort_order: Option<i32>,
     #[serde(default)]
     is_active: Option<bool>,

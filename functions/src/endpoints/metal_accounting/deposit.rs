@@ -18,6 +18,11 @@ shared::endpoint! {
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+// `metal_id` or `metal_type` (a 422 `metal_id: Field required (or give metal_type)` without either).
+#[cfg_attr(feature = "openapi", schemars(extend("anyOf" = [
+    {"required": ["metal_id"], "properties": {"metal_id": {"type": "integer"}}},
+    {"required": ["metal_type"], "properties": {"metal_type": {"type": "string"}}},
+])))]
 struct Input {
     /// An active metal of the tenant (what the React app sends).
     #[serde(default)]

@@ -20,6 +20,13 @@ shared::endpoint! {
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+// FINE_METAL names its metal (400 `metal_id is required for FINE_METAL purchases` otherwise), ALLOY
+// names none (422 `metal_id: must be absent for ALLOY purchases`).
+#[cfg_attr(feature = "openapi", schemars(extend("anyOf" = [
+    {"required": ["metal_id"],
+     "properties": {"supply_type": {"const": "FINE_METAL"}, "metal_id": {"type": "integer"}}},
+    {"properties": {"supply_type": {"const": "ALLOY"}, "metal_id": {"type": "null"}}},
+])))]
 struct Input {
     /// Required for `FINE_METAL` (an active metal of the tenant); absent for `ALLOY`.
     #[serde(default)]

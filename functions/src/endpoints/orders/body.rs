@@ -18,9 +18,9 @@ pub struct LineItemBody {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     metal_id: Option<i64>,
-    /// Pieces, at least 1 (default 1).
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
+    /// Pieces, at least 1 (default 1); at most 2147483647 (the column is an `integer`).
+    #[serde(default, deserialize_with = "crate::endpoints::input::whole_opt")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = i32::MAX)))]
     quantity: Option<i64>,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]

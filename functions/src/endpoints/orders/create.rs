@@ -27,6 +27,7 @@ struct Input {
     /// `YYYY-MM-DDTHH:mm` (as an HTML datetime-local input sends it, read as UTC), RFC 3339 or
     /// `YYYY-MM-DD`; blank means none.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::due_date))]
     due_date: Option<String>,
     /// One of PENDING (default), IN_PROGRESS, COMPLETED, SHIPPED, CANCELLED.
     #[serde(default)]
@@ -45,6 +46,18 @@ struct Input {
 /// An inline deposit: `metal_id` (or the old API's `metal_type`) and `quantity_grams`.
 #[derive(Deserialize, Default, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+// No deposit (every field absent or null), or `quantity_grams` with `metal_id` or `metal_type`:
+// anything between is a 422 naming `metal_deposit.<field>` (`DepositBody::parse`).
+#[cfg_attr(feature = "openapi", schemars(extend("anyOf" = [
+    {"properties": {
+        "metal_id": {"type": "null"}, "metal_type": {"type": "null"},
+        "quantity_grams": {"type": "null"}, "notes": {"type": "null"},
+    }},
+    {"required": ["quantity_grams", "metal_id"],
+     "properties": {"quantity_grams": {"type": "number"}, "metal_id": {"type": "integer"}}},
+    {"required": ["quantity_grams", "metal_type"],
+     "properties": {"quantity_grams": {"type": "number"}, "metal_type": {"type": "string"}}},
+])))]
 struct DepositBody {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
@@ -84,6 +97,10 @@ pub fn docs(op: &mut crate::openapi::Operation) {
         .error(
             422,
             "Invalid input, no line items, `contact_id` / a line item's `metal_id` is not the tenant's, or an invalid `metal_deposit`",
+        )
+        .error(
+            400,
+            "The `metal_deposit` names a `metal_type` the tenant has no active metal of",
         );
 }
 

@@ -30,7 +30,7 @@ struct Input {
     status: Option<String>,
     /// As on create; null or blank clears it.
     #[serde(default, deserialize_with = "present")]
-    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable))]
+    #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::clearable, transform = crate::openapi::due_date))]
     due_date: Option<Option<String>>,
     /// When sent: the order's new line items (at least one), replacing all of them.
     #[serde(default)]

@@ -21,7 +21,7 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Input {
     /// 3–50 letters, digits and `. _ - @ +`, case-insensitive (stored lower-case).
-    #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Username::MIN_CHARS, max = shared::domain::Username::MAX_CHARS)))]
+    #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Username::MIN_CHARS, max = shared::domain::Username::MAX_CHARS), regex(pattern = crate::openapi::USERNAME)))]
     username: String,
     /// At least 8 characters and at most 72 bytes (bcrypt reads no further).
     #[cfg_attr(feature = "openapi", schemars(length(min = shared::domain::Password::MIN_CHARS, max = shared::domain::Password::MAX_BYTES)))]
