@@ -122,7 +122,27 @@ pub fn sample(doc: &Value, schema: &Value, name: &str, ids: &HashMap<&str, i64>)
             .and_then(|o| o.iter().find(|s| s["type"] != "null"))
             .cloned()
             .unwrap_or(Value::Null);
-        return sample(doc, &first, name, ids);
+        if schema.get("properties").is_none() {
+            return sample(doc, &first, name, ids);
+        }
+        // An object whose `anyOf` adds a rule between its fields (`metal_id` or `metal_type`): the
+        // object's own schema with the first alternative's required fields too.
+        let mut merged = schema.clone();
+        let object = merged.as_object_mut().unwrap();
+        object.remove("anyOf");
+        object.remove("oneOf");
+        let mut required = object
+            .get("required")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for r in first["required"].as_array().into_iter().flatten() {
+            if !required.contains(r) {
+                required.push(r.clone());
+            }
+        }
+        object.insert("required".into(), Value::Array(required));
+        return sample(doc, &merged, name, ids);
     }
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         return values.first().cloned().unwrap_or(Value::Null);
