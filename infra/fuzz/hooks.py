@@ -119,12 +119,8 @@ STATE_ANSWERS = [
 # suite was written (the report and shipment endpoints): (operation, failure class, what to match in
 # the response, the bug). Each is reported; delete its line with the fix, and the run checks it again.
 KNOWN = [
-    ("reports_metal_loss", "UndefinedContentType", "text/csv",
-     "the CSV answer (format=csv or Accept: text/csv) is not declared as a 200 content type"),
     ("reports_metal_loss", "RejectedPositiveData", "day and month cannot be combined",
      "the group_by pattern allows day and month together, which the server refuses (422)"),
-    ("reports_metal_reconciliation", "UndefinedContentType", "text/csv",
-     "the CSV answer (format=csv or Accept: text/csv) is not declared as a 200 content type"),
     ("shipments_create", "RejectedPositiveData", "weight: is required with metal_id",
      "the body schema does not state that metal_id needs weight (dependentRequired)"),
     ("shipments_update", "RejectedPositiveData", "weight: is required with metal_id",
