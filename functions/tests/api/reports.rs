@@ -341,14 +341,18 @@ async fn every_grouping_and_filter_of_the_loss_report() {
     assert_eq!(r["groups"][0]["wip_fine_grams"].as_f64(), Some(14.7));
     assert_eq!(r["groups"][0]["loss_percent"], Value::Null);
 
+    // Day with month groups by day, each group labelled with its month too.
+    let r = one("?group_by=day,month&date_from=2026-03-01&date_to=2026-03-31".into()).await;
+    assert!(!arr(&r["groups"]).is_empty());
+    for g in arr(&r["groups"]) {
+        assert_eq!(g["month"], "2026-03", "{g}");
+        assert!(g["day"].as_str().unwrap().starts_with("2026-03-"));
+    }
+
     // Bad input is a 422 naming the parameter; a positive control first.
     one("?group_by=metal&format=json".into()).await;
     for (q, detail) in [
         ("?group_by=colour", "group_by: 'colour' is not a grouping"),
-        (
-            "?group_by=day,month",
-            "group_by: day and month cannot be combined",
-        ),
         ("?date_from=March", "date_from: must be a date (YYYY-MM-DD)"),
         (
             "?date_from=2026-03-02&date_to=2026-03-01",

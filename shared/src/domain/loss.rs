@@ -184,19 +184,10 @@ impl GroupBy {
                         ),
                     )
                 })?;
-            if out.contains(&g) {
-                return Err(ApiError::query_field(
-                    field,
-                    format!("'{part}' is given twice"),
-                ));
+            // A repeat adds nothing: grouping by a key twice is grouping by it once.
+            if !out.contains(&g) {
+                out.push(g);
             }
-            out.push(g);
-        }
-        if out.contains(&GroupBy::Day) && out.contains(&GroupBy::Month) {
-            return Err(ApiError::query_field(
-                field,
-                "day and month cannot be combined",
-            ));
         }
         Ok(out)
     }
@@ -325,7 +316,14 @@ mod tests {
                 .detail()
         };
         assert!(e("colour").starts_with("group_by: 'colour' is not a grouping"));
-        assert_eq!(e("metal,metal"), "group_by: 'metal' is given twice");
-        assert_eq!(e("day,month"), "group_by: day and month cannot be combined");
+        assert_eq!(
+            GroupBy::parse_list("group_by", Some("metal,Metal,order")).unwrap(),
+            [GroupBy::Metal, GroupBy::Order]
+        );
+        // A day lies in one month: together they group as the day alone, labelled with both.
+        assert_eq!(
+            GroupBy::parse_list("group_by", Some("day,month")).unwrap(),
+            [GroupBy::Day, GroupBy::Month]
+        );
     }
 }

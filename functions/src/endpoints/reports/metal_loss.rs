@@ -22,7 +22,8 @@ shared::endpoint! {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct Query {
     /// Comma-separated, in the order wanted: `department`, `order`, `metal`, `day`, `month`
-    /// (day and month not together). Default `department`.
+    /// (day with month groups by day, labelled with both; a repeat counts once). Default
+    /// `department`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(transform = crate::openapi::group_by))]
     group_by: Option<String>,
