@@ -16,6 +16,11 @@ shared::endpoint! {
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+// A metal is the metal of a weight: `metal_id` alone is a 422 naming `weight`.
+#[cfg_attr(
+    feature = "openapi",
+    schemars(extend("dependentRequired" = {"metal_id": ["weight"]}))
+)]
 struct Input {
     /// One of the tenant's orders.
     #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
