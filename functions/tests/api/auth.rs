@@ -528,6 +528,31 @@ async fn bad_tokens_are_rejected() {
     app.get("/api/v1/auth/me", &jsonwebtoken_encode(&swapped))
         .await
         .expect(401);
+    // A payload edited under the original signature.
+    let mut edited = app.ctx.jwt().verify(&s.token).unwrap();
+    edited.user_id += 1;
+    let payload = jsonwebtoken_encode(&edited);
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        payload.split('.').nth(1).unwrap(),
+        parts[2]
+    );
+    app.get("/api/v1/auth/me", &tampered).await.expect(401);
+
+    // A staff token re-signed (with our key) as `admin`: the role's permissions come from the
+    // database, so it is still refused what staff may not do; its own token is the control.
+    let staff = app.user_with_role(&s, "tokstaff", "staff").await;
+    let users = "/api/v1/users/";
+    app.get(users, &staff.token).await.expect(403);
+    let mut promoted = app.ctx.jwt().verify(&staff.token).unwrap();
+    promoted.role = "admin".into();
+    let r = app
+        .get(users, &jsonwebtoken_encode(&promoted))
+        .await
+        .expect(403);
+    assert!(r.detail().contains("users:"), "{}", r.detail());
+    app.get(users, &s.token).await.expect(200);
 }
 
 /// Sign claims with the test key (the tests share `helpers::test_config`'s SECRET_KEY).
