@@ -468,3 +468,58 @@ async fn no_route_takes_another_tenants_id_in_its_body() {
         assert!(r.status < 300, "{id} with my own ids {body}: {r:?}");
     }
 }
+
+#[tokio::test]
+async fn no_list_shows_another_tenants_rows_whatever_its_filters() {
+    let app = TestApp::spawn().await;
+    let a = app.signup("List A", "lista").await;
+    let b = app.signup("List B", "listb").await;
+    let mine = fixture(&app, &a, "Mine").await;
+    let theirs = fixture(&app, &b, "Theirs").await;
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json")).unwrap(),
+    )
+    .unwrap();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for ep in ROUTES {
+        if !matches!(ep.handler, Handler::Tenant { .. }) || ep.method != "GET" {
+            continue;
+        }
+        if ep.path.contains("{metal_code}") {
+            continue;
+        }
+        let op = &doc["paths"][ep.path]["get"];
+        let filters: Vec<&str> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "query")
+            .filter_map(|p| p["name"].as_str())
+            .filter(|n| theirs.contains_key(n))
+            .collect();
+        let path = path_with(ep.path, &mine, 0).unwrap();
+        // Unfiltered, then each id filter with the other tenant's id.
+        let mut queries = vec![String::new()];
+        queries.extend(filters.iter().map(|f| format!("?{f}={}", theirs[f])));
+        for q in queries {
+            let r = app.get(&format!("{path}{q}"), &a.token).await;
+            let text = r.body.to_string();
+            if r.status >= 500 || text.contains("Theirs") || text.contains("THEIRS") {
+                failures.push(format!("GET {path}{q}: {} {text}", r.status));
+            }
+            checked += 1;
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 50, "only {checked} reads checked");
+    // Positive control: B's own lists show its rows by those names.
+    for path in [
+        "/api/v1/companies-v2/",
+        "/api/v1/contacts/",
+        "/api/v1/departments/",
+    ] {
+        let r = app.get(path, &b.token).await.expect(200);
+        assert!(r.body.to_string().contains("Theirs"), "{path}: {}", r.body);
+    }
+}
