@@ -115,6 +115,9 @@ STATE_ANSWERS = [
     re.compile(r"^is required with weight: order \d+ has no metal$"),
     # An update's metal needs a weight, sent or the one the shipment already has.
     re.compile(r"^is required with metal_id$"),
+    # Not about data but a rule JSON Schema cannot state: bcrypt reads 72 bytes, and `maxLength`
+    # counts characters, so 72 characters of which some take more than a byte pass the schema.
+    re.compile(r"^must be at most 72 bytes$"),
 ]
 
 # Failures the suite knows and tolerates until they are fixed: (operation, failure class, what to

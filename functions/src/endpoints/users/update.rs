@@ -31,9 +31,14 @@ struct Input {
     role_id: Option<i64>,
     #[serde(default)]
     is_active: Option<bool>,
-    /// Absent, `null` or `""` leaves the password as it is (an edit form's empty password box).
+    /// Absent, `null` or `""` leaves the password as it is (an edit form's empty password box);
+    /// a new one has at least 8 characters and at most 72 bytes.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(length(max = shared::domain::Password::MAX_BYTES)))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(extend("anyOf" = [{"maxLength": 0}, {"minLength": shared::domain::Password::MIN_CHARS}]))
+    )]
     password: Option<String>,
 }
 
