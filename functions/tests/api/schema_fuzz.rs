@@ -361,3 +361,43 @@ async fn text_formats_are_stated() {
         .expect(422);
     assert!(r.detail().starts_with("due_date: "), "{r:?}");
 }
+
+#[tokio::test]
+async fn an_order_of_the_largest_quantities_the_schema_allows_counts_its_pieces() {
+    // Two line items of 2^31 − 1 pieces each (the documented maximum) summed past int4: a 500
+    // before the order's piece count became an int8.
+    let app = TestApp::spawn().await;
+    let s = app.signup("Fuzz Pieces Co", "fuzzpieces").await;
+    let (_, contact) = company_and_contact(&app, &s).await;
+    let doc = document();
+    let item = request_schema(&doc, "post", "/api/v1/orders/")["properties"]["line_items"]["items"]
+        .clone();
+    let max = resolve(&doc, &item)["properties"]["quantity"]["maximum"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(max, i64::from(i32::MAX));
+    let r = app
+        .post(
+            "/api/v1/orders/",
+            json!({"contact_id": contact, "line_items": [
+                {"product_description": "A", "quantity": max},
+                {"product_description": "B", "quantity": max}]}),
+            &s.token,
+        )
+        .await
+        .expect(201);
+    assert_eq!(r.body["quantity"], json!(2 * max));
+    let id = r.body["id"].as_i64().unwrap();
+    let list = app.get("/api/v1/orders/", &s.token).await.expect(200).body;
+    assert_eq!(arr(&list)[0]["quantity"], json!(2 * max));
+    // The control: an ordinary order.
+    let r = app
+        .put(
+            &format!("/api/v1/orders/{id}"),
+            json!({"line_items": [{"product_description": "C", "quantity": 3}]}),
+            &s.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["quantity"], json!(3));
+}

@@ -317,7 +317,8 @@ pub struct OrderHeader {
     /// The legacy header description, else the first line item's (`" (+N more)"` for further items).
     pub product_description: Option<String>,
     pub specifications: Option<String>,
-    pub quantity: i32,
+    /// Pieces: the sum of the line items' quantities (each an `int4`, so the sum is an `int8`).
+    pub quantity: i64,
     /// The order's total: the sum of its line items' prices.
     pub price: Money,
     pub metal_id: Option<MetalId>,
@@ -401,7 +402,7 @@ pub async fn orders_of(
                          li.first_description
                            || case when li.n > 1 then ' (+' || (li.n - 1) || ' more)' else '' end)
                     as product_description,
-                o.specifications, o.quantity, coalesce(li.total, 0) as price, o.metal_id,
+                o.specifications, o.quantity::int8 as quantity, coalesce(li.total, 0) as price, o.metal_id,
                 m.name as metal_name, o.target_weight_per_piece, o.initial_total_weight, o.labor_cost,
                 ct.name as contact_name, ct.email as contact_email, ct.phone as contact_phone,
                 co.name as company_name, co.email as company_email, co.phone as company_phone

@@ -26,7 +26,7 @@ const ORDER_SELECT: &str = "
                     li.first_description
                       || case when li.n > 1 then ' (+' || (li.n - 1) || ' more)' else '' end)
                as product_description,
-           o.specifications, coalesce(li.pieces, o.quantity)::int4 as quantity,
+           o.specifications, coalesce(li.pieces, o.quantity)::int8 as quantity,
            coalesce(li.total, 0) as price, coalesce(o.metal_id, li.first_metal_id) as metal_id,
            m.name as metal_name, o.target_weight_per_piece, o.initial_total_weight, o.labor_cost,
            ct.name as contact_name, ct.email as contact_email, ct.phone as contact_phone,
