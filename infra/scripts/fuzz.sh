@@ -49,8 +49,11 @@ while [ "$pg_port" = "$port" ]; do pg_port="$(free_port)"; done
 base="http://127.0.0.1:$port"
 
 # BCRYPT_COST=4 (the least the server takes): sign-ups, logins and user changes hash passwords, and
-# at the default cost 12 each would take a quarter of a second of the run's CPU.
+# at the default cost 12 each would take a quarter of a second of the run's CPU. The login throttle at
+# its widest: the fuzzer's wrong passwords for `admin` must not lock out the account the run logs in
+# as (the throttle has its own tests, functions/tests/api/auth.rs).
 PORT="$port" LOCAL_PG_PORT="$pg_port" LOCAL_PG_DIR="$work/pg" BCRYPT_COST=4 \
+  MAX_LOGIN_ATTEMPTS=100 MAX_LOGIN_ATTEMPTS_PER_USERNAME=100000 \
   "$server_bin" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 
@@ -77,7 +80,7 @@ export FUZZ_GUARDS
 # Checks: no 5xx; status codes, content types and bodies as documented; valid data accepted.
 # All four phases: the schema's examples, the coverage phase's boundary values (each limit and just
 # past it), random fuzzing, and stateful sequences along the links schemathesis infers between
-# operations. -n bounds the cases per operation and phase; the seed makes a run repeatable.
+# operations. -n bounds the cases per operation and phase; the seed and one worker make a run repeatable.
 # No NUL characters: the API refuses U+0000 in every string and key with a 422 by design (README,
 # Decisions: PostgreSQL's text cannot hold it), which the document states once, not on every string.
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance
@@ -90,7 +93,7 @@ start=$SECONDS
     --phases examples,coverage,fuzzing,stateful \
     --max-examples "$max_examples" \
     --seed "$seed" \
-    --workers 2 \
+    --workers 1 \
     --request-timeout 10 \
     --generation-database none \
     --generation-allow-x00 false \
