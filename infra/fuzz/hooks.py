@@ -18,9 +18,9 @@ The values are only replaced where the generated value has the right JSON type, 
 
 `filter_failure` lets through (drops) only the positive-data failures that are answers about the
 tenant's data, named precisely below, and those whose request body does not in fact validate against
-its schema (the generator sometimes calls a body positive that an `anyOf` of the document refuses:
-re-checked with jsonschema against the committed openapi.json, which is the one served); every other
-failure fails the run.
+its schema (the generator sometimes calls a body positive that an `anyOf` of the document refuses; the
+body is re-checked with jsonschema_rs, a dependency of schemathesis, against the committed
+openapi.json, which is the one served); every other failure fails the run.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import os
 import re
 from pathlib import Path
 
-import jsonschema
+import jsonschema_rs
 import schemathesis
 
 with open(os.environ["FUZZ_GUARDS"], encoding="utf-8") as f:
@@ -56,7 +56,7 @@ def _body_is_valid(case) -> bool:
     if schema is None:
         return True
     root = {**schema, "components": DOC["components"]}
-    return jsonschema.Draft202012Validator(root).is_valid(body)
+    return jsonschema_rs.Draft202012Validator(root).is_valid(body)
 
 
 def _operation_id(case) -> str | None:
