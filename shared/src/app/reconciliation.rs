@@ -97,7 +97,13 @@ pub fn build(trails: &[MetalTrailRow], units: &[FloorUnitRow]) -> ApiResult<Reco
     let mut metals = Vec::new();
     for t in trails {
         let floor_units = by_metal.remove(&t.metal_id).unwrap_or_default();
-        let recorded = !floor_units.is_empty()
+        // A unit whose entries were all deleted keeps a row of zeros: it records nothing.
+        let on_floor = floor_units.iter().any(|u| {
+            [u.fine_in, u.fine_out, u.unit.gross_in, u.unit.gross_out]
+                .iter()
+                .any(|g| *g != Grams::ZERO)
+        });
+        let recorded = on_floor
             || [
                 t.purchased,
                 t.deposited,
@@ -240,6 +246,9 @@ mod tests {
             unit(3, ("10", "10"), ("100", "97.5"), ("75", "73.125")),
             unit(3, ("10", "10"), ("97.5", "97"), ("73.125", "72.75")),
         ];
+        // Platinum's one unit lost its entries: a row of zeros.
+        let mut units = units.to_vec();
+        units.push(unit(4, ("0", "0"), ("0", "0"), ("0", "0")));
         let r = build(&trails, &units).unwrap();
         assert_eq!(r.metals.len(), 1, "platinum has nothing recorded");
         let m = &r.metals[0];
