@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
+use crate::crm_fixtures::{company, contact};
 use crate::helpers::{Session, TestApp, arr};
+use crate::metal_accounting::metal;
 
 fn document() -> Value {
     serde_json::from_str(include_str!("../../../openapi.json")).unwrap()
@@ -28,40 +30,10 @@ fn resolve(doc: &Value, schema: &Value) -> Value {
     }
 }
 
+/// A company of the tenant and a contact of it: what an order needs.
 async fn company_and_contact(app: &TestApp, s: &Session) -> (i64, i64) {
-    let company = app
-        .post(
-            "/api/v1/companies-v2/",
-            json!({"name": "Fuzz Findings Co"}),
-            &s.token,
-        )
-        .await
-        .expect(200)
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let contact = app
-        .post(
-            "/api/v1/contacts/",
-            json!({"name": "Fay", "company_id": company}),
-            &s.token,
-        )
-        .await
-        .expect(200)
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    (company, contact)
-}
-
-async fn metal_id(app: &TestApp, s: &Session, code: &str) -> i64 {
-    let metals = app.get("/api/v1/metals/", &s.token).await.expect(200);
-    arr(&metals.body)
-        .iter()
-        .find(|m| m["code"] == code)
-        .unwrap_or_else(|| panic!("no metal {code}"))["id"]
-        .as_i64()
-        .unwrap()
+    let company = company(app, s, "Fuzz Findings Co").await;
+    (company, contact(app, s, company, "Fay").await)
 }
 
 /// Amounts are rounded to 4 places before "more than 0" is checked: the document said
@@ -94,7 +66,7 @@ async fn positive_amounts_state_the_least_value_that_survives_rounding() {
     let app = TestApp::spawn().await;
     let s = app.signup("Rounding Co", "roundadmin").await;
     let (company, _) = company_and_contact(&app, &s).await;
-    let gold = metal_id(&app, &s, "GOLD_24K").await;
+    let gold = metal(&app, &s, "GOLD_24K").await;
     let url = format!("/api/v1/companies/{company}/metal-deposits");
     let r = app
         .post(
@@ -253,7 +225,7 @@ async fn rules_between_fields_are_stated() {
         .await
         .expect(422);
     assert!(r.detail().starts_with("metal_id: "), "{r:?}");
-    let gold = metal_id(&app, &s, "GOLD_24K").await;
+    let gold = metal(&app, &s, "GOLD_24K").await;
     let r = app
         .post(
             "/api/v1/safe/purchases",
