@@ -361,42 +361,40 @@ pub async fn reverse_casting(
     for standing in repo::standing_consumption(tx, ledger_entry).await? {
         let credit = reversal_of(standing.net);
         let kind = TransactionType::from_code(&standing.transaction_type);
-        let transaction_type = match (kind, standing.company_id) {
+        let row = match (kind, standing.company_id) {
             (Some(TransactionType::ManufacturingConsumption), Some(company)) => {
                 repo::add_to_company_balance(tx, company, standing.metal_id, credit)
                     .await
                     .map_err(past_range("weight", "the company's balance"))?;
-                TransactionType::ManufacturingConsumption
-            }
-            (Some(TransactionType::SafeIssue), None) => {
-                repo::add_to_safe(
+                repo::insert_transaction(
                     tx,
-                    Some(standing.metal_id),
-                    SupplyType::FineMetal.as_str(),
-                    credit,
+                    &NewTransaction {
+                        transaction_type: TransactionType::ManufacturingConsumption.as_str(),
+                        metal: Some(standing.metal_id),
+                        company: Some(company),
+                        order: standing.order_id,
+                        ledger_entry: Some(ledger_entry),
+                        grams: credit,
+                        notes: Some(notes),
+                        created_by: user,
+                    },
                 )
-                .await
-                .map_err(past_range("weight", "the safe"))?;
-                TransactionType::SafeIssue
+                .await?
             }
+            (Some(TransactionType::SafeIssue), None) => repo::issue_from_safe(
+                tx,
+                standing.metal_id,
+                credit,
+                standing.order_id,
+                ledger_entry,
+                notes,
+                user,
+            )
+            .await
+            .map_err(past_range("weight", "the safe"))?,
             _ => return Err(ApiError::bug("standing casting of another kind")),
         };
-        booked.push(
-            repo::insert_transaction(
-                tx,
-                &NewTransaction {
-                    transaction_type: transaction_type.as_str(),
-                    metal: Some(standing.metal_id),
-                    company: standing.company_id,
-                    order: standing.order_id,
-                    ledger_entry: Some(ledger_entry),
-                    grams: credit,
-                    notes: Some(notes),
-                    created_by: user,
-                },
-            )
-            .await?,
-        );
+        booked.push(row);
     }
     Ok(booked)
 }

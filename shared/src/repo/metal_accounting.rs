@@ -371,20 +371,28 @@ pub async fn issue_from_safe(
     ledger_entry: LedgerEntryId,
     notes: &str,
     created_by: UserId,
-) -> Result<(), DbError> {
-    tx.execute(
+) -> Result<MetalTransactionRow, DbError> {
+    let sql = format!(
         "with s as (
             insert into safe_supplies (metal_id, supply_type, quantity_grams)
             values ($1, 'FINE_METAL', $2)
             on conflict on constraint uq_safe_supply
             do update set quantity_grams = safe_supplies.quantity_grams + excluded.quantity_grams
-            returning 1)
-         insert into metal_transactions
-             (transaction_type, metal_id, company_id, order_id, ledger_entry_id, quantity_grams,
-              notes, created_by)
-         select 'SAFE_ISSUE', $1, null, $3, $4, $2, $5, $6 from s",
-        &[&metal, &grams, &order, &ledger_entry, &notes, &created_by],
+            returning 1),
+         t as (
+            insert into metal_transactions
+                (transaction_type, metal_id, company_id, order_id, ledger_entry_id, quantity_grams,
+                 notes, created_by)
+            select 'SAFE_ISSUE', $1, null, $3, $4, $2, $5, $6 from s
+            returning *)
+         select {TRANSACTION_COLUMNS}
+           from t left join metals m on m.tenant_id = t.tenant_id and m.id = t.metal_id"
+    );
+    row::one(
+        tx.query_one(
+            &sql,
+            &[&metal, &grams, &order, &ledger_entry, &notes, &created_by],
+        )
+        .await?,
     )
-    .await?;
-    Ok(())
 }
