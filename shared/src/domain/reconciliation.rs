@@ -55,10 +55,10 @@ impl Floor {
     pub fn of(units: impl IntoIterator<Item = FloorUnit>) -> ApiResult<Floor> {
         let mut floor = Floor::default();
         for u in units {
-            let figures = u.unit.figures()?;
             if u.unit.pieces_in <= super::amount::Quantity::ZERO {
                 continue;
             }
+            let figures = u.unit.figures()?;
             let held = sub(sub(u.fine_in, u.fine_out)?, figures.fine_loss)?;
             floor.in_departments = add(floor.in_departments, held)?;
             floor.lost = add(floor.lost, figures.fine_loss)?;
