@@ -60,6 +60,15 @@ pub enum ApiError {
         #[source]
         source: Option<BoxError>,
     },
+    /// 503 for a write whose COMMIT was sent but never confirmed (the connection broke or the
+    /// deadline passed while the database was committing): the change may or may not be saved, and
+    /// the answer says so, because a client told only "retry" could create a second copy.
+    #[error("commit outcome unknown: {context}")]
+    CommitUnknown {
+        context: String,
+        #[source]
+        source: Option<BoxError>,
+    },
     /// 500: the context and the cause are for the logs only; the client sees "Internal server error".
     #[error("internal: {context}")]
     Internal {
@@ -136,7 +145,22 @@ impl ApiError {
     /// Whether the database could not serve the request (503): the connection it ran on is not to
     /// be used again.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, ApiError::Unavailable { .. })
+        matches!(
+            self,
+            ApiError::Unavailable { .. } | ApiError::CommitUnknown { .. }
+        )
+    }
+
+    /// This error as the failure of a COMMIT that was sent: an unavailable database then leaves the
+    /// outcome unknown. Any other error (a deferred constraint) is the database's definite refusal.
+    pub fn while_committing(self) -> Self {
+        match self {
+            ApiError::Unavailable { context, source } => ApiError::CommitUnknown {
+                context: format!("while committing: {context}"),
+                source,
+            },
+            other => other,
+        }
     }
 
     /// This error and its causes, outermost first, joined for one log field.
@@ -161,7 +185,7 @@ impl ApiError {
             ApiError::Conflict(_) => 409,
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType(_) => 415,
-            ApiError::Unavailable { .. } => 503,
+            ApiError::Unavailable { .. } | ApiError::CommitUnknown { .. } => 503,
             ApiError::Internal { .. } => 500,
         }
     }
@@ -198,10 +222,15 @@ impl ApiError {
             ApiError::Unavailable { .. } => {
                 "Service temporarily unavailable, please retry".to_string()
             }
+            ApiError::CommitUnknown { .. } => COMMIT_UNKNOWN_DETAIL.to_string(),
             ApiError::Internal { .. } => "Internal server error".to_string(),
         }
     }
 }
+
+/// The `detail` of a write whose commit the database never confirmed.
+pub const COMMIT_UNKNOWN_DETAIL: &str = "The database stopped answering while this change was being \
+     saved, so it may or may not have been saved: check before repeating it";
 
 /// Errors from the database layer. Constraint violations carry the constraint name so use cases can
 /// turn them into 409/422 answers without a racy "check first".
@@ -398,6 +427,33 @@ mod tests {
         Err(DbError::Unique {
             constraint: c.to_string(),
         })
+    }
+
+    #[test]
+    fn only_an_unavailable_database_leaves_a_commit_unknown() {
+        let down = ApiError::from(DbError::Unavailable {
+            context: "connection closed".into(),
+            source: None,
+        });
+        assert_eq!(
+            down.detail(),
+            "Service temporarily unavailable, please retry"
+        );
+        let unknown = down.while_committing();
+        assert_eq!(
+            (unknown.status(), unknown.detail().as_str()),
+            (503, COMMIT_UNKNOWN_DETAIL)
+        );
+        assert!(
+            unknown.is_unavailable(),
+            "its connection is thrown away too"
+        );
+        // A deferred constraint refused at COMMIT is the database's definite "no".
+        let refused = ApiError::Conflict("taken".into()).while_committing();
+        assert_eq!(
+            (refused.status(), refused.detail().as_str()),
+            (409, "taken")
+        );
     }
 
     #[test]

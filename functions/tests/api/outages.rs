@@ -9,6 +9,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use shared::error::COMMIT_UNKNOWN_DETAIL;
 use tokio_postgres::Client;
 
 use crate::helpers::{Body, Resp, TestApp, connect};
@@ -30,6 +31,17 @@ async fn answered_within(
 fn assert_unavailable(r: Resp) {
     let r = r.expect(503);
     assert!(!r.detail().is_empty());
+    assert_ne!(
+        r.detail(),
+        COMMIT_UNKNOWN_DETAIL,
+        "a failure before the commit is a definite 'not saved'"
+    );
+    assert_clean_503(&r);
+}
+
+/// No internals in the answer, and a `Retry-After` in seconds.
+#[track_caller]
+fn assert_clean_503(r: &Resp) {
     assert!(
         !r.detail().contains("127.0.0.1") && !r.body.to_string().contains("postgres"),
         "no internals: {}",
@@ -211,6 +223,38 @@ async fn a_statement_past_the_statement_timeout_is_503_and_the_next_request_succ
             "the statement timeout (200 ms) ends the wait, not the request deadline: {took:?}"
         );
         lock.rollback().await.unwrap();
+        app.get("/api/v1/companies-v2/", &s.token).await.expect(200);
+    }
+}
+
+#[tokio::test]
+async fn a_connection_lost_while_committing_is_503_saying_the_change_may_be_saved() {
+    for single in [true, false] {
+        let (app, proxy) = TestApp::spawn_behind_proxy(&[], single).await;
+        let s = app.signup("Cut Commit", "cutcommit").await;
+        let companies = count(&app, "companies").await;
+
+        // The server gets the COMMIT and commits; its answer never arrives.
+        proxy.set(Mode::CutAtCommit);
+        let (r, _) = answered_within(
+            Duration::from_secs(10),
+            app.post("/api/v1/companies-v2/", json!({"name": "Sent"}), &s.token),
+        )
+        .await;
+        let r = r.expect(503);
+        assert_eq!(r.detail(), COMMIT_UNKNOWN_DETAIL, "single: {single}");
+        assert_clean_503(&r);
+        proxy.set(Mode::Forward);
+        assert_eq!(
+            count(&app, "companies").await,
+            companies + 1,
+            "the commit went through, as the answer allowed (single: {single})"
+        );
+
+        // A read cut at its commit read nothing half-way: a plain 503, safe to retry.
+        proxy.set(Mode::CutAtCommit);
+        assert_unavailable(app.get("/api/v1/companies-v2/", &s.token).await);
+        proxy.set(Mode::Forward);
         app.get("/api/v1/companies-v2/", &s.token).await.expect(200);
     }
 }

@@ -2,6 +2,8 @@
 //! touching the server every other test uses: `Refuse` closes new connections at once (a server that
 //! is down), `Freeze` stops forwarding in both directions while keeping the sockets open (a stalled
 //! server, as under SIGSTOP: the kernel still accepts and acknowledges, nobody answers).
+//! `CutAtCommit` passes a `COMMIT` through to the server and then closes the connection before its
+//! answer comes back (a connection lost while the server commits: the client cannot know the outcome).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -16,6 +18,9 @@ pub enum Mode {
     Forward = 0,
     Refuse = 1,
     Freeze = 2,
+    CutAtCommit = 3,
+    /// Set by `CutAtCommit` once a `COMMIT` went through: both directions close.
+    Cut = 4,
 }
 
 pub struct Proxy {
@@ -51,8 +56,8 @@ impl Proxy {
                 };
                 let (cr, cw) = client.into_split();
                 let (ur, uw) = upstream.into_split();
-                tokio::spawn(pump(cr, uw, Arc::clone(&m)));
-                tokio::spawn(pump(ur, cw, Arc::clone(&m)));
+                tokio::spawn(pump(cr, uw, Arc::clone(&m), true));
+                tokio::spawn(pump(ur, cw, Arc::clone(&m), false));
             }
         });
         Proxy { port, mode, task }
@@ -71,6 +76,7 @@ async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     mode: Arc<AtomicU8>,
+    to_server: bool,
 ) {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -85,7 +91,18 @@ async fn pump(
         while mode.load(Ordering::SeqCst) == Mode::Freeze as u8 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        if to.write_all(&buf[..n]).await.is_err() {
+        if mode.load(Ordering::SeqCst) == Mode::Cut as u8 {
+            return;
+        }
+        // The client's simple query `COMMIT` (its text, NUL-terminated, as the driver sends it). Its
+        // answer is read only after the cut, so it never reaches the client.
+        let commit = to_server
+            && mode.load(Ordering::SeqCst) == Mode::CutAtCommit as u8
+            && buf[..n].windows(7).any(|w| w == b"COMMIT\0");
+        if commit {
+            mode.store(Mode::Cut as u8, Ordering::SeqCst);
+        }
+        if to.write_all(&buf[..n]).await.is_err() || commit {
             return;
         }
     }

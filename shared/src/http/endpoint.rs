@@ -9,6 +9,7 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::FutureExt;
 use lambda_http::{Body, Request, Response};
@@ -294,25 +295,39 @@ async fn run(
             };
             // Past the deadline the work is dropped mid-way, and with it the connection (`Conn`
             // keeps a connection only when `finish` saw the work end).
-            ctx.within_deadline(async {
-                let mut conn = ctx.conn().await?;
-                let result = transaction(ctx, &call, &mut conn, claims.as_ref()).await;
-                conn.finish(&result);
-                result
-            })
-            .await?
+            let committing = AtomicBool::new(false);
+            let outcome = ctx
+                .within_deadline(async {
+                    let mut conn = ctx.conn().await?;
+                    let result =
+                        transaction(ctx, &call, &mut conn, claims.as_ref(), &committing).await;
+                    conn.finish(&result);
+                    result
+                })
+                .await;
+            outcome.map_err(|e| {
+                if committing.load(Ordering::Relaxed) {
+                    e.while_committing()
+                } else {
+                    e
+                }
+            })?
         }
     };
     reply.into_response()
 }
 
 /// The request's one transaction on `conn`: begun, scoped to the caller's tenant for a `user[…]`
-/// endpoint (with `claims`), handed to the handler, committed when it returns `Ok`.
+/// endpoint (with `claims`), handed to the handler, committed when it returns `Ok`. `committing` is
+/// raised once a write's COMMIT is on its way: from then on a broken connection or the deadline
+/// leaves its outcome unknown, not "nothing written". A `GET`'s commit ends a read: nothing of it
+/// can be half-known.
 async fn transaction(
     ctx: &Ctx,
     call: &Call,
     conn: &mut Conn,
     claims: Option<&Claims>,
+    committing: &AtomicBool,
 ) -> ApiResult<Reply> {
     let mut tx = conn.begin_system().await?;
     let reply = match (call.endpoint.handler, claims) {
@@ -330,6 +345,7 @@ async fn transaction(
             )));
         }
     };
+    committing.store(call.endpoint.method != "GET", Ordering::Relaxed);
     tx.commit().await?;
     Ok(reply)
 }
