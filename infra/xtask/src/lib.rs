@@ -34,7 +34,7 @@ pub const BINS_BEGIN: &str = "# BEGIN GENERATED BINS";
 pub const BINS_END: &str = "# END GENERATED BINS";
 /// The migration function's binary (package `migrator`); no endpoint may take this id.
 pub const MIGRATE_BINARY: &str = "migrate";
-/// The hand-written template resource that ships [`MIGRATE_BINARY`].
+/// The resource of infra/sam/migrate.yaml (the migration stack) that ships [`MIGRATE_BINARY`].
 pub const MIGRATE_LOGICAL_ID: &str = "MigrateFunction";
 /// Every function's `CodeUri`: the directory of the generated Makefile (all SAM copies per function).
 pub const SAM_CODE_URI: &str = "infra/sam";
@@ -356,11 +356,35 @@ fn scaling_lines(id: &str) -> String {
     }
 }
 
+/// The `Events` entry that routes a path's CORS preflight (`OPTIONS`) to one of its functions.
+/// API Gateway's own preflight answer (SAM `Cors`) can only send one fixed `AllowedOrigins` string, so
+/// a list of origins would break it; `dispatch` answers preflight for any method's route and reflects
+/// the request's origin only when it is listed. The path's first endpoint takes it: a preflight
+/// then warms the function the real request goes to next, and no extra binary is needed.
+fn preflight_event(path: &str) -> String {
+    format!(
+        "        Preflight:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: {path}
+            Method: options
+"
+    )
+}
+
 pub fn template_block(specs: &[RouteSpec]) -> String {
     let mut out = String::new();
+    let mut preflighted = std::collections::HashSet::new();
     for s in specs {
         let mut description = s.summary.clone();
         description.truncate(256);
+        let path = yaml_string(&api_path(&s.path));
+        let preflight = if preflighted.insert(path.clone()) {
+            preflight_event(&path)
+        } else {
+            String::new()
+        };
         let _ = write!(
             out,
             "  {logical}:
@@ -379,7 +403,7 @@ pub fn template_block(specs: &[RouteSpec]) -> String {
             RestApiId: !Ref Api
             Path: {path}
             Method: {method}
-    Metadata:
+{preflight}    Metadata:
       BuildMethod: makefile
       BuildProperties:
         Binary: {id}
@@ -389,7 +413,6 @@ pub fn template_block(specs: &[RouteSpec]) -> String {
             memory = s.memory_mb,
             timeout = s.timeout_s,
             scaling = scaling_lines(&s.id),
-            path = yaml_string(&api_path(&s.path)),
             method = s.method.to_ascii_lowercase(),
             id = s.id,
             code_uri = SAM_CODE_URI,
@@ -882,6 +905,28 @@ mod tests {
             orders
                 .contains("ProvisionedConcurrentExecutions: !Ref OrdersListProvisionedConcurrency")
         );
+    }
+
+    #[test]
+    fn each_path_routes_its_preflight_to_exactly_one_function() {
+        let block = template_block(&[
+            spec("metals_list", "GET", "/api/v1/metals/"),
+            spec("metals_create", "POST", "/api/v1/metals"),
+            spec("metals_get", "GET", "/api/v1/metals/{id}"),
+        ]);
+        let options = |function: &str| {
+            let start = block.find(&format!("  {function}:\n")).unwrap();
+            let rest = &block[start + 1..];
+            let end = rest.find("\n  M").map_or(rest.len(), |i| i + 1);
+            rest[..end].contains("Method: options")
+        };
+        assert!(options("MetalsListFunction"), "{block}");
+        assert!(
+            !options("MetalsCreateFunction"),
+            "the same path, with or without its trailing slash, is preflighted once: {block}"
+        );
+        assert!(options("MetalsGetFunction"), "{block}");
+        assert_eq!(block.matches("Method: options").count(), 2);
     }
 
     #[test]
