@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# sam validate --lint: SAM's schema plus cfn-lint, offline, no AWS credentials needed.
+# sam validate --lint of both stacks (the API, template.yaml, and the migrations, infra/sam/migrate.yaml):
+# SAM's schema plus cfn-lint, offline, no AWS credentials needed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bin="$("$root/infra/scripts/venv.sh" aws-sam-cli)"
 export SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 cd "$root"
 "$bin/sam" validate --lint --template-file template.yaml
+"$bin/sam" validate --lint --template-file infra/sam/migrate.yaml
