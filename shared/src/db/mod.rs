@@ -9,6 +9,7 @@
 //! instead of being reused: its state is unknown.
 
 mod params;
+mod tls;
 mod tx;
 
 use std::sync::Arc;
@@ -65,7 +66,7 @@ impl Db {
         let pg = pg_config(url, timeouts)?;
         let mgr = deadpool_postgres::Manager::from_config(
             pg,
-            tls()?,
+            tls::from_env()?,
             deadpool_postgres::ManagerConfig {
                 // One round trip per checkout buys never handing out a connection the server dropped.
                 recycling_method: deadpool_postgres::RecyclingMethod::Verified,
@@ -130,47 +131,11 @@ impl Db {
     }
 }
 
-/// TLS for database connections. The URL's `sslmode` decides whether it is used (`prefer`, the default,
-/// falls back to plain text when the server offers no TLS, as a local server does; `require` insists).
-/// Trusted roots are the public web PKI (RDS Proxy presents ACM certificates) plus, for a direct RDS
-/// connection, the CA bundle in `DATABASE_CA_PEM` (PEM text, e.g. Amazon's RDS global bundle).
-fn tls() -> Result<MakeRustlsConnect, DbError> {
-    static CONFIG: std::sync::OnceLock<Result<rustls::ClientConfig, String>> =
-        std::sync::OnceLock::new();
-    let config = CONFIG.get_or_init(|| {
-        use rustls::pki_types::{CertificateDer, pem::PemObject};
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        if let Ok(pem) = std::env::var("DATABASE_CA_PEM") {
-            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                let cert = cert.map_err(|e| format!("DATABASE_CA_PEM: {e}"))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| format!("DATABASE_CA_PEM: {e}"))?;
-            }
-        }
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map(|b| b.with_root_certificates(roots).with_no_client_auth())
-            .map_err(|e| format!("TLS configuration: {e}"))
-    });
-    match config {
-        Ok(c) => Ok(MakeRustlsConnect::new(c.clone())),
-        Err(e) => Err(DbError::Unavailable {
-            context: e.clone(),
-            source: None,
-        }),
-    }
-}
-
 /// The driver's settings for the API's connections: `url` plus the timeouts. The statement timeout is
 /// a startup parameter (`options=-c statement_timeout=…`, appended to any the URL has), so it costs
 /// no round trip and holds for every statement on the connection.
 fn pg_config(url: &str, timeouts: &DbTimeouts) -> Result<tokio_postgres::Config, DbError> {
-    let mut pg: tokio_postgres::Config = url
-        .parse()
-        .map_err(|e| DbError::unavailable("DATABASE_URL does not parse", e))?;
+    let mut pg = parse_url(url)?;
     pg.connect_timeout(timeouts.connect)
         // Socket level: data the server's host does not acknowledge in time, or a host that stops
         // answering keepalives, breaks the connection even when no request is waiting on it.
@@ -194,7 +159,7 @@ async fn open_connection(
     timeouts: &DbTimeouts,
 ) -> Result<(Client, AbortHandle), DbError> {
     let pg = pg_config(url, timeouts)?;
-    let (client, connection) = tokio::time::timeout(timeouts.connect, pg.connect(tls()?))
+    let (client, connection) = tokio::time::timeout(timeouts.connect, pg.connect(tls::from_env()?))
         .await
         .map_err(|_| DbError::Unavailable {
             context: format!(
@@ -215,7 +180,18 @@ async fn open_connection(
 /// Open one connection and drive it on the runtime. Connection errors are logged, never printed.
 /// For tools (migrations, seed set-up, tests): no statement timeout, as a migration may run long.
 pub async fn connect(url: &str) -> Result<Client, DbError> {
-    let (client, connection) = tokio_postgres::connect(url, tls()?)
+    connect_via(url, tls::from_env()?).await
+}
+
+/// As `connect`, trusting the CAs in `ca_pem` (PEM text) instead of those of `DATABASE_CA_PEM`,
+/// besides the roots every connection trusts (`db::tls`).
+pub async fn connect_with_ca(url: &str, ca_pem: &str) -> Result<Client, DbError> {
+    connect_via(url, tls::with_ca(ca_pem)?).await
+}
+
+async fn connect_via(url: &str, tls: MakeRustlsConnect) -> Result<Client, DbError> {
+    let (client, connection) = parse_url(url)?
+        .connect(tls)
         .await
         .map_err(|e| DbError::unavailable("connect", e))?;
     tokio::spawn(async move {
@@ -224,6 +200,111 @@ pub async fn connect(url: &str) -> Result<Client, DbError> {
         }
     });
     Ok(client)
+}
+
+/// Parse a database URL (`postgres://…` or libpq's `key=value` form). The driver knows the sslmodes
+/// disable, prefer and require only, and refuses libpq's `verify-ca` and `verify-full`, which RDS
+/// documents: both are read as `require`. That loses nothing: under `require` rustls verifies the
+/// chain *and* the host name, so `verify-ca` gets the stricter `verify-full`.
+fn parse_url(url: &str) -> Result<tokio_postgres::Config, DbError> {
+    // The URL holds a password: only the driver's message (which never quotes it) is kept.
+    with_libpq_sslmodes(url)
+        .parse()
+        .map_err(|e| DbError::unavailable("the database URL does not parse", e))
+}
+
+/// `url` with a `sslmode` of `verify-ca` or `verify-full` replaced by `require` (see `parse_url`).
+fn with_libpq_sslmodes(url: &str) -> std::borrow::Cow<'_, str> {
+    let verifying = |v: &str| matches!(v, "verify-ca" | "verify-full");
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let Some((base, query)) = url.split_once('?') else {
+            return url.into();
+        };
+        let (query, fragment) = match query.split_once('#') {
+            Some((q, f)) => (q, Some(f)),
+            None => (query, None),
+        };
+        let mut changed = false;
+        let pairs: Vec<&str> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some(("sslmode", v)) if verifying(v) => {
+                    changed = true;
+                    "sslmode=require"
+                }
+                _ => pair,
+            })
+            .collect();
+        if !changed {
+            return url.into();
+        }
+        let mut out = format!("{base}?{}", pairs.join("&"));
+        if let Some(f) = fragment {
+            out.push('#');
+            out.push_str(f);
+        }
+        return out.into();
+    }
+    match sslmode_value_span(url) {
+        // `get`: a span cut through a character (an unterminated quote) is left to the driver.
+        Some((start, end)) if url.get(start..end).is_some_and(verifying) => {
+            format!("{}require{}", &url[..start], &url[end..]).into()
+        }
+        _ => url.into(),
+    }
+}
+
+/// Where the value of `sslmode` is in a libpq `key=value` string (inside the quotes of a quoted
+/// one). Follows libpq's grammar: pairs separated by whitespace, optional whitespace around `=`,
+/// values bare or in `'…'`, `\` escaping the next character.
+fn sslmode_value_span(s: &str) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let skip_ws = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    loop {
+        i = skip_ws(i);
+        if i >= b.len() {
+            return None;
+        }
+        let key_start = i;
+        while i < b.len() && b[i] != b'=' && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let key = &s[key_start..i];
+        i = skip_ws(i);
+        if b.get(i) != Some(&b'=') {
+            return None;
+        }
+        i = skip_ws(i + 1);
+        let value_start = i;
+        let quoted = b.get(i) == Some(&b'\'');
+        if quoted {
+            i += 1;
+        }
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'\'' if quoted => {
+                    i += 1;
+                    break;
+                }
+                c if !quoted && c.is_ascii_whitespace() => break,
+                _ => i += 1,
+            }
+        }
+        if key == "sslmode" {
+            return Some(if quoted {
+                (value_start + 1, i.saturating_sub(1).max(value_start + 1))
+            } else {
+                (value_start, i.min(b.len()))
+            });
+        }
+    }
 }
 
 /// A connection checked out for one request. Dropped, it goes back for reuse only when `finish` saw
@@ -294,5 +375,64 @@ impl Drop for Conn {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio_postgres::config::SslMode;
+
+    fn mode(url: &str) -> SslMode {
+        parse_url(url).unwrap().get_ssl_mode()
+    }
+
+    #[test]
+    fn libpq_verify_modes_are_read_as_require_in_urls() {
+        let base = "postgres://app_rw:pw@db.example:5432/jmsk";
+        assert_eq!(
+            mode(&format!("{base}?sslmode=verify-full")),
+            SslMode::Require
+        );
+        assert_eq!(mode(&format!("{base}?sslmode=verify-ca")), SslMode::Require);
+        assert_eq!(mode(&format!("{base}?sslmode=require")), SslMode::Require);
+        assert_eq!(mode(&format!("{base}?sslmode=prefer")), SslMode::Prefer);
+        assert_eq!(mode(&format!("{base}?sslmode=disable")), SslMode::Disable);
+        assert_eq!(mode(base), SslMode::Prefer, "the driver's default");
+        let pg = parse_url(
+            "postgresql://u@h/d?application_name=jmsk&sslmode=verify-full&connect_timeout=5",
+        )
+        .unwrap();
+        assert_eq!(pg.get_ssl_mode(), SslMode::Require);
+        assert_eq!(
+            pg.get_application_name(),
+            Some("jmsk"),
+            "other parameters kept"
+        );
+        assert_eq!(pg.get_connect_timeout(), Some(&Duration::from_secs(5)));
+        // Anything else the driver does not know is still refused, without quoting the URL.
+        let e = parse_url(&format!("{base}?sslmode=verify-everything")).unwrap_err();
+        let text = format!("{e} {:?}", std::error::Error::source(&e));
+        assert!(text.contains("sslmode") && !text.contains("pw@"), "{text}");
+    }
+
+    #[test]
+    fn libpq_verify_modes_are_read_as_require_in_key_value_strings() {
+        assert_eq!(
+            mode("host=db.example user=app_rw sslmode=verify-full dbname=jmsk"),
+            SslMode::Require
+        );
+        assert_eq!(
+            mode("host=db.example sslmode = 'verify-ca'"),
+            SslMode::Require
+        );
+        assert_eq!(mode("host=db.example sslmode=prefer"), SslMode::Prefer);
+        // The text of another value is not mistaken for the setting, and stays as it was.
+        let pg = parse_url(r"host=h password='a b\' sslmode=verify-full' sslmode=disable").unwrap();
+        assert_eq!(pg.get_ssl_mode(), SslMode::Disable);
+        assert_eq!(pg.get_password(), Some(&b"a b' sslmode=verify-full"[..]));
+        // An unterminated quote is the driver's to refuse, not a panic.
+        assert!(parse_url("host=h sslmode='verify-fullé").is_err());
+        assert!(parse_url("host=h sslmode=verify-everything").is_err());
     }
 }
