@@ -60,10 +60,45 @@ fn let_others_traverse(root: &Path) -> Result<Vec<PathBuf>, PgError> {
     Ok(opened)
 }
 
+/// What a test server needs beyond the defaults, e.g. TLS: `ServerOptions::default()
+/// .file("server.key", key).file("server.crt", cert).setting("ssl", "on")
+/// .setting("ssl_key_file", "server.key").setting("ssl_cert_file", "server.crt")`.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    files: Vec<(String, Vec<u8>)>,
+    settings: Vec<(String, String)>,
+}
+
+impl ServerOptions {
+    /// A file written into the data directory before the server starts, mode 0600 and owned by the
+    /// server's user: PostgreSQL refuses a private key anyone else can read, and resolves a relative
+    /// `ssl_*_file` against the data directory, so the bare `name` can be used in a setting.
+    pub fn file(mut self, name: &str, contents: impl Into<Vec<u8>>) -> Self {
+        self.files.push((name.to_string(), contents.into()));
+        self
+    }
+
+    /// A server setting (`-c name=value` on the command line, after and so over the defaults). The
+    /// value goes through a shell (pg_ctl's `-o`): keep it free of spaces and quotes.
+    pub fn setting(mut self, name: &str, value: &str) -> Self {
+        self.settings.push((name.to_string(), value.to_string()));
+        self
+    }
+}
+
 impl PgServer {
     /// Start (initialising on first use) a server whose files live under `root`. `port: None` picks a
     /// free port. The cluster is reused across runs when `root` is.
     pub fn start(root: &Path, port: Option<u16>) -> Result<Self, PgError> {
+        Self::start_with(root, port, &ServerOptions::default())
+    }
+
+    /// As `start`, with `options`' files in place and its settings on the command line.
+    pub fn start_with(
+        root: &Path,
+        port: Option<u16>,
+        options: &ServerOptions,
+    ) -> Result<Self, PgError> {
         let bin_dir = PathBuf::from(
             std::env::var("PG_BIN_DIR").unwrap_or_else(|_| DEFAULT_BIN_DIR.to_string()),
         );
@@ -128,11 +163,15 @@ impl PgServer {
                 ],
             );
         }
-        let opts = format!(
+        server.write_files(&options.files)?;
+        let mut opts = format!(
             "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
             server.port,
             server.socket_dir.display()
         );
+        for (name, value) in &options.settings {
+            opts.push_str(&format!(" -c {name}={value}"));
+        }
         server.run(
             "pg_ctl",
             &[
@@ -149,6 +188,31 @@ impl PgServer {
             ],
         )?;
         Ok(server)
+    }
+
+    fn write_files(&self, files: &[(String, Vec<u8>)]) -> Result<(), PgError> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        for (name, contents) in files {
+            let path = self.data_dir.join(name);
+            let fail = |e: std::io::Error| PgError(format!("writing {}: {e}", path.display()));
+            // Replaced, not rewritten in place: a file left by an earlier run keeps its old mode.
+            let _ = std::fs::remove_file(&path);
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .and_then(|mut f| f.write_all(contents))
+                .map_err(fail)?;
+            if let Some(user) = &self.run_as {
+                let chown = Command::new("chown").arg(user).arg(&path).status();
+                if !chown.is_ok_and(|s| s.success()) {
+                    return Err(PgError(format!("chown {user} {}", path.display())));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn command(&self, bin: &str) -> Command {
