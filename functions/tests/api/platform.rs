@@ -229,9 +229,12 @@ async fn database_tls_follows_the_url_sslmode() {
     shared::db::connect(&url)
         .await
         .expect("sslmode=prefer connects");
-    // require insists on TLS: the local server offers none, so the connection is refused, not downgraded.
-    let Err(err) = shared::db::connect(&format!("{url}?sslmode=require")).await else {
-        panic!("sslmode=require must refuse a server without TLS");
-    };
-    assert!(err.to_string().contains("connect"), "{err}");
+    // require, and libpq's verify modes read as it, insist on TLS: the local server offers none, so
+    // the connection is refused, not downgraded. (shared/tests/db_tls.rs: a server with TLS.)
+    for mode in ["require", "verify-ca", "verify-full"] {
+        let Err(err) = shared::db::connect(&format!("{url}?sslmode={mode}")).await else {
+            panic!("sslmode={mode} must refuse a server without TLS");
+        };
+        assert!(err.to_string().contains("connect"), "{mode}: {err}");
+    }
 }
