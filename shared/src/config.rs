@@ -105,6 +105,20 @@ impl Default for DbTimeouts {
     }
 }
 
+/// The CloudWatch namespace of the request metrics unless `METRICS_NAMESPACE` says otherwise.
+pub const DEFAULT_METRICS_NAMESPACE: &str = "JMSK";
+
+/// Request metrics as CloudWatch Embedded Metric Format lines on stdout (`shared::metrics`), which
+/// CloudWatch Logs turns into metrics without an API call or an agent. Only Lambda's `serve` writes
+/// them: the local server never does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsConfig {
+    /// `EMF_METRICS`: on by default inside Lambda, off elsewhere.
+    pub emf: bool,
+    /// `METRICS_NAMESPACE`.
+    pub namespace: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub environment: Environment,
@@ -127,6 +141,7 @@ pub struct Config {
     pub metal_price_cache_ttl_minutes: i64,
     pub log_level: String,
     pub database_timeouts: DbTimeouts,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -214,6 +229,20 @@ impl Config {
             }
         };
         let database_timeouts = db_timeouts(&int)?;
+        let metrics = MetricsConfig {
+            emf: match var("EMF_METRICS").as_deref() {
+                None => var("AWS_LAMBDA_FUNCTION_NAME").is_some(),
+                Some("on") => true,
+                Some("off") => false,
+                Some(other) => {
+                    return Err(err(
+                        "EMF_METRICS",
+                        format!("'{other}' is neither on nor off"),
+                    ));
+                }
+            },
+            namespace: metrics_namespace(var("METRICS_NAMESPACE"))?,
+        };
         let default_origins = match environment {
             Environment::Local => LOCAL_ORIGINS,
             Environment::Production => "*",
@@ -254,6 +283,7 @@ impl Config {
             )?,
             log_level: var("LOG_LEVEL").unwrap_or_else(|| "info".to_string()),
             database_timeouts,
+            metrics,
         })
     }
 
@@ -263,6 +293,29 @@ impl Config {
             .map(Secret::expose)
             .ok_or_else(|| err("DATABASE_URL", "not set"))
     }
+}
+
+/// `METRICS_NAMESPACE` as CloudWatch accepts it: 1 to 255 printable ASCII characters, not starting
+/// with `:` and not in `AWS/` (reserved for AWS services). CloudWatch would drop the metrics of a
+/// line it refuses without telling anyone, so a bad value stops the cold start instead.
+fn metrics_namespace(raw: Option<String>) -> Result<String, ConfigError> {
+    let Some(ns) = raw else {
+        return Ok(DEFAULT_METRICS_NAMESPACE.to_string());
+    };
+    let refuse = |why: &str| Err(err("METRICS_NAMESPACE", why));
+    if ns.len() > 255 {
+        return refuse("longer than 255 characters");
+    }
+    if !ns.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return refuse("only printable ASCII characters are allowed");
+    }
+    if ns.starts_with(':') {
+        return refuse("must not start with ':'");
+    }
+    if ns.starts_with("AWS/") {
+        return refuse("namespaces starting with AWS/ are reserved for AWS services");
+    }
+    Ok(ns)
 }
 
 /// The `DATABASE_*_TIMEOUT_MS` settings. The connect and statement timeouts must fit inside the
@@ -461,6 +514,55 @@ mod tests {
             ),
         ] {
             assert_eq!(cfg(&pairs).unwrap_err().var, var, "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn metrics_are_written_inside_lambda_unless_turned_off() {
+        let m = cfg(&[]).unwrap().metrics;
+        assert_eq!(
+            m,
+            MetricsConfig {
+                emf: false,
+                namespace: "JMSK".into()
+            }
+        );
+        let lambda = [
+            ("AWS_LAMBDA_FUNCTION_NAME", "f"),
+            ("SECRET_KEY", &"k".repeat(32)),
+        ];
+        assert!(cfg(&lambda).unwrap().metrics.emf);
+        let off = [lambda.as_slice(), &[("EMF_METRICS", "off")]].concat();
+        assert!(!cfg(&off).unwrap().metrics.emf);
+        assert!(cfg(&[("EMF_METRICS", "on")]).unwrap().metrics.emf);
+        for bad in ["yes", "ON", "1"] {
+            assert_eq!(cfg(&[("EMF_METRICS", bad)]).unwrap_err().var, "EMF_METRICS");
+        }
+    }
+
+    #[test]
+    fn the_metrics_namespace_is_one_cloudwatch_accepts() {
+        let ns = |v: &str| cfg(&[("METRICS_NAMESPACE", v)]).map(|c| c.metrics.namespace);
+        assert_eq!(ns("JMSK/prod").unwrap(), "JMSK/prod");
+        assert_eq!(
+            ns(" spaced name ").unwrap(),
+            "spaced name",
+            "trimmed, spaces inside kept"
+        );
+        assert_eq!(ns(&"n".repeat(255)).unwrap().len(), 255);
+        assert_eq!(
+            ns("").unwrap(),
+            "JMSK",
+            "blank is unset, as for every variable"
+        );
+        for bad in [
+            "n".repeat(256),
+            "tab\there".into(),
+            "caf\u{e9}".into(),
+            ":leading-colon".into(),
+            "AWS/Lambda".into(),
+        ] {
+            assert_eq!(ns(&bad).unwrap_err().var, "METRICS_NAMESPACE", "{bad:?}");
         }
     }
 
