@@ -1,14 +1,16 @@
 //! The Lambda entry point shared by every function binary: read configuration once per cold start
 //! (the environment, overlaid by the Secrets Manager secret named by `APP_SECRET_ARN` when set), connect
-//! lazily, and hand each event to `dispatch`, which always answers.
+//! lazily, and hand each event to `dispatch`, which always answers, then write its metrics line.
 
 use std::convert::Infallible;
+use std::time::{Instant, SystemTime};
 
-use lambda_http::{Request, service_fn};
+use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 
 use crate::context::Ctx;
 use crate::db::Db;
 use crate::http::{Endpoint, dispatch};
+use crate::metrics;
 use crate::secrets::Settings;
 
 pub async fn serve(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error> {
@@ -38,9 +40,35 @@ pub async fn serve(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error
     let ctx = Ctx::new(config, db);
     lambda_http::run(service_fn(move |req: Request| {
         let ctx = ctx.clone();
-        async move { Ok::<_, Infallible>(dispatch(&ctx, endpoint, req).await) }
+        async move { Ok::<_, Infallible>(invoke(&ctx, endpoint, req).await) }
     }))
     .await
+}
+
+/// One invocation: `dispatch`, then (with `EMF_METRICS`) its metrics line, written before the
+/// answer goes back to the Runtime API, so it is in the log even if the process is frozen after.
+async fn invoke(ctx: &Ctx, endpoint: &'static Endpoint, req: Request) -> Response<Body> {
+    let (arrived, started) = (SystemTime::now(), Instant::now());
+    let cold_start = metrics::first_request();
+    let request_id = req
+        .lambda_context_ref()
+        .map(|c| c.request_id.clone())
+        .unwrap_or_default();
+    let response = dispatch(ctx, endpoint, req).await;
+    let config = &ctx.config().metrics;
+    if config.emf {
+        metrics::RequestMetrics {
+            namespace: &config.namespace,
+            endpoint: endpoint.id,
+            request_id: &request_id,
+            status: response.status().as_u16(),
+            latency: started.elapsed(),
+            cold_start,
+            timestamp: arrived,
+        }
+        .emit();
+    }
+    response
 }
 
 /// A cold start that cannot configure itself stops the process (Lambda reports an init error and

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod lambda;
+pub mod metrics;
 pub mod migrate;
 pub(crate) mod repo;
 pub mod secrets;

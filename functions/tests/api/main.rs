@@ -22,6 +22,7 @@ mod lookup_values;
 mod loose_input;
 mod metal_accounting;
 mod metals;
+mod metrics;
 mod nul_bytes;
 mod orders;
 mod outages;
