@@ -68,13 +68,11 @@ impl<'c> Tx<'c> {
     }
 
     /// Scope the rest of this transaction to `tenant` (row-level security). For flows that find the
-    /// tenant themselves: login, refresh, sign-up.
+    /// tenant themselves: login, refresh, sign-up. Through the SQL function `enter_tenant` (0008):
+    /// RDS Proxy would pin the session on a `set_config` sent as a statement of our own.
     pub async fn enter_tenant(&mut self, tenant: TenantId) -> ApiResult<()> {
-        self.execute(
-            "select set_config('app.tenant_id', $1, true)",
-            &[&tenant.get().to_string()],
-        )
-        .await?;
+        self.execute("select enter_tenant($1)", &[&tenant.get()])
+            .await?;
         self.tenant = Some(tenant);
         Ok(())
     }

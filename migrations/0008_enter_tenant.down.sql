@@ -1,0 +1,1 @@
+drop function enter_tenant(bigint);
