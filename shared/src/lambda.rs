@@ -11,11 +11,13 @@ use crate::context::Ctx;
 use crate::db::Db;
 use crate::http::{Endpoint, dispatch};
 use crate::metrics;
-use crate::secrets::Settings;
+use crate::secrets::{self, Settings};
 
 pub async fn serve(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error> {
     // The secret is read before validation: DATABASE_URL and SECRET_KEY may live only there.
-    let settings = Settings::load().await.map_err(cold_start_failed)?;
+    let settings = Settings::load(&secrets::APP)
+        .await
+        .map_err(cold_start_failed)?;
     let config = settings.config().map_err(cold_start_failed)?;
     crate::telemetry::init(&config.log_level);
     if let Some(secret) = settings.secret() {
@@ -24,6 +26,15 @@ pub async fn serve(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error
             tracing::warn!(
                 ?shadowed,
                 "environment variables overridden by the APP_SECRET_ARN secret"
+            );
+        }
+        // Named so the secret gets cleaned up; the value was never kept.
+        for (key, belongs_in) in secret.misplaced_keys() {
+            tracing::warn!(
+                key,
+                belongs_in,
+                "the APP_SECRET_ARN secret carries {key}, which belongs in the migration secret \
+                 ({belongs_in}): ignored, remove it from this one"
             );
         }
         tracing::debug!(keys = ?secret.keys().collect::<Vec<_>>(), "configuration read from APP_SECRET_ARN");

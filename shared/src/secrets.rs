@@ -1,22 +1,28 @@
-//! The application secret: in AWS, `DATABASE_URL` and `SECRET_KEY` (and optionally
-//! `MIGRATION_DATABASE_URL`, `METAL_PRICE_API_KEY`) come from ONE Secrets Manager secret whose ARN (or
-//! name) is in `APP_SECRET_ARN`. It is read once per cold start, before `Config` is validated, and
-//! overlaid on the process environment.
+//! Secrets Manager secrets, read once per cold start before `Config` is validated and overlaid on
+//! the process environment. Which secret a binary reads, and what it must hold, is its
+//! `SecretKind`:
 //!
-//! The secret is a JSON object of strings:
-//! `{"DATABASE_URL": "postgres://app_rw:...@host:5432/jmsk", "SECRET_KEY": "<64 characters>",
-//!   "MIGRATION_DATABASE_URL": "postgres://app_owner:...@host:5432/jmsk"}`.
-//! `DATABASE_URL` and `SECRET_KEY` are required in it; other keys than the four above are ignored.
+//! - `APP` (every request function): named by `APP_SECRET_ARN`, with `DATABASE_URL` and
+//!   `SECRET_KEY` (required) and `METAL_PRICE_API_KEY` (optional):
+//!   `{"DATABASE_URL": "postgres://app_rw:...@host:5432/jmsk", "SECRET_KEY": "<64 characters>"}`.
+//! - `MIGRATION` (the migration function only): named by `MIGRATION_SECRET_ARN`, with
+//!   `MIGRATION_DATABASE_URL`, the schema owner's URL (required):
+//!   `{"MIGRATION_DATABASE_URL": "postgres://app_owner:...@host:5432/jmsk"}`.
+//!
+//! The owner's URL is kept out of the app secret so that a request function, which can read its
+//! own secret, can never reach DDL rights. An app secret that still carries
+//! `MIGRATION_DATABASE_URL` is read without it: the key is dropped at parse time (its value is never
+//! kept) and named, key only, in a warning at cold start. Other unknown keys are ignored.
 //!
 //! **Precedence: the secret wins.** For every key the secret carries, its value is used even when the
 //! environment also sets that variable (a non-empty one is reported, by name only, at cold start).
 //! Rationale: the secret is the one that gets rotated; a stale plaintext `DATABASE_URL` left in a
 //! function's environment must not silently shadow it. Keys the secret does not carry come from the
-//! environment as usual. To point a function elsewhere, unset `APP_SECRET_ARN` and set the variables.
+//! environment as usual. To point a function elsewhere, unset the ARN variable and set the variables.
 //!
 //! Fetching needs the cargo feature `aws-secrets` (it links `aws-sdk-secretsmanager` with an HTTPS
-//! client on rustls + ring, +5.8 MB per stripped binary): the `functions` crate enables it. Without the
-//! feature, a set `APP_SECRET_ARN` fails fast with a message saying so.
+//! client on rustls + ring, +5.8 MB per stripped binary): `functions` and `migrator` enable it.
+//! Without the feature, a set ARN variable fails fast with a message saying so.
 //! `fetch` honours `AWS_ENDPOINT_URL_SECRETS_MANAGER` and `AWS_ENDPOINT_URL` (the names the SDK itself
 //! uses: service id "Secrets Manager", upper-cased, space → underscore), which the tests point at a
 //! local stub.
@@ -26,57 +32,96 @@ use std::fmt;
 
 use crate::config::{Config, ConfigError, Secret};
 
-/// The environment variable naming the secret.
-pub const ARN_VAR: &str = "APP_SECRET_ARN";
-/// Keys the secret must carry.
-pub const REQUIRED_KEYS: &[&str] = &["DATABASE_URL", "SECRET_KEY"];
-/// Keys the secret may carry.
-pub const OPTIONAL_KEYS: &[&str] = &["MIGRATION_DATABASE_URL", "METAL_PRICE_API_KEY"];
+/// Which secret a binary reads and which of its keys it takes.
+#[derive(Debug)]
+pub struct SecretKind {
+    /// The environment variable naming the secret (ARN or name).
+    pub arn_var: &'static str,
+    /// Keys the secret must carry.
+    pub required: &'static [&'static str],
+    /// Keys the secret may carry.
+    pub optional: &'static [&'static str],
+    /// Keys that belong in another secret, with the variable naming that one: never read from this
+    /// secret, and reported by name.
+    pub misplaced: &'static [(&'static str, &'static str)],
+}
+
+/// The request functions' secret.
+pub const APP: SecretKind = SecretKind {
+    arn_var: "APP_SECRET_ARN",
+    required: &["DATABASE_URL", "SECRET_KEY"],
+    optional: &["METAL_PRICE_API_KEY"],
+    misplaced: &[("MIGRATION_DATABASE_URL", "MIGRATION_SECRET_ARN")],
+};
+
+/// The migration function's secret: the schema owner's URL.
+pub const MIGRATION: SecretKind = SecretKind {
+    arn_var: "MIGRATION_SECRET_ARN",
+    required: &["MIGRATION_DATABASE_URL"],
+    optional: &[],
+    misplaced: &[],
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     #[error(
-        "{ARN_VAR} is set, but this binary was built without the `aws-secrets` feature of the `shared` \
-         crate, so it cannot read Secrets Manager: rebuild with that feature, or unset {ARN_VAR} and set \
-         DATABASE_URL and SECRET_KEY directly"
+        "{var} is set, but this binary was built without the `aws-secrets` feature of the `shared` \
+         crate, so it cannot read Secrets Manager: rebuild with that feature, or unset {var} and set \
+         {required} directly"
     )]
-    NotCompiled,
-    #[error("{ARN_VAR}: cannot read secret '{arn}' from Secrets Manager: {reason}")]
-    Fetch { arn: String, reason: String },
+    NotCompiled { var: &'static str, required: String },
+    #[error("{var}: cannot read secret '{arn}' from Secrets Manager: {reason}")]
+    Fetch {
+        var: &'static str,
+        arn: String,
+        reason: String,
+    },
     #[error(
-        "{ARN_VAR}: secret '{arn}' has no SecretString (a binary secret?): store a JSON object of strings"
+        "{var}: secret '{arn}' has no SecretString (a binary secret?): store a JSON object of strings"
     )]
-    NotAString { arn: String },
-    #[error("{ARN_VAR}: secret '{arn}' is not a JSON object of strings: {reason}")]
-    Malformed { arn: String, reason: String },
-    #[error("{ARN_VAR}: secret '{arn}' lacks the key {key} (required: {required})")]
+    NotAString { var: &'static str, arn: String },
+    #[error("{var}: secret '{arn}' is not a JSON object of strings: {reason}")]
+    Malformed {
+        var: &'static str,
+        arn: String,
+        reason: String,
+    },
+    #[error("{var}: secret '{arn}' lacks the key {key} (required: {required})")]
     MissingKey {
+        var: &'static str,
         arn: String,
         key: &'static str,
         required: String,
     },
 }
 
-/// The parsed secret. `Debug` shows the key names only.
+/// A parsed secret: the values of its kind's keys. `Debug` shows the key names only.
 #[derive(Clone)]
-pub struct AppSecret {
+pub struct SecretValues {
+    kind: &'static SecretKind,
     arn: String,
     values: BTreeMap<&'static str, Secret>,
+    /// Misplaced keys the secret carried (names only), with where each belongs.
+    misplaced: Vec<(&'static str, &'static str)>,
 }
 
-impl fmt::Debug for AppSecret {
+impl fmt::Debug for SecretValues {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AppSecret")
+        f.debug_struct("SecretValues")
+            .field("var", &self.kind.arn_var)
             .field("arn", &self.arn)
             .field("keys", &self.values.keys().collect::<Vec<_>>())
+            .field("misplaced", &self.misplaced)
             .finish()
     }
 }
 
-impl AppSecret {
-    /// Parse a `SecretString`. Errors name the secret and the key, never a value.
-    pub fn parse(arn: &str, json: &str) -> Result<Self, SecretError> {
+impl SecretValues {
+    /// Parse a `SecretString` of `kind`. Errors name the variable, the secret and the key, never a
+    /// value.
+    pub fn parse(kind: &'static SecretKind, arn: &str, json: &str) -> Result<Self, SecretError> {
         let malformed = |reason: String| SecretError::Malformed {
+            var: kind.arn_var,
             arn: arn.to_string(),
             reason,
         };
@@ -87,7 +132,7 @@ impl AppSecret {
             return Err(malformed("the top level must be an object".into()));
         };
         let mut values = BTreeMap::new();
-        for key in REQUIRED_KEYS.iter().chain(OPTIONAL_KEYS) {
+        for key in kind.required.iter().chain(kind.optional) {
             match map.get(*key) {
                 None | Some(serde_json::Value::Null) => {}
                 Some(serde_json::Value::String(s)) if s.trim().is_empty() => {}
@@ -97,19 +142,32 @@ impl AppSecret {
                 Some(_) => return Err(malformed(format!("the value of {key} must be a string"))),
             }
         }
-        for key in REQUIRED_KEYS {
+        for key in kind.required {
             if !values.contains_key(key) {
                 return Err(SecretError::MissingKey {
+                    var: kind.arn_var,
                     arn: arn.to_string(),
                     key,
-                    required: REQUIRED_KEYS.join(", "),
+                    required: kind.required.join(", "),
                 });
             }
         }
-        Ok(AppSecret {
+        let misplaced = kind
+            .misplaced
+            .iter()
+            .filter(|(key, _)| map.get(*key).is_some_and(|v| !v.is_null()))
+            .copied()
+            .collect();
+        Ok(SecretValues {
+            kind,
             arn: arn.to_string(),
             values,
+            misplaced,
         })
+    }
+
+    pub fn kind(&self) -> &'static SecretKind {
+        self.kind
     }
 
     pub fn arn(&self) -> &str {
@@ -123,26 +181,32 @@ impl AppSecret {
     pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.values.keys().copied()
     }
+
+    /// Keys the secret carries that belong in another secret, each with the variable naming that
+    /// one. Their values were not kept.
+    pub fn misplaced_keys(&self) -> &[(&'static str, &'static str)] {
+        &self.misplaced
+    }
 }
 
 type Lookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
-/// What a function reads its configuration from: the secret (when `APP_SECRET_ARN` is set) over the
-/// process environment.
+/// What a binary reads its configuration from: its secret (when the kind's ARN variable is set)
+/// over the process environment.
 pub struct Settings {
-    secret: Option<AppSecret>,
+    secret: Option<SecretValues>,
     env: Lookup,
 }
 
 impl Settings {
-    /// Read `APP_SECRET_ARN` from the process environment and, when it is set, fetch the secret.
-    pub async fn load() -> Result<Self, SecretError> {
-        let arn = std::env::var(ARN_VAR)
+    /// Read `kind`'s ARN variable from the process environment and, when it is set, fetch the secret.
+    pub async fn load(kind: &'static SecretKind) -> Result<Self, SecretError> {
+        let arn = std::env::var(kind.arn_var)
             .ok()
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
         let secret = match arn {
-            Some(arn) => Some(fetch(&arn).await?),
+            Some(arn) => Some(fetch(kind, &arn).await?),
             None => None,
         };
         Ok(Self::new(secret, |k| std::env::var(k).ok()))
@@ -150,7 +214,7 @@ impl Settings {
 
     /// Settings over an explicit environment (tests).
     pub fn new(
-        secret: Option<AppSecret>,
+        secret: Option<SecretValues>,
         env: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
     ) -> Self {
         Settings {
@@ -173,7 +237,7 @@ impl Settings {
         Config::from_lookup(|k| self.get(k))
     }
 
-    pub fn secret(&self) -> Option<&AppSecret> {
+    pub fn secret(&self) -> Option<&SecretValues> {
         self.secret.as_ref()
     }
 
@@ -189,7 +253,7 @@ impl Settings {
     }
 }
 
-/// Fetch and parse the secret (`GetSecretValue`, current version).
+/// Fetch and parse the secret `arn` of `kind` (`GetSecretValue`, current version).
 ///
 /// The client is configured from the variables Lambda sets, without `aws-config`: its provider chains
 /// (profiles, SSO, STS web identity, IMDS) are never needed in a function and cost 2.7 MB per binary
@@ -200,7 +264,7 @@ impl Settings {
 /// Should functions ever get credentials another way (SnapStart, containers), switch back to
 /// `aws_config::defaults(..).load()`.
 #[cfg(feature = "aws-secrets")]
-pub async fn fetch(arn: &str) -> Result<AppSecret, SecretError> {
+pub async fn fetch(kind: &'static SecretKind, arn: &str) -> Result<SecretValues, SecretError> {
     use std::time::Duration;
 
     use aws_sdk_secretsmanager::config::retry::RetryConfig;
@@ -216,6 +280,7 @@ pub async fn fetch(arn: &str) -> Result<AppSecret, SecretError> {
             .filter(|v| !v.is_empty())
     };
     let fail = |reason: String| SecretError::Fetch {
+        var: kind.arn_var,
         arn: arn.to_string(),
         reason,
     };
@@ -276,14 +341,18 @@ pub async fn fetch(arn: &str) -> Result<AppSecret, SecretError> {
             })
         })?;
     let json = out.secret_string().ok_or_else(|| SecretError::NotAString {
+        var: kind.arn_var,
         arn: arn.to_string(),
     })?;
-    AppSecret::parse(arn, json)
+    SecretValues::parse(kind, arn, json)
 }
 
 #[cfg(not(feature = "aws-secrets"))]
-pub async fn fetch(_arn: &str) -> Result<AppSecret, SecretError> {
-    Err(SecretError::NotCompiled)
+pub async fn fetch(kind: &'static SecretKind, _arn: &str) -> Result<SecretValues, SecretError> {
+    Err(SecretError::NotCompiled {
+        var: kind.arn_var,
+        required: kind.required.join(", "),
+    })
 }
 
 #[cfg(test)]
@@ -292,7 +361,10 @@ mod tests {
     use std::collections::HashMap;
 
     const ARN: &str = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:jmsk-dev-app-AbCdEf";
+    const MIGRATION_ARN: &str =
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:jmsk-dev-migration-GhIjKl";
     const KEY: &str = "0123456789abcdef0123456789abcdef-from-secret";
+    const OWNER_URL: &str = "postgres://app_owner:owner-pw@db/jmsk";
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
         let map: HashMap<String, String> = pairs
@@ -302,8 +374,8 @@ mod tests {
         move |k| map.get(k).cloned()
     }
 
-    fn secret(json: &str) -> AppSecret {
-        AppSecret::parse(ARN, json).unwrap()
+    fn secret(json: &str) -> SecretValues {
+        SecretValues::parse(&APP, ARN, json).unwrap()
     }
 
     #[test]
@@ -327,6 +399,7 @@ mod tests {
         assert_eq!(settings.shadowed_env_vars(), vec!["DATABASE_URL"]);
         assert_eq!(settings.get("OTHER"), None, "unknown keys are ignored");
         assert_eq!(settings.get("MIGRATION_DATABASE_URL"), None);
+        assert!(settings.secret().unwrap().misplaced_keys().is_empty());
     }
 
     #[test]
@@ -342,12 +415,87 @@ mod tests {
     #[test]
     fn optional_keys_are_read() {
         let s = secret(&format!(
-            r#"{{"DATABASE_URL":"a","SECRET_KEY":"{KEY}","MIGRATION_DATABASE_URL":"postgres://app_owner@db/jmsk"}}"#
+            r#"{{"DATABASE_URL":"a","SECRET_KEY":"{KEY}","METAL_PRICE_API_KEY":"metal-key"}}"#
+        ));
+        assert_eq!(s.get("METAL_PRICE_API_KEY"), Some("metal-key"));
+        assert_eq!(
+            s.keys().collect::<Vec<_>>(),
+            ["DATABASE_URL", "METAL_PRICE_API_KEY", "SECRET_KEY"]
+        );
+    }
+
+    #[test]
+    fn an_app_secret_never_exposes_the_owners_url() {
+        let s = secret(&format!(
+            r#"{{"DATABASE_URL":"a","SECRET_KEY":"{KEY}","METAL_PRICE_API_KEY":"metal-key",
+                "MIGRATION_DATABASE_URL":"{OWNER_URL}"}}"#
         ));
         assert_eq!(
-            s.get("MIGRATION_DATABASE_URL"),
-            Some("postgres://app_owner@db/jmsk")
+            s.misplaced_keys(),
+            [("MIGRATION_DATABASE_URL", "MIGRATION_SECRET_ARN")],
+            "named, for the cold-start warning"
         );
+        assert_eq!(s.get("MIGRATION_DATABASE_URL"), None);
+        assert!(!s.keys().any(|k| k == "MIGRATION_DATABASE_URL"));
+        assert!(!format!("{s:?}").contains("owner-pw"), "{s:?}");
+        let settings = Settings::new(Some(s), env(&[]));
+        assert_eq!(settings.get("MIGRATION_DATABASE_URL"), None);
+        assert!(settings.shadowed_env_vars().is_empty());
+        // Positive control: the optional key of the same secret is read.
+        assert_eq!(
+            settings.get("METAL_PRICE_API_KEY").as_deref(),
+            Some("metal-key")
+        );
+    }
+
+    #[test]
+    fn the_migration_secret_supplies_the_owners_url() {
+        let s = SecretValues::parse(
+            &MIGRATION,
+            MIGRATION_ARN,
+            &format!(r#"{{"MIGRATION_DATABASE_URL":"{OWNER_URL}","DATABASE_URL":"ignored"}}"#),
+        )
+        .unwrap();
+        assert_eq!(s.kind().arn_var, "MIGRATION_SECRET_ARN");
+        assert_eq!(s.keys().collect::<Vec<_>>(), ["MIGRATION_DATABASE_URL"]);
+        let settings = Settings::new(
+            Some(s),
+            env(&[("MIGRATION_DATABASE_URL", "postgres://stale@old/db")]),
+        );
+        assert_eq!(
+            settings.get("MIGRATION_DATABASE_URL").as_deref(),
+            Some(OWNER_URL)
+        );
+        assert_eq!(settings.shadowed_env_vars(), ["MIGRATION_DATABASE_URL"]);
+    }
+
+    #[test]
+    fn a_migration_secret_without_the_owners_url_names_migration_secret_arn() {
+        for json in [
+            r#"{"DATABASE_URL":"postgres://app_rw:pw@db/jmsk"}"#,
+            r#"{"MIGRATION_DATABASE_URL":" "}"#,
+        ] {
+            let e = SecretValues::parse(&MIGRATION, MIGRATION_ARN, json).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    SecretError::MissingKey {
+                        var: "MIGRATION_SECRET_ARN",
+                        key: "MIGRATION_DATABASE_URL",
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with("MIGRATION_SECRET_ARN: ")
+                    && msg.contains("lacks the key MIGRATION_DATABASE_URL")
+                    && msg.contains(MIGRATION_ARN)
+                    && !msg.contains("pw@"),
+                "{msg}"
+            );
+        }
     }
 
     #[test]
@@ -356,12 +504,15 @@ mod tests {
             r#"{"DATABASE_URL":"postgres://a@b/c"}"#,
             r#"{"DATABASE_URL":"postgres://a@b/c","SECRET_KEY":"  "}"#,
             r#"{"DATABASE_URL":"postgres://a@b/c","SECRET_KEY":null}"#,
+            // The owner's URL is no stand-in for anything the app secret needs.
+            r#"{"DATABASE_URL":"postgres://a@b/c","MIGRATION_DATABASE_URL":"postgres://o@b/c"}"#,
         ] {
-            let e = AppSecret::parse(ARN, json).unwrap_err();
+            let e = SecretValues::parse(&APP, ARN, json).unwrap_err();
             assert!(
                 matches!(
                     e,
                     SecretError::MissingKey {
+                        var: "APP_SECRET_ARN",
                         key: "SECRET_KEY",
                         ..
                     }
@@ -378,16 +529,17 @@ mod tests {
 
     #[test]
     fn malformed_secrets_never_echo_values() {
-        for json in [
-            "postgres://app_rw:hunter2@db/jmsk",
-            r#"["hunter2"]"#,
-            r#"{"DATABASE_URL": 5, "SECRET_KEY": "hunter2"}"#,
+        for (kind, json) in [
+            (&APP, "postgres://app_rw:hunter2@db/jmsk"),
+            (&APP, r#"["hunter2"]"#),
+            (&APP, r#"{"DATABASE_URL": 5, "SECRET_KEY": "hunter2"}"#),
+            (&MIGRATION, r#"{"MIGRATION_DATABASE_URL": ["hunter2"]}"#),
         ] {
-            let e = AppSecret::parse(ARN, json).unwrap_err();
+            let e = SecretValues::parse(kind, ARN, json).unwrap_err();
             assert!(matches!(e, SecretError::Malformed { .. }), "{e:?}");
             let msg = e.to_string();
             assert!(!msg.contains("hunter2"), "{msg}");
-            assert!(msg.contains("APP_SECRET_ARN"), "{msg}");
+            assert!(msg.starts_with(kind.arn_var), "{msg}");
         }
         let s = secret(&format!(
             r#"{{"DATABASE_URL":"hunter2","SECRET_KEY":"{KEY}"}}"#
@@ -402,11 +554,14 @@ mod tests {
     #[cfg(not(feature = "aws-secrets"))]
     #[tokio::test]
     async fn without_the_feature_fetching_fails_fast_and_says_why() {
-        let e = fetch(ARN).await.unwrap_err();
-        let msg = e.to_string();
-        assert!(
-            msg.contains("APP_SECRET_ARN") && msg.contains("aws-secrets"),
-            "{msg}"
-        );
+        for kind in [&APP, &MIGRATION] {
+            let msg = fetch(kind, ARN).await.unwrap_err().to_string();
+            assert!(
+                msg.contains(kind.arn_var)
+                    && msg.contains("aws-secrets")
+                    && msg.contains(kind.required[0]),
+                "{msg}"
+            );
+        }
     }
 }
