@@ -331,3 +331,47 @@ async fn the_secret_is_read_over_verified_tls() {
         "an unknown certificate must be refused: {out}"
     );
 }
+
+/// The schema owner's URL belongs in the migration secret (MIGRATION_SECRET_ARN): an app secret
+/// that still carries it starts the function, which never keeps the value and names the key, and
+/// only the key, in a warning.
+#[tokio::test]
+async fn an_owner_url_in_the_app_secret_is_ignored_and_named_in_a_warning() {
+    let app = TestApp::spawn().await;
+    let url = pg().server.url("app_rw", &app.db_name);
+    let owner = "postgres://app_owner:owner-secret-pw@db.internal.example/jmsk";
+    let secret = json!({"DATABASE_URL": url, "SECRET_KEY": KEY, "MIGRATION_DATABASE_URL": owner})
+        .to_string();
+    let (addr, _rx) = stub(router(Some(secret))).await;
+    let (api, pending) = runtime().await;
+    let mut child = lambda_process(
+        &api,
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+        &format!("http://{addr}"),
+        &[],
+    )
+    .spawn()
+    .expect("spawn health_db");
+    let posted = tokio::time::timeout(Duration::from_secs(60), pending.outcome())
+        .await
+        .expect("timed out waiting for the function")
+        .expect("the Runtime API is still running");
+    let _ = child.start_kill();
+    let out = child.wait_with_output().await.unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(posted.status(), Some(200), "{text}");
+    assert!(
+        text.contains("carries MIGRATION_DATABASE_URL")
+            && text.contains("MIGRATION_SECRET_ARN")
+            && text.contains(r#""level":"WARN""#),
+        "the key is named in a warning: {text}"
+    );
+    assert!(
+        !text.contains("owner-secret-pw") && !text.contains("db.internal.example"),
+        "never its value: {text}"
+    );
+}
