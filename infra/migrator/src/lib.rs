@@ -25,7 +25,11 @@ struct Payload {
 pub enum MigrateError {
     #[error("invalid payload: {0} (expected {{\"action\": \"up\" | \"down\" | \"status\"}})")]
     Payload(String),
-    #[error("neither MIGRATION_DATABASE_URL nor DATABASE_URL is set")]
+    #[error(
+        "no database URL: MIGRATION_SECRET_ARN is not set (the secret whose MIGRATION_DATABASE_URL is \
+         the schema owner's URL), nor is MIGRATION_DATABASE_URL or DATABASE_URL in the environment; \
+         the APP_SECRET_ARN secret is never read for migrations"
+    )]
     NoDatabaseUrl,
     #[error("{0}")]
     Db(String),
@@ -43,6 +47,8 @@ pub fn parse_action(payload: &Value) -> Result<Action, MigrateError> {
 }
 
 /// `MIGRATION_DATABASE_URL` (the schema owner) if set, else `DATABASE_URL`; blank counts as unset.
+/// `get` is the migration function's `Settings`: with `MIGRATION_SECRET_ARN` set, the secret must
+/// carry `MIGRATION_DATABASE_URL`, which then wins; without it (local use), the environment's.
 pub fn database_url(get: impl Fn(&str) -> Option<String>) -> Result<String, MigrateError> {
     ["MIGRATION_DATABASE_URL", "DATABASE_URL"]
         .iter()
@@ -127,5 +133,44 @@ mod tests {
             "rw"
         );
         assert!(matches!(env(&[]), Err(MigrateError::NoDatabaseUrl)));
+    }
+
+    #[test]
+    fn the_migration_secret_wins_over_the_environment() {
+        use shared::secrets::{MIGRATION, SecretValues, Settings};
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:jmsk-migration-AbCdEf";
+        let secret = SecretValues::parse(
+            &MIGRATION,
+            arn,
+            r#"{"MIGRATION_DATABASE_URL": "postgres://app_owner@db/jmsk"}"#,
+        )
+        .unwrap();
+        let env: HashMap<&str, &str> = [
+            ("MIGRATION_DATABASE_URL", "postgres://stale-owner@old/jmsk"),
+            ("DATABASE_URL", "postgres://app_rw@db/jmsk"),
+        ]
+        .into();
+        let lookup = move |k: &str| env.get(k).map(|v| v.to_string());
+        let with_secret = Settings::new(Some(secret), lookup.clone());
+        assert_eq!(
+            database_url(|k| with_secret.get(k)).unwrap(),
+            "postgres://app_owner@db/jmsk"
+        );
+        // Positive control: without the secret the same environment gives its own owner URL.
+        let without = Settings::new(None, lookup);
+        assert_eq!(
+            database_url(|k| without.get(k)).unwrap(),
+            "postgres://stale-owner@old/jmsk"
+        );
+    }
+
+    #[test]
+    fn no_url_at_all_says_where_one_belongs() {
+        let msg = database_url(|_| None).unwrap_err().to_string();
+        assert!(
+            msg.contains("MIGRATION_SECRET_ARN")
+                && msg.contains("the APP_SECRET_ARN secret is never read"),
+            "{msg}"
+        );
     }
 }
