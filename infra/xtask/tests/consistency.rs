@@ -1,6 +1,7 @@
-//! Fails when the route table, `functions/src/bin` and `template.yaml` disagree. The template is read as
-//! YAML (not as text), so a hand-written function with an API event outside the generated block, or a
-//! generated one edited by hand, is caught too.
+//! Fails when the route table, `functions/src/bin`, `template.yaml` and the migration stack
+//! (`infra/sam/migrate.yaml`) disagree. The templates are read as YAML (not as text), so a
+//! hand-written function with an API event outside the generated block, or a generated one edited
+//! by hand, is caught too.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test: failing loudly is the point
 
@@ -18,18 +19,29 @@ struct TemplateFunction {
     build_method: Option<String>,
     /// `!GetAtt X.Arn` reads as `X.Arn`.
     role: Option<String>,
-    /// (method, path) of each `Api` event.
+    /// (method, path) of each `Api` event but the CORS preflights.
     api_events: Vec<(String, String)>,
+    /// The path of each `Api` event with method `options`: a path's preflight, which `dispatch`
+    /// answers in whichever of the path's functions it reaches.
+    preflights: Vec<String>,
 }
 
+/// The migration stack: the function that ships the `migrate` binary, with its own role.
+const MIGRATE_TEMPLATE: &str = "infra/sam/migrate.yaml";
+
+/// The functions of the API stack (`template.yaml`).
 fn template_functions() -> Vec<TemplateFunction> {
-    let path = xtask::workspace_root().join(xtask::TEMPLATE);
+    functions_of(xtask::TEMPLATE)
+}
+
+fn functions_of(template: &str) -> Vec<TemplateFunction> {
+    let path = xtask::workspace_root().join(template);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let docs = YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("template.yaml: {e}"));
-    assert_eq!(docs.len(), 1, "template.yaml must be one YAML document");
+    let docs = YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("{template}: {e}"));
+    assert_eq!(docs.len(), 1, "{template} must be one YAML document");
     let resources = docs[0]["Resources"]
         .as_hash()
-        .expect("template.yaml has a Resources mapping");
+        .unwrap_or_else(|| panic!("{template} has a Resources mapping"));
     let mut out = Vec::new();
     for (name, res) in resources {
         if res["Type"].as_str() != Some("AWS::Serverless::Function") {
@@ -40,9 +52,22 @@ fn template_functions() -> Vec<TemplateFunction> {
             .as_str()
             .map(str::to_string);
         let role = res["Properties"]["Role"].as_str().map(str::to_string);
-        let code_uri = res["Properties"]["CodeUri"].as_str().map(str::to_string);
+        // SAM reads CodeUri relative to the template's directory; compared from the workspace root.
+        let code_uri = res["Properties"]["CodeUri"].as_str().map(|uri| {
+            let joined = std::path::Path::new(template)
+                .parent()
+                .unwrap_or(std::path::Path::new(""))
+                .join(uri);
+            joined
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect::<std::path::PathBuf>()
+                .to_string_lossy()
+                .into_owned()
+        });
         let build_method = res["Metadata"]["BuildMethod"].as_str().map(str::to_string);
         let mut api_events = Vec::new();
+        let mut preflights = Vec::new();
         if let Some(events) = res["Properties"]["Events"].as_hash() {
             for (ev_name, ev) in events {
                 if ev["Type"].as_str() != Some("Api") {
@@ -60,7 +85,10 @@ fn template_functions() -> Vec<TemplateFunction> {
                     Some("Api"),
                     "{name}: every API event goes to the one `Api` resource"
                 );
-                api_events.push((field("Method"), field("Path")));
+                match field("Method").as_str() {
+                    "options" => preflights.push(field("Path")),
+                    method => api_events.push((method.to_string(), field("Path"))),
+                }
             }
         }
         out.push(TemplateFunction {
@@ -70,6 +98,7 @@ fn template_functions() -> Vec<TemplateFunction> {
             build_method,
             role,
             api_events,
+            preflights,
         });
     }
     out
@@ -184,6 +213,23 @@ fn every_route_has_exactly_one_template_function_with_its_method_and_path() {
             assert!(seen.insert(ev.clone()), "{} {} is served twice", ev.0, ev.1);
         }
     }
+    // Every routed path has its preflight, in exactly one function, and no other path has one.
+    let paths: BTreeSet<&str> = routed.iter().map(|(_, p)| p.as_str()).collect();
+    let mut preflighted = BTreeSet::new();
+    for f in &functions {
+        for path in &f.preflights {
+            assert!(
+                paths.contains(path.as_str()),
+                "{} answers the preflight of {path}, which no route has",
+                f.logical_id
+            );
+            assert!(
+                preflighted.insert(path.as_str()),
+                "the preflight of {path} is routed twice"
+            );
+        }
+    }
+    assert_eq!(preflighted, paths, "every routed path needs its preflight");
 }
 
 #[test]
@@ -204,7 +250,8 @@ fn every_function_is_built_by_its_makefile_target_from_its_binary() {
     let root = xtask::workspace_root();
     let makefile = std::fs::read_to_string(root.join(xtask::SAM_MAKEFILE))
         .expect("infra/sam/Makefile (run `cargo xtask gen`)");
-    let functions = template_functions();
+    let mut functions = template_functions();
+    functions.extend(functions_of(MIGRATE_TEMPLATE));
     for f in &functions {
         assert_eq!(
             f.code_uri.as_deref(),
@@ -245,18 +292,23 @@ fn every_function_is_built_by_its_makefile_target_from_its_binary() {
 }
 
 #[test]
-fn the_migration_function_has_no_api_event() {
-    let functions = template_functions();
-    let migrate: Vec<_> = functions
-        .iter()
-        .filter(|f| f.binary.as_deref() == Some(xtask::MIGRATE_BINARY))
-        .collect();
-    assert_eq!(migrate.len(), 1, "one function builds the `migrate` binary");
-    assert_eq!(migrate[0].logical_id, "MigrateFunction");
+fn the_migration_function_has_no_api_event_and_its_own_role() {
+    let builds_migrate = |f: &&TemplateFunction| f.binary.as_deref() == Some(xtask::MIGRATE_BINARY);
     assert!(
-        migrate[0].api_events.is_empty(),
+        !template_functions().iter().any(|f| builds_migrate(&f)),
+        "the API stack ships no migration function"
+    );
+    let functions = functions_of(MIGRATE_TEMPLATE);
+    let migrate: Vec<_> = functions.iter().filter(builds_migrate).collect();
+    assert_eq!(migrate.len(), 1, "one function builds the `migrate` binary");
+    assert_eq!(migrate[0].logical_id, xtask::MIGRATE_LOGICAL_ID);
+    assert!(
+        migrate[0].api_events.is_empty() && migrate[0].preflights.is_empty(),
         "the migration function must not be reachable over HTTP"
     );
+    // Only its role may read the migration secret (the owner's URL): never the request functions'.
+    assert_ne!(migrate[0].role.as_deref(), Some("FunctionRole.Arn"));
+    assert!(migrate[0].role.is_some(), "MigrateFunction names its role");
 }
 
 #[test]
