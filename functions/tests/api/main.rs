@@ -15,6 +15,7 @@ mod contacts;
 mod crm_fixtures;
 mod departments;
 mod docs;
+mod events;
 mod isolation;
 mod isolation_matrix;
 mod ledger;

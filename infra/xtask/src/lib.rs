@@ -39,6 +39,11 @@ pub const MIGRATE_LOGICAL_ID: &str = "MigrateFunction";
 /// Every function's `CodeUri`: the directory of the generated Makefile (all SAM copies per function).
 pub const SAM_CODE_URI: &str = "infra/sam";
 pub const SAM_MAKEFILE: &str = "infra/sam/Makefile";
+/// `sam local invoke <Function> -e events/<id>.json`: one API Gateway event per endpoint.
+pub const EVENTS_DIR: &str = "events";
+/// The demo login the `auth_login` fixture carries (`shared::app::seed::DEMO_USERS`' admin), so it
+/// returns tokens against the local stack's database.
+const DEMO_LOGIN: &str = "username=admin&password=admin123";
 /// The packages whose binaries the functions ship: the endpoints', then the migration's.
 pub const LAMBDA_PACKAGES: &[&str] = &["functions", "migrator"];
 /// HTTP methods an endpoint may use. OPTIONS is API Gateway's (CORS preflight on every path).
@@ -421,6 +426,62 @@ pub fn template_block(specs: &[RouteSpec]) -> String {
     out
 }
 
+/// `events/<id>.json`: the API Gateway REST (v1) proxy event of one call of the endpoint, as Lambda
+/// receives it behind the template's API and as `sam local invoke -e` takes it. Path parameters are
+/// `1`; a write carries `{}` as JSON (login: the demo admin's form), enough to reach the endpoint's
+/// validation. No `Authorization` header: `make sam-local-invoke` adds a fresh token from the local
+/// stack when the endpoint needs one, since a token in a committed file would expire.
+pub fn event_fixture(spec: &RouteSpec) -> String {
+    let resource = api_path(&spec.path);
+    let mut params = Vec::new();
+    let path = resource
+        .split('/')
+        .map(|segment| {
+            if is_param(segment) {
+                params.push((
+                    segment.trim_matches(|c| c == '{' || c == '}').to_string(),
+                    "1".to_string(),
+                ));
+                "1".to_string()
+            } else {
+                segment.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+    let body = match spec.method.as_str() {
+        "POST" | "PUT" | "PATCH" if spec.id == "auth_login" => {
+            headers.push((
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ));
+            Some(DEMO_LOGIN.as_bytes())
+        }
+        "POST" | "PUT" | "PATCH" => {
+            headers.push(("Content-Type".into(), "application/json".into()));
+            Some(b"{}".as_slice())
+        }
+        _ => None,
+    };
+    let request_id = format!("events-{}", spec.id);
+    let event = testkit::event::rest_v1_event(&testkit::event::EventInput {
+        method: &spec.method,
+        resource: &resource,
+        path: &path,
+        stage: "prod",
+        path_params: &params,
+        query: &[],
+        headers: &headers,
+        body,
+        source_ip: "127.0.0.1",
+        request_id: &request_id,
+    });
+    let mut out = serde_json::to_string_pretty(&event).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
 /// `infra/sam/Makefile`: what `sam build` runs for each function (`make build-<LogicalId>` with
 /// `ARTIFACTS_DIR` set). A target copies its binary from `target/lambda/<binary>/bootstrap` to
 /// `$ARTIFACTS_DIR/bootstrap`. With `JMSK_LAMBDA_PREBUILT=1` (infra/scripts/sam-build.sh, after one
@@ -601,7 +662,7 @@ impl Change {
             Change::Create { .. } => format!("{} is missing", rel.display()),
             Change::Update { .. } => format!("{} is out of date", rel.display()),
             Change::Delete { .. } => format!(
-                "{} has no route in functions/src/routes.rs (stray binary)",
+                "{} has no route in functions/src/routes.rs (stray file)",
                 rel.display()
             ),
         }
@@ -683,6 +744,28 @@ pub fn plan(root: &Path, specs: &[RouteSpec]) -> Result<Vec<Change>, GenError> {
                 path: readme_path,
                 content,
             });
+        }
+    }
+    let events = root.join(EVENTS_DIR);
+    for s in specs {
+        let path = events.join(format!("{}.json", s.id));
+        let content = event_fixture(s);
+        match read(&path)? {
+            None => changes.push(Change::Create { path, content }),
+            Some(current) if current != content => changes.push(Change::Update { path, content }),
+            Some(_) => {}
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(&events) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let stem = path
+                .file_stem()
+                .and_then(|x| x.to_str())
+                .unwrap_or_default();
+            if path.extension().is_some_and(|x| x == "json") && !wanted.contains(stem) {
+                changes.push(Change::Delete { path });
+            }
         }
     }
     let makefile_path = root.join(SAM_MAKEFILE);
@@ -908,6 +991,38 @@ mod tests {
     }
 
     #[test]
+    fn event_fixtures_fill_path_parameters_and_carry_a_body_only_for_writes() {
+        use serde_json::Value;
+        let get: Value = serde_json::from_str(&event_fixture(&spec(
+            "companies_get",
+            "GET",
+            "/api/v1/companies/{company_id}",
+        )))
+        .unwrap();
+        assert_eq!(get["resource"], "/api/v1/companies/{company_id}");
+        assert_eq!(get["path"], "/api/v1/companies/1");
+        assert_eq!(get["pathParameters"]["company_id"], "1");
+        assert_eq!(get["requestContext"]["path"], "/prod/api/v1/companies/1");
+        assert!(get["body"].is_null());
+        let post: Value = serde_json::from_str(&event_fixture(&spec(
+            "metals_create",
+            "POST",
+            "/api/v1/metals/",
+        )))
+        .unwrap();
+        assert_eq!(post["resource"], "/api/v1/metals", "as the template's Path");
+        assert_eq!(post["body"], "{}");
+        assert_eq!(post["headers"]["Content-Type"], "application/json");
+        let login: Value = serde_json::from_str(&event_fixture(&spec(
+            "auth_login",
+            "POST",
+            "/api/v1/auth/login",
+        )))
+        .unwrap();
+        assert_eq!(login["body"], DEMO_LOGIN);
+    }
+
+    #[test]
     fn each_path_routes_its_preflight_to_exactly_one_function() {
         let block = template_block(&[
             spec("metals_list", "GET", "/api/v1/metals/"),
@@ -1002,6 +1117,8 @@ mod tests {
         std::fs::write(root.join(BIN_DIR).join("a_get.rs"), "// edited by hand\n").unwrap();
         std::fs::write(root.join(BIN_DIR).join("gone_get.rs"), "// stale\n").unwrap();
         std::fs::write(root.join(BIN_DIR).join("notes.txt"), "not a binary\n").unwrap();
+        std::fs::create_dir_all(root.join(EVENTS_DIR)).unwrap();
+        std::fs::write(root.join(EVENTS_DIR).join("gone_get.json"), "{}\n").unwrap();
 
         let changes = plan(&root, &specs).unwrap();
         let described: Vec<String> = changes.iter().map(|c| c.describe(&root)).collect();
@@ -1010,15 +1127,21 @@ mod tests {
             vec![
                 "functions/src/bin/a_list.rs is missing".to_string(),
                 "functions/src/bin/a_get.rs is out of date".to_string(),
-                "functions/src/bin/gone_get.rs has no route in functions/src/routes.rs (stray binary)"
+                "functions/src/bin/gone_get.rs has no route in functions/src/routes.rs (stray file)"
                     .to_string(),
                 "template.yaml is out of date".to_string(),
+                "events/a_list.json is missing".to_string(),
+                "events/a_get.json is missing".to_string(),
+                "events/gone_get.json has no route in functions/src/routes.rs (stray file)"
+                    .to_string(),
                 "infra/sam/Makefile is missing".to_string(),
             ]
         );
         apply(&changes).unwrap();
         assert_eq!(plan(&root, &specs).unwrap(), vec![]);
         assert!(!root.join(BIN_DIR).join("gone_get.rs").exists());
+        assert!(!root.join(EVENTS_DIR).join("gone_get.json").exists());
+        assert!(root.join(EVENTS_DIR).join("a_get.json").exists());
         assert!(root.join(BIN_DIR).join("notes.txt").exists());
         let template = std::fs::read_to_string(root.join(TEMPLATE)).unwrap();
         assert!(template.starts_with("Resources:\n  Api:\n    Type: X\n"));

@@ -1,8 +1,8 @@
 //! `cargo xtask <command>` (alias in `.cargo/config.toml`).
 //!
 //! - `gen`: rewrite everything derived from the route table: `functions/src/bin/*.rs`, their `[[bin]]`
-//!   entries, the generated block of `template.yaml`, the SAM Makefile, the README's endpoint table and
-//!   `openapi.json`;
+//!   entries, the generated block of `template.yaml`, the SAM Makefile, `events/*.json`, the
+//!   README's endpoint table and `openapi.json`;
 //! - `gen --check`: change nothing, exit 1 listing whatever is stale (CI runs this);
 //! - `bench`: cold start, warm latency and peak memory of built Lambda binaries (see `bench.rs`).
 
@@ -14,8 +14,9 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask gen [--check] | cargo xtask bench [OPTIONS]
 
   gen           regenerate functions/src/bin/<id>.rs, their [[bin]] entries, template.yaml's
-                generated block, infra/sam/Makefile, the README endpoint table and openapi.json
-                from functions::routes::ROUTES (deleting binaries whose route is gone)
+                generated block, infra/sam/Makefile, events/*.json, the README endpoint table
+                and openapi.json from functions::routes::ROUTES (deleting binaries and events
+                whose route is gone)
   gen --check   change nothing; exit 1 and list what is stale
   bench         measure cold start, warm latency and peak RSS of built binaries against a local
                 Lambda Runtime API and PostgreSQL; prints Markdown (cargo xtask bench --help)";
@@ -60,8 +61,8 @@ fn generate(check: bool) -> ExitCode {
     if check {
         if changes.is_empty() {
             eprintln!(
-                "xtask gen --check: {} binaries, template.yaml, the SAM Makefile, the README table and \
-                 openapi.json match the route table",
+                "xtask gen --check: {} binaries, template.yaml, the SAM Makefile, the events/ fixtures, \
+                 the README table and openapi.json match the route table",
                 specs.len()
             );
             return ExitCode::SUCCESS;
