@@ -5,7 +5,7 @@ CARGO ?= cargo
 .DEFAULT_GOAL := help
 
 .PHONY: help run test lint fmt gen gen-check migrate-up migrate-down migrate-status migrate-new seed \
-        build sam-resources sam-validate sam-build deploy coverage ci
+        build sam-resources sam-validate sam-build sam-local-api sam-local-invoke deploy coverage ci
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -57,6 +57,12 @@ sam-validate: ## sam validate --lint (offline; installs aws-sam-cli into .venv)
 
 sam-build: ## sam build: every function with cargo-lambda (installs aws-sam-cli and cargo-lambda into .venv)
 	infra/scripts/sam-build.sh
+
+sam-local-api: ## sam local start-api on 127.0.0.1:3000 against the local stack's database (needs Docker; `make run` beside it)
+	bash infra/scripts/sam-local.sh start-api
+
+sam-local-invoke: ## sam local invoke of events/<ID>.json with the demo admin's token: make sam-local-invoke ID=health_db (needs Docker, `make run`)
+	bash infra/scripts/sam-local.sh invoke $(ID)
 
 deploy: ## sam build + deploy, migrate, smoke test: make deploy ENV=dev|staging|prod [ARGS="..."]
 	./deploy.sh $(or $(ENV),dev) $(ARGS)

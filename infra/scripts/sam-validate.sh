@@ -8,3 +8,5 @@ export SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 cd "$root"
 "$bin/sam" validate --lint --template-file template.yaml
 "$bin/sam" validate --lint --template-file infra/sam/migrate.yaml
+# What can be checked of `sam local` without Docker: sam-local.sh's options, env.local.json, events/.
+"$bin/python" infra/scripts/check-sam-local.py "$bin/sam"

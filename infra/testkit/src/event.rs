@@ -105,6 +105,7 @@ pub fn rest_v1_event(input: &EventInput<'_>) -> Value {
             "apiId": "local",
             "path": format!("/{}{}", input.stage, input.path),
             "protocol": "HTTP/1.1",
+            "requestTime": "01/Jan/1970:00:00:00 +0000",
             "requestTimeEpoch": 0
         },
         "body": body,
