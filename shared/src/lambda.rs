@@ -84,8 +84,8 @@ async fn invoke(ctx: &Ctx, endpoint: &'static Endpoint, req: Request) -> Respons
 
 /// A cold start that cannot configure itself stops the process (Lambda reports an init error and
 /// retries on the next request). The reason goes to the log as one JSON line and to stderr; it names
-/// variables and the secret, never values.
-fn cold_start_failed(e: impl std::fmt::Display) -> lambda_http::Error {
+/// variables and the secret, never values. The migration function's entry point uses it too.
+pub fn cold_start_failed(e: impl std::fmt::Display) -> lambda_http::Error {
     crate::telemetry::init("info");
     let message = e.to_string();
     tracing::error!(error = %message, "cold start failed");

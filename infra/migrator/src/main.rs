@@ -9,15 +9,9 @@ async fn main() -> Result<(), Error> {
     shared::telemetry::init(&std::env::var("LOG_LEVEL").unwrap_or_else(|_| "info".into()));
     // Once per cold start: the MIGRATION_SECRET_ARN secret (if any) over the environment. Never the
     // request functions' APP_SECRET_ARN secret, which must not hold the owner's URL.
-    let settings = match shared::secrets::Settings::load(&shared::secrets::MIGRATION).await {
-        Ok(s) => s,
-        Err(e) => {
-            // One log line with the message (variable, secret and key, never a value), then the
-            // init error Lambda reports.
-            tracing::error!(error = %e, "cold start failed");
-            return Err(e.into());
-        }
-    };
+    let settings = shared::secrets::Settings::load(&shared::secrets::MIGRATION)
+        .await
+        .map_err(shared::lambda::cold_start_failed)?;
     let settings = &settings;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| async move {
         // A missing URL fails the invocation with the variable's name.
