@@ -171,10 +171,11 @@ impl Config {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
+        let in_lambda = var("AWS_LAMBDA_FUNCTION_NAME").is_some();
         let environment = match var("APP_ENV").as_deref() {
             None | Some("production") | Some("prod") => {
                 // Inside Lambda we are always "deployed"; elsewhere default to local development.
-                if var("APP_ENV").is_none() && var("AWS_LAMBDA_FUNCTION_NAME").is_none() {
+                if var("APP_ENV").is_none() && !in_lambda {
                     Environment::Local
                 } else {
                     Environment::Production
@@ -231,7 +232,7 @@ impl Config {
         let database_timeouts = db_timeouts(&int)?;
         let metrics = MetricsConfig {
             emf: match var("EMF_METRICS").as_deref() {
-                None => var("AWS_LAMBDA_FUNCTION_NAME").is_some(),
+                None => in_lambda,
                 Some("on") => true,
                 Some("off") => false,
                 Some(other) => {
