@@ -710,12 +710,7 @@ pub fn plan(root: &Path, specs: &[RouteSpec]) -> Result<Vec<Change>, GenError> {
     let wanted: BTreeSet<&str> = specs.iter().map(|s| s.id.as_str()).collect();
     for s in specs {
         let path = root.join(BIN_DIR).join(format!("{}.rs", s.id));
-        let content = bin_source(s);
-        match read(&path)? {
-            None => changes.push(Change::Create { path, content }),
-            Some(current) if current != content => changes.push(Change::Update { path, content }),
-            Some(_) => {}
-        }
+        changes.extend(plan_file(path, bin_source(s))?);
     }
     for (id, path) in existing {
         if !wanted.contains(id.as_str()) {
@@ -748,13 +743,10 @@ pub fn plan(root: &Path, specs: &[RouteSpec]) -> Result<Vec<Change>, GenError> {
     }
     let events = root.join(EVENTS_DIR);
     for s in specs {
-        let path = events.join(format!("{}.json", s.id));
-        let content = event_fixture(s);
-        match read(&path)? {
-            None => changes.push(Change::Create { path, content }),
-            Some(current) if current != content => changes.push(Change::Update { path, content }),
-            Some(_) => {}
-        }
+        changes.extend(plan_file(
+            events.join(format!("{}.json", s.id)),
+            event_fixture(s),
+        )?);
     }
     if let Ok(entries) = std::fs::read_dir(&events) {
         for entry in entries.flatten() {
@@ -768,19 +760,7 @@ pub fn plan(root: &Path, specs: &[RouteSpec]) -> Result<Vec<Change>, GenError> {
             }
         }
     }
-    let makefile_path = root.join(SAM_MAKEFILE);
-    let content = sam_makefile(specs);
-    match read(&makefile_path)? {
-        None => changes.push(Change::Create {
-            path: makefile_path,
-            content,
-        }),
-        Some(current) if current != content => changes.push(Change::Update {
-            path: makefile_path,
-            content,
-        }),
-        Some(_) => {}
-    }
+    changes.extend(plan_file(root.join(SAM_MAKEFILE), sam_makefile(specs))?);
     let manifest_path = root.join(FUNCTIONS_MANIFEST);
     if let Some(manifest) = read(&manifest_path)? {
         let content = splice_between(&manifest, BINS_BEGIN, BINS_END, &bins_block(specs))?;
