@@ -11,18 +11,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod client;
-
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use client::{Resp, try_request};
 use local::{Database, DatabaseSource, ServeOptions};
 use shared::config::Config;
 use shared::error::COMMIT_UNKNOWN_DETAIL;
+use testkit::client::{Resp, try_request};
 use testkit::pgembed::PgServer;
 use tokio::sync::{Mutex, oneshot};
 

@@ -10,12 +10,10 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-mod client;
-
-use client::{Resp, try_request};
 use local::{Database, DatabaseSource, ServeOptions};
 use serde_json::json;
 use shared::config::Config;
+use testkit::client::{Resp, try_request};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

@@ -10,6 +10,7 @@
 //! - [`http1`]: the minimal HTTP/1.1 server side that `runtime` and the tests' stub services use;
 //! - [`init_tracing`]: logs for tests, off unless `TEST_LOG` is set.
 
+pub mod client;
 pub mod event;
 pub mod http1;
 pub mod jwt;

@@ -31,8 +31,25 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use crate::http1::{read_request, write_response};
 
 /// The invocation deadline handed to the function (`Lambda-Runtime-Deadline-Ms`), from when it
-/// receives the event.
+/// receives the event, unless [`Limits`] say otherwise.
 pub const DEADLINE: Duration = Duration::from_secs(60);
+
+/// What Lambda tells a function about its configuration: the invocation deadline (its `Timeout`) and
+/// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub deadline: Duration,
+    pub memory_mb: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            deadline: DEADLINE,
+            memory_mb: 128,
+        }
+    }
+}
 
 const PREFIX: &str = "/2018-06-01/runtime/";
 
@@ -88,6 +105,9 @@ struct State {
     pending: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
     /// When the runtime first asked for an event: its initialisation is over.
     first_next: Mutex<Option<Instant>>,
+    /// Woken when `first_next` is set.
+    initialised: tokio::sync::Notify,
+    limits: Limits,
     /// A body posted to `/runtime/init/error`.
     init_error: Mutex<Option<String>>,
     /// `METHOD path` of every request, in order.
@@ -118,6 +138,11 @@ impl Drop for RuntimeApi {
 impl RuntimeApi {
     /// Listen on a free port of 127.0.0.1, for the function `function_name`.
     pub async fn start(function_name: &str) -> std::io::Result<Self> {
+        Self::start_with(function_name, Limits::default()).await
+    }
+
+    /// [`RuntimeApi::start`] for a function with these limits.
+    pub async fn start_with(function_name: &str, limits: Limits) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = mpsc::unbounded_channel();
@@ -125,6 +150,8 @@ impl RuntimeApi {
             queue: Mutex::new(rx),
             pending: Mutex::new(HashMap::new()),
             first_next: Mutex::new(None),
+            initialised: tokio::sync::Notify::new(),
+            limits,
             init_error: Mutex::new(None),
             requests: Mutex::new(Vec::new()),
             function_name: function_name.to_string(),
@@ -174,6 +201,17 @@ impl RuntimeApi {
         *self.state.first_next.lock().await
     }
 
+    /// Wait until the runtime has first asked for an event, i.e. its initialisation is over.
+    pub async fn ready(&self) -> Instant {
+        loop {
+            let notified = self.state.initialised.notified();
+            if let Some(at) = *self.state.first_next.lock().await {
+                return at;
+            }
+            notified.await;
+        }
+    }
+
     /// What the runtime posted to `/runtime/init/error`, if anything.
     pub async fn init_error(&self) -> Option<String> {
         self.state.init_error.lock().await.clone()
@@ -185,7 +223,8 @@ impl RuntimeApi {
     }
 
     /// A function binary started the way Lambda starts a `provided.al2023` bootstrap: a clean
-    /// environment with the `AWS_LAMBDA_*` variables pointing at this Runtime API (128 MB, region
+    /// environment with the `AWS_LAMBDA_*` variables pointing at this Runtime API (the memory of its
+    /// [`Limits`], 128 MB unless set, region
     /// us-east-1, the stage not part of the path as in this project's template), stdin closed, killed
     /// when dropped. Add the function's own variables, and stdout/stderr, to it.
     pub fn command(&self, program: impl AsRef<OsStr>) -> tokio::process::Command {
@@ -194,7 +233,10 @@ impl RuntimeApi {
         cmd.env_clear()
             .env("AWS_LAMBDA_RUNTIME_API", self.addr.to_string())
             .env("AWS_LAMBDA_FUNCTION_NAME", name)
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env(
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                self.state.limits.memory_mb.to_string(),
+            )
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
             .env("AWS_REGION", "us-east-1")
@@ -227,13 +269,14 @@ async fn serve_conn<S: AsyncRead + AsyncWrite + Unpin>(
         match (req.method.as_str(), route) {
             ("GET", "invocation/next") => {
                 st.first_next.lock().await.get_or_insert(received);
+                st.initialised.notify_waiters();
                 // Long poll: wait for an event to be queued.
                 let next = st.queue.lock().await.recv().await;
                 let Some(inv) = next else { return Ok(()) };
                 let deadline = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .unwrap_or_default()
-                    + DEADLINE;
+                    + st.limits.deadline;
                 let headers = [
                     ("content-type", "application/json".to_string()),
                     ("lambda-runtime-aws-request-id", inv.request_id.clone()),

@@ -1,7 +1,5 @@
-//! A tiny HTTP/1.1 client for the local-stack tests: one request per connection
-//! (`Connection: close`), the response read to the end.
-
-#![allow(dead_code)]
+//! A tiny HTTP/1.1 client for the tests of the local stack in both its modes: one request per
+//! connection (`Connection: close`), the response read to the end.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -18,13 +16,16 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// The response, if its status is `status`; else a panic that shows the body.
     #[track_caller]
+    #[allow(clippy::panic)]
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.body
-        );
+        if self.status != status {
+            panic!(
+                "unexpected status {} (expected {status}); body: {}",
+                self.status, self.body
+            );
+        }
         self
     }
     pub fn header(&self, name: &str) -> Option<&str> {
