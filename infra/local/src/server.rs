@@ -35,12 +35,137 @@ const HEAD_BUFFER_BYTES: usize = 2 * 1024 * 1024;
 /// How long in-flight requests may take to finish after shutdown was requested.
 const GRACE: Duration = Duration::from_secs(5);
 
-type HttpResponse = hyper::Response<Full<Bytes>>;
+pub type HttpResponse = hyper::Response<Full<Bytes>>;
 
-/// Serve `listener` until `shutdown` completes, then let open requests finish (up to 5 s).
+/// A request as the HTTP layer read it, before a [`Backend`] turns it into an API Gateway event.
+pub struct HttpRequest {
+    pub method: String,
+    /// The path as the client sent it.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    /// Lower-cased names; `x-forwarded-for` ends with the peer's address, as API Gateway appends it.
+    pub headers: Vec<(String, String)>,
+    /// At most one byte past `MAX_BODY_BYTES`: the function answers an oversized body with 413.
+    pub body: Vec<u8>,
+    pub source_ip: String,
+    /// API Gateway's request id (`requestContext.requestId`).
+    pub request_id: String,
+}
+
+impl HttpRequest {
+    pub fn origin(&self) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == "origin")
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The event API Gateway would send for this request, matched to `resource` on `stage`.
+    pub fn event(
+        &self,
+        resource: &str,
+        path: &str,
+        stage: &str,
+        path_params: &[(String, String)],
+    ) -> serde_json::Value {
+        rest_v1_event(&EventInput {
+            method: &self.method,
+            resource,
+            path,
+            stage,
+            path_params,
+            query: &self.query,
+            headers: &self.headers,
+            body: (!self.body.is_empty()).then_some(self.body.as_slice()),
+            source_ip: &self.source_ip,
+            request_id: &self.request_id,
+        })
+    }
+}
+
+/// What answers the requests the HTTP layer has read: every route in this process
+/// ([`InProcess`]), or each function's own binary (`crate::lambda`).
+pub trait Backend: Clone + Send + Sync + 'static {
+    /// What routing found, handed to [`Backend::call`].
+    type Route: Send;
+    /// The route of a request, or the answer API Gateway gives when there is none (boxed: a
+    /// response is large beside a route).
+    fn route(
+        &self,
+        method: &str,
+        path: &str,
+        origin: Option<&str>,
+    ) -> Result<Self::Route, Box<HttpResponse>>;
+    /// Answer a routed request.
+    fn call(
+        &self,
+        route: Self::Route,
+        req: HttpRequest,
+    ) -> impl Future<Output = HttpResponse> + Send;
+    /// An answer of the HTTP layer itself (an oversized request head, an unreadable body).
+    fn error(&self, status: u16, detail: &str, origin: Option<&str>) -> HttpResponse;
+}
+
+/// Every route served in this process through `shared::http::dispatch`.
+#[derive(Clone)]
+pub struct InProcess {
+    ctx: Ctx,
+}
+
+impl InProcess {
+    pub fn new(ctx: Ctx) -> Self {
+        InProcess { ctx }
+    }
+}
+
+impl Backend for InProcess {
+    type Route = (&'static Endpoint, Vec<(String, String)>);
+
+    fn route(
+        &self,
+        method: &str,
+        path: &str,
+        origin: Option<&str>,
+    ) -> Result<Self::Route, Box<HttpResponse>> {
+        route_for(method, path).ok_or_else(|| {
+            Box::new(if functions::routes::path_exists(path) {
+                not_routed(&self.ctx, 405, "Method Not Allowed", origin, Some(path))
+            } else {
+                not_routed(&self.ctx, 404, "Not Found", origin, None)
+            })
+        })
+    }
+
+    async fn call(&self, (endpoint, params): Self::Route, req: HttpRequest) -> HttpResponse {
+        let event = req.event(endpoint.path, &req.path, STAGE, &params);
+        match to_request(&event) {
+            Ok(request) => to_hyper(dispatch(&self.ctx, endpoint, request).await),
+            Err(e) => {
+                tracing::info!(error = %e, "request could not be turned into an API Gateway event");
+                self.error(400, "Malformed request", req.origin())
+            }
+        }
+    }
+
+    fn error(&self, status: u16, detail: &str, origin: Option<&str>) -> HttpResponse {
+        to_hyper(error_response(&self.ctx, status, detail, origin))
+    }
+}
+
+/// Serve every route in this process until `shutdown` completes.
 pub async fn serve_http(
     listener: tokio::net::TcpListener,
     ctx: Ctx,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    serve_backend(listener, InProcess::new(ctx), shutdown).await
+}
+
+/// Serve `listener` with `backend` until `shutdown` completes, then let open requests finish (up
+/// to 5 s).
+pub async fn serve_backend<B: Backend>(
+    listener: tokio::net::TcpListener,
+    backend: B,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
@@ -57,10 +182,10 @@ pub async fn serve_http(
                         continue;
                     }
                 };
-                let ctx = ctx.clone();
+                let backend = backend.clone();
                 let service = service_fn(move |req| {
-                    let ctx = ctx.clone();
-                    async move { Ok::<_, Infallible>(handle(&ctx, req, peer).await) }
+                    let backend = backend.clone();
+                    async move { Ok::<_, Infallible>(handle(&backend, req, peer).await) }
                 });
                 let conn = http1::Builder::new()
                     .max_buf_size(HEAD_BUFFER_BYTES)
@@ -97,13 +222,17 @@ fn route_for(method: &str, path: &str) -> Option<(&'static Endpoint, Vec<(String
     }
 }
 
-/// Requests that reach `dispatch` are logged there (one line with endpoint, status and latency);
-/// the ones answered here (404, 405, unreadable bodies) get their own line.
-async fn handle(ctx: &Ctx, req: hyper::Request<Incoming>, peer: SocketAddr) -> HttpResponse {
+/// Requests the backend answers are logged there (`dispatch` logs one line with endpoint, status
+/// and latency); the ones answered here (404, 405, unreadable bodies) get their own line.
+async fn handle<B: Backend>(
+    backend: &B,
+    req: hyper::Request<Incoming>,
+    peer: SocketAddr,
+) -> HttpResponse {
     let started = Instant::now();
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
-    let (response, dispatched) = respond_to(ctx, req, peer, &method, &path).await;
+    let (response, dispatched) = respond_to(backend, req, peer, &method, &path).await;
     if !dispatched {
         tracing::info!(
             method = %method,
@@ -116,8 +245,8 @@ async fn handle(ctx: &Ctx, req: hyper::Request<Incoming>, peer: SocketAddr) -> H
     response
 }
 
-async fn respond_to(
-    ctx: &Ctx,
+async fn respond_to<B: Backend>(
+    backend: &B,
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
     method: &str,
@@ -139,35 +268,17 @@ async fn respond_to(
             .map(|(k, v)| k.as_str().len() + v.len() + 4)
             .sum::<usize>();
     if head_bytes > MAX_HEAD_BYTES {
-        let status = if req.uri().to_string().len() > MAX_HEAD_BYTES {
-            414
+        let (status, detail) = if req.uri().to_string().len() > MAX_HEAD_BYTES {
+            (414, "Request URI too long")
         } else {
-            431
+            (431, "Request header fields too large")
         };
-        let detail = if status == 414 {
-            "Request URI too long"
-        } else {
-            "Request header fields too large"
-        };
-        return (plain_error(ctx, status, detail, origin.as_deref()), false);
+        return (backend.error(status, detail, origin.as_deref()), false);
     }
 
-    // Hook for the API documentation (added by the OpenAPI work): `/openapi.json`, `/docs` and
-    // `/redoc` are routed here, before the API routes.
-
-    let Some((endpoint, path_params)) = route_for(method, path) else {
-        let resp = if functions::routes::path_exists(path) {
-            not_routed(
-                ctx,
-                405,
-                "Method Not Allowed",
-                origin.as_deref(),
-                Some(path),
-            )
-        } else {
-            not_routed(ctx, 404, "Not Found", origin.as_deref(), None)
-        };
-        return (resp, false);
+    let route = match backend.route(method, path, origin.as_deref()) {
+        Ok(route) => route,
+        Err(resp) => return (*resp, false),
     };
 
     let query: Vec<(String, String)> = req
@@ -205,40 +316,22 @@ async fn respond_to(
         Ok(b) => b,
         Err(e) => {
             tracing::info!(error = %e, "could not read the request body");
-            let resp = plain_error(
-                ctx,
-                400,
-                "Could not read the request body",
-                origin.as_deref(),
-            );
+            let resp = backend.error(400, "Could not read the request body", origin.as_deref());
             return (resp, false);
         }
     };
-    let request_id = request_id();
-    let event = rest_v1_event(&EventInput {
-        method,
-        resource: endpoint.path,
-        path,
-        stage: STAGE,
-        path_params: &path_params,
-        query: &query,
-        headers: &headers,
-        body: (!body.is_empty()).then_some(body.as_slice()),
-        source_ip: &peer_ip,
-        request_id: &request_id,
-    });
-    let request = match to_request(&event) {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::info!(error = %e, "request could not be turned into an API Gateway event");
-            return (
-                plain_error(ctx, 400, "Malformed request", origin.as_deref()),
-                false,
-            );
-        }
+    let oversized = body.len() >= BODY_READ_LIMIT;
+    let request = HttpRequest {
+        method: method.to_string(),
+        path: path.to_string(),
+        query,
+        headers,
+        body,
+        source_ip: peer_ip,
+        request_id: request_id(),
     };
-    let mut response = to_hyper(dispatch(ctx, endpoint, request).await);
-    if body.len() >= BODY_READ_LIMIT {
+    let mut response = backend.call(route, request).await;
+    if oversized {
         // The rest of an oversized upload is never read: close the connection after the 413 rather
         // than leave the client writing into a socket nobody reads (it would see a reset).
         response.headers_mut().insert(
@@ -269,7 +362,7 @@ async fn read_body(mut body: Incoming) -> Result<Vec<u8>, hyper::Error> {
 }
 
 /// A request id shaped like API Gateway's (a random UUID-like string).
-fn request_id() -> String {
+pub fn request_id() -> String {
     let h = shared::auth::random_token_hex(16);
     format!(
         "{}-{}-{}-{}-{}",
@@ -307,10 +400,6 @@ fn not_routed(
     to_hyper(resp)
 }
 
-fn plain_error(ctx: &Ctx, status: u16, detail: &str, origin: Option<&str>) -> HttpResponse {
-    to_hyper(error_response(ctx, status, detail, origin))
-}
-
 fn error_response(
     ctx: &Ctx,
     status: u16,
@@ -322,7 +411,7 @@ fn error_response(
     resp
 }
 
-fn to_hyper(resp: lambda_http::Response<lambda_http::Body>) -> HttpResponse {
+pub fn to_hyper(resp: lambda_http::Response<lambda_http::Body>) -> HttpResponse {
     let (parts, body) = resp.into_parts();
     let bytes = match body {
         lambda_http::Body::Empty => Bytes::new(),
