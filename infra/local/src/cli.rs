@@ -23,6 +23,10 @@ commands:
   migrate status        show applied and pending migrations
   migrate new NAME      create migrations/NNNN_NAME.up.sql and .down.sql
   seed                  create the demo tenant (admin/admin123) unless it exists
+  lambda [OPTIONS]      the same API on the same port, served the way AWS runs it: the routes of
+                        template.yaml, each by its function's own release binary (built first)
+                        started as its own processes behind a Lambda Runtime API emulator
+                        (see `lambda --help`)
   generate [--scale N]  create tenant \"Scale Co\" (scale-admin/scale-admin-123) with N x (500
                         companies, 10,000 orders, 200,000 ledger entries, 5,000 metal transactions)
                         and 50 small tenants, unless it exists (N: 1 to 100, default 1)
@@ -40,7 +44,86 @@ pub enum Command {
     MigrateNew(String),
     Seed,
     Generate { scale: i32 },
+    Lambda(LambdaArgs),
     Help,
+    LambdaHelp,
+}
+
+pub const LAMBDA_USAGE: &str = "\
+usage: cargo run -p local -- lambda [OPTIONS]
+
+Serves template.yaml's routes on http://127.0.0.1:8000 (PORT overrides), with or without the stage
+prefix (/dev/...), each request run by its function's own binary as AWS Lambda would: a process
+per concurrent invocation up to the function's ReservedConcurrentExecutions (else --concurrency),
+warm processes reused, idle ones stopped, Timeout enforced, API Gateway's GatewayResponses for
+unknown paths, throttles and failed functions, and a REPORT line per invocation. The database is
+the one `serve` uses (embedded, or DATABASE_URL), migrated and seeded.
+
+options:
+  --bin-dir DIR                 use the binaries in DIR (.aws-sam/build, target/lambda or
+                                target/release) instead of building them with
+                                `cargo build --release -p functions --bins`
+  --parameter-overrides K=V,..  template parameters (Stage=dev unless given), as sam local takes them
+  --env-vars FILE               environment overrides, as sam local reads them
+                                (default infra/sam/env.local.json)
+  --concurrency N               processes per function without reserved concurrency (default 10)
+  --idle-timeout SECONDS        stop a warm process idle this long (default 300)
+  --quiet                       do not forward the functions' own log lines";
+
+/// The options of `lambda`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LambdaArgs {
+    pub bin_dir: Option<String>,
+    pub parameters: Vec<(String, String)>,
+    pub env_vars: Option<String>,
+    pub concurrency: Option<u32>,
+    pub idle_timeout_s: Option<u64>,
+    pub quiet: bool,
+}
+
+fn parse_lambda(args: &[&str]) -> Result<Command, Error> {
+    let mut out = LambdaArgs::default();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| -> Result<String, Error> {
+            it.next().map(|v| v.to_string()).ok_or_else(|| {
+                format!("lambda {name}: a value is missing\n\n{LAMBDA_USAGE}").into()
+            })
+        };
+        match *flag {
+            "--help" | "-h" => return Ok(Command::LambdaHelp),
+            "--quiet" => out.quiet = true,
+            "--bin-dir" => out.bin_dir = Some(value(flag)?),
+            "--env-vars" => out.env_vars = Some(value(flag)?),
+            "--parameter-overrides" => {
+                for pair in value(flag)?.split([',', ' ']).filter(|p| !p.is_empty()) {
+                    let (k, v) = pair.split_once('=').ok_or_else(|| {
+                        format!("--parameter-overrides: '{pair}' is not KEY=VALUE")
+                    })?;
+                    out.parameters.push((k.to_string(), v.to_string()));
+                }
+            }
+            "--concurrency" => {
+                let v = value(flag)?;
+                out.concurrency = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| format!("--concurrency: '{v}' is not a positive number"))?,
+                );
+            }
+            "--idle-timeout" => {
+                let v = value(flag)?;
+                out.idle_timeout_s = Some(v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    format!("--idle-timeout: '{v}' is not a positive number of seconds")
+                })?);
+            }
+            other => {
+                return Err(format!("lambda: unknown option '{other}'\n\n{LAMBDA_USAGE}").into());
+            }
+        }
+    }
+    Ok(Command::Lambda(out))
 }
 
 pub fn parse(args: &[String]) -> Result<Command, Error> {
@@ -63,6 +146,7 @@ pub fn parse(args: &[String]) -> Result<Command, Error> {
         ["generate", flag] if flag.starts_with("--scale=") => Ok(Command::Generate {
             scale: crate::generate::parse_scale(&flag["--scale=".len()..])?,
         }),
+        ["lambda", rest @ ..] => parse_lambda(rest),
         ["help"] | ["-h"] | ["--help"] => Ok(Command::Help),
         _ => Err(format!("unknown command '{}'\n\n{USAGE}", args.join(" ")).into()),
     }
@@ -71,14 +155,22 @@ pub fn parse(args: &[String]) -> Result<Command, Error> {
 /// Run the command line (`args` without the program name).
 pub async fn run(args: Vec<String>) -> Result<(), Error> {
     let command = parse(&args)?;
-    if command == Command::Help {
-        out(USAGE);
-        return Ok(());
+    match command {
+        Command::Help => {
+            out(USAGE);
+            return Ok(());
+        }
+        Command::LambdaHelp => {
+            out(LAMBDA_USAGE);
+            return Ok(());
+        }
+        _ => {}
     }
     let config = Config::from_env()?;
     shared::telemetry::init(&config.log_level);
     match command {
         Command::Serve => serve(config).await,
+        Command::Lambda(args) => serve_lambda(config, args).await,
         Command::MigrateNew(name) => {
             let dir = project_root().join("migrations");
             let (up, down) = shared::migrate::new(&dir, &name)?;
@@ -152,8 +244,38 @@ pub async fn run(args: Vec<String>) -> Result<(), Error> {
             })
             .await
         }
-        Command::Help => Ok(()),
+        Command::Help | Command::LambdaHelp => Ok(()),
     }
+}
+
+async fn serve_lambda(config: Config, args: LambdaArgs) -> Result<(), Error> {
+    let port = port_from_env("PORT", DEFAULT_HTTP_PORT)?;
+    let mut functions = crate::lambda::FunctionsSetup::project_defaults();
+    if let Some(dir) = args.bin_dir {
+        functions.binaries = crate::lambda::Binaries::Dir(dir.into());
+    }
+    if let Some(file) = args.env_vars {
+        functions.env_vars = Some(file.into());
+    }
+    functions.parameters.extend(args.parameters);
+    if let Some(n) = args.concurrency {
+        functions.pool.default_concurrency = n;
+    }
+    if let Some(s) = args.idle_timeout_s {
+        functions.pool.idle_timeout = std::time::Duration::from_secs(s);
+    }
+    if args.quiet {
+        functions.pool.logs = crate::lambda::FunctionLogs::Discard;
+    }
+    let opts = crate::lambda::LambdaOptions {
+        database: DatabaseSource::from_env(&config)?,
+        config,
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        seed: true,
+        functions,
+    };
+    let shutdown = shutdown_signal()?;
+    crate::lambda::serve_lambda(opts, shutdown).await
 }
 
 async fn serve(config: Config) -> Result<(), Error> {
@@ -291,6 +413,34 @@ mod tests {
             "generate --scale ten",
             "generate --scale=-1",
             "generate 10",
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse(&args("lambda")).unwrap(),
+            Command::Lambda(LambdaArgs::default())
+        );
+        assert_eq!(
+            parse(&args(
+                "lambda --bin-dir .aws-sam/build --parameter-overrides Stage=dev,BcryptCost=4 --concurrency 2 --idle-timeout 5 --quiet"
+            ))
+            .unwrap(),
+            Command::Lambda(LambdaArgs {
+                bin_dir: Some(".aws-sam/build".into()),
+                parameters: vec![("Stage".into(), "dev".into()), ("BcryptCost".into(), "4".into())],
+                env_vars: None,
+                concurrency: Some(2),
+                idle_timeout_s: Some(5),
+                quiet: true,
+            })
+        );
+        assert_eq!(parse(&args("lambda --help")).unwrap(), Command::LambdaHelp);
+        for bad in [
+            "lambda --concurrency 0",
+            "lambda --concurrency",
+            "lambda --idle-timeout x",
+            "lambda --parameter-overrides Stage",
+            "lambda --bogus",
         ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }

@@ -1,11 +1,13 @@
 //! The local stack: PostgreSQL started from the locally installed binaries (or `DATABASE_URL`),
 //! migrations, the demo seed, and one HTTP server that serves every route of
-//! `functions::routes::ROUTES` through the same `dispatch` the Lambda functions use.
+//! `functions::routes::ROUTES` through the same `dispatch` the Lambda functions use, or (`lambda`)
+//! the routes of `template.yaml` from each function's own binary.
 //!
 //! `main.rs` only parses the command line (`cli`); everything here is callable from tests.
 
 pub mod cli;
 pub mod generate;
+pub mod lambda;
 pub mod server;
 
 use std::future::Future;
