@@ -18,6 +18,7 @@ mod docs;
 mod events;
 mod isolation;
 mod isolation_matrix;
+mod lambda_mode;
 mod ledger;
 mod lookup_values;
 mod loose_input;
