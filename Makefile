@@ -4,7 +4,7 @@
 CARGO ?= cargo
 .DEFAULT_GOAL := help
 
-.PHONY: help run test lint fmt gen gen-check migrate-up migrate-down migrate-status migrate-new seed \
+.PHONY: help run run-lambda test lint fmt gen gen-check migrate-up migrate-down migrate-status migrate-new seed \
         build sam-resources sam-validate sam-build sam-local-api sam-local-invoke deploy coverage ci
 
 help: ## List the targets
@@ -12,6 +12,9 @@ help: ## List the targets
 
 run: ## Run the local API server (every route, one process)
 	$(CARGO) run -p local
+
+run-lambda: ## Run the same API from each function's own release binary (built first), as AWS runs them
+	$(CARGO) run -p local -- lambda
 
 test: ## Run every test (API tests start a throwaway PostgreSQL)
 	$(CARGO) test --workspace

@@ -18,11 +18,12 @@ use tokio::sync::oneshot;
 
 const ORIGIN: &str = "http://localhost:5173";
 
-/// Where the function binaries are: `LAMBDA_BIN_DIR`, else beside the ones cargo built for this
-/// test run (`target/debug`).
+/// Where the function binaries are: `LAMBDA_BIN_DIR` (relative to the workspace root, since cargo
+/// runs tests in the package's directory), else beside the ones cargo built for this test run
+/// (`target/debug`).
 fn bin_dir() -> PathBuf {
     match std::env::var_os("LAMBDA_BIN_DIR") {
-        Some(dir) => PathBuf::from(dir),
+        Some(dir) => local::project_root().join(dir),
         None => Path::new(env!("CARGO_BIN_EXE_health_get"))
             .parent()
             .expect("the binaries' directory")
