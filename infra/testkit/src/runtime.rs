@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -52,6 +53,19 @@ impl Default for Limits {
 }
 
 const PREFIX: &str = "/2018-06-01/runtime/";
+
+/// Where a function's binary is under `dir`, in any of the layouts the builds leave: `sam build`'s
+/// `<dir>/<LogicalId>/bootstrap`, `cargo lambda build`'s `<dir>/<binary>/bootstrap`, or cargo's
+/// `<dir>/<binary>`.
+pub fn find_binary(dir: &Path, binary: &str, logical_id: &str) -> Option<PathBuf> {
+    [
+        dir.join(logical_id).join("bootstrap"),
+        dir.join(binary).join("bootstrap"),
+        dir.join(binary),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
 
 /// What the function posted for one invocation.
 #[derive(Debug)]

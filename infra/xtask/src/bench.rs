@@ -183,13 +183,7 @@ pub fn scenario(id: &str) -> Option<&'static Scenario> {
 
 /// Where binary `id` is under `dir`, in any of the three layouts.
 pub fn find_binary(dir: &Path, id: &str) -> Option<PathBuf> {
-    [
-        dir.join(id).join("bootstrap"),
-        dir.join(xtask::logical_id(id)).join("bootstrap"),
-        dir.join(id),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())
+    testkit::runtime::find_binary(dir, id, &xtask::logical_id(id))
 }
 
 /// The default binary directory: of `<target>/lambda` and `<target>/release`, the one that has every

@@ -156,27 +156,18 @@ fn environment(f: &Function, overrides: &EnvVars, database_url: &str) -> Vec<(St
 }
 
 fn find_binary(dir: &Path, f: &Function) -> Result<PathBuf, Error> {
-    let candidates = [
-        dir.join(&f.logical_id).join("bootstrap"),
-        dir.join(&f.binary).join("bootstrap"),
-        dir.join(&f.binary),
-    ];
-    candidates
-        .iter()
-        .find(|p| p.is_file())
-        .cloned()
-        .ok_or_else(|| {
-            format!(
-                "{}: no binary in {} (looked for {}/bootstrap, {}/bootstrap and {}); build them with \
-                 `cargo build --release -p functions --bins` or `make sam-build`",
-                f.logical_id,
-                dir.display(),
-                f.logical_id,
-                f.binary,
-                f.binary
-            )
-            .into()
-        })
+    testkit::runtime::find_binary(dir, &f.binary, &f.logical_id).ok_or_else(|| {
+        format!(
+            "{}: no binary in {} (looked for {}/bootstrap, {}/bootstrap and {}); build them with \
+             `cargo build --release -p functions --bins` or `make sam-build`",
+            f.logical_id,
+            dir.display(),
+            f.logical_id,
+            f.binary,
+            f.binary
+        )
+        .into()
+    })
 }
 
 /// Build the function binaries in release mode and return their directory.
