@@ -12,7 +12,12 @@
 //! - cold start: process spawn → the runtime's first `next` (Lambda's "Init Duration") and spawn → first
 //!   response received (what the first user waits for, minus Lambda's own overhead);
 //! - warm: N sequential invocations on the same process, latency event handed out → response received;
-//! - peak RSS: `VmHWM` of `/proc/<pid>/status` after the cold request and after the warm ones.
+//! - peak RSS: `VmHWM` of `/proc/<pid>/status` after the cold request and after the warm ones;
+//! - the floor, in the same run: `lambda_floor` (`infra/testkit/src/bin/lambda_floor.rs`, the same
+//!   runtime crates and profile, nothing of `shared`) empty, and running each endpoint's own
+//!   statements in one flight over plain `tokio-postgres` (read from PostgreSQL's statement log of
+//!   the function's second invocation, parameters inlined with the types the server infers when it
+//!   prepares them; for the login, a bcrypt verify too). Each figure is printed beside its floor.
 //!
 //! The output is Markdown. It measures; it asserts nothing about time.
 
@@ -21,14 +26,16 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use testkit::event::{EventInput, rest_v1_event};
-use testkit::runtime::{Outcome, RuntimeApi};
+use testkit::runtime::RuntimeApi;
 
 pub const USAGE: &str = "usage: cargo xtask bench [--bin-dir DIR] [--functions a,b,...] [--warm N] [--cold N] [--memory MB]
 
   --bin-dir DIR     where the binaries are: DIR/<id>, DIR/<id>/bootstrap (target/lambda) or
                     DIR/<LogicalId>/bootstrap (.aws-sam/build). Default: the newer of
                     $CARGO_TARGET_DIR/lambda and $CARGO_TARGET_DIR/release that has them all
-                    (build first: cargo build --release -p functions --bins)
+                    (build first: cargo build --release -p functions -p testkit --bins;
+                    testkit's lambda_floor is the floor, looked for in DIR, then
+                    $CARGO_TARGET_DIR/release)
   --functions LIST  comma-separated subset of: health_get, health_db, auth_me, companies_list, auth_login
   --warm N          warm invocations per function (default 200; auth_login at most 10: bcrypt)
   --cold N          cold starts per function, the median is reported (default 5)
@@ -37,6 +44,12 @@ pub const USAGE: &str = "usage: cargo xtask bench [--bin-dir DIR] [--functions a
 /// Long enough for a real run, so a test of the whole bench with tiny N stays meaningful.
 const SECRET_KEY: &str = "bench-secret-key-0123456789abcdef0123456789abcdef";
 const DB_NAME: &str = "bench";
+/// The login's bcrypt cost: the template's default.
+const BCRYPT_COST: u32 = 12;
+/// The demo admin's password (`shared::app::seed`), which the login scenario sends.
+const DEMO_ADMIN_PASSWORD: &str = "admin123";
+/// The floor function (`infra/testkit/src/bin/lambda_floor.rs`).
+pub const FLOOR_BINARY: &str = "lambda_floor";
 /// How long the bench waits for one response: the deadline the Runtime API hands the function.
 const INVOKE_TIMEOUT: Duration = testkit::runtime::DEADLINE;
 
@@ -177,6 +190,10 @@ pub const SCENARIOS: &[Scenario] = &[
     },
 ];
 
+fn scenario_needs_database(s: &Scenario) -> bool {
+    s.id != "health_get"
+}
+
 pub fn scenario(id: &str) -> Option<&'static Scenario> {
     SCENARIOS.iter().find(|s| s.id == id)
 }
@@ -250,7 +267,14 @@ fn mib(kib: u64) -> String {
 
 struct Fixture {
     runtime_url: String,
+    /// The role of `runtime_url`, whose statements are logged to read an endpoint's SQL.
+    runtime_role: String,
+    superuser_url: String,
+    /// The server's log (statements land there).
+    pg_log: PathBuf,
     token: String,
+    /// The demo admin's stored bcrypt hash, for the login's floor.
+    admin_hash: String,
     work: PathBuf,
 }
 
@@ -312,118 +336,418 @@ fn tail(path: &Path) -> String {
     lines[lines.len().saturating_sub(8)..].join("\n")
 }
 
-/// One process: a cold start, then `warm` invocations; returns (ready, first, warm latencies, RSS
-/// after the first request, RSS at the end).
+/// What to start and how to judge its answers: a function, or the floor function.
+struct Target<'a> {
+    label: String,
+    bin: &'a Path,
+    env: Vec<(&'static str, String)>,
+    event: String,
+    expect_status: u16,
+}
+
+impl<'a> Target<'a> {
+    /// The endpoint `s` from `bin`, in the environment a deployed function has.
+    fn function(bin: &'a Path, s: &'a Scenario, fx: &Fixture) -> Result<Self, String> {
+        Ok(Target {
+            label: s.id.to_string(),
+            bin,
+            env: vec![
+                ("APP_ENV", "production".into()),
+                ("SECRET_KEY", SECRET_KEY.into()),
+                ("DATABASE_URL", fx.runtime_url.clone()),
+                ("LOG_LEVEL", "info".into()),
+                ("BCRYPT_COST", BCRYPT_COST.to_string()),
+            ],
+            event: event(s, &fx.token)?,
+            expect_status: s.expect_status,
+        })
+    }
+
+    /// The floor function running `sql` (and bcrypt, for a login), on the health event.
+    fn floor(
+        bin: &'a Path,
+        label: String,
+        fx: &Fixture,
+        sql: Option<&str>,
+        bcrypt: bool,
+    ) -> Result<Self, String> {
+        let health = scenario("health_get").ok_or("no health_get scenario")?;
+        let mut env = vec![("DATABASE_URL", fx.runtime_url.clone())];
+        if let Some(sql) = sql {
+            env.push(("FLOOR_SQL", sql.to_string()));
+        }
+        if bcrypt {
+            env.push(("FLOOR_BCRYPT_HASH", fx.admin_hash.clone()));
+            env.push(("FLOOR_BCRYPT_PASSWORD", DEMO_ADMIN_PASSWORD.into()));
+        }
+        Ok(Target {
+            label,
+            bin,
+            env,
+            event: event(health, "")?,
+            expect_status: 200,
+        })
+    }
+}
+
+/// One running process behind its own Runtime API.
+struct Proc<'a> {
+    target: &'a Target<'a>,
+    api: RuntimeApi,
+    child: tokio::process::Child,
+    pid: u32,
+    spawned: Instant,
+    log: PathBuf,
+    run: usize,
+}
+
+impl<'a> Proc<'a> {
+    async fn start(
+        target: &'a Target<'a>,
+        fx: &Fixture,
+        opts: &Options,
+        run: usize,
+    ) -> Result<Self, String> {
+        let api = RuntimeApi::start_with(
+            &target.label,
+            testkit::runtime::Limits {
+                memory_mb: opts.memory_mb,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| format!("runtime API: {e}"))?;
+        let log = fx.work.join(format!("{}-{run}.log", target.label));
+        let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+        let err = out.try_clone().map_err(|e| e.to_string())?;
+        let mut cmd = api.command(target.bin);
+        cmd.envs(target.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&fx.work)
+            .stdout(out)
+            .stderr(err);
+        let spawned = Instant::now();
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", target.bin.display()))?;
+        let pid = child.id().unwrap_or_default();
+        Ok(Proc {
+            target,
+            api,
+            child,
+            pid,
+            spawned,
+            log,
+            run,
+        })
+    }
+
+    fn fail(&self, what: String) -> String {
+        format!(
+            "{} (run {}): {what}\n{}",
+            self.target.label,
+            self.run,
+            tail(&self.log)
+        )
+    }
+
+    /// One invocation; returns when its response arrived.
+    async fn invoke(&mut self) -> Result<Instant, String> {
+        let pending = self.api.enqueue(self.target.event.clone()).await;
+        let outcome = tokio::select! {
+            o = tokio::time::timeout(INVOKE_TIMEOUT, pending.outcome()) => match o {
+                Ok(Some(o)) => o,
+                Ok(None) => return Err(self.fail("the runtime API dropped the request".into())),
+                Err(_) => return Err(self.fail("no response within 60 s".into())),
+            },
+            status = self.child.wait() => {
+                let init = self.api.init_error().await.unwrap_or_default();
+                return Err(self.fail(format!("the process exited before answering ({status:?}) {init}")));
+            }
+        };
+        match (outcome.ok, outcome.status()) {
+            (true, Some(st)) if st == self.target.expect_status => Ok(outcome.at),
+            _ => Err(self.fail(format!(
+                "expected a {} response, got {}: {}",
+                self.target.expect_status,
+                if outcome.ok { "response" } else { "error" },
+                String::from_utf8_lossy(&outcome.body)
+            ))),
+        }
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
+
+/// What one process measured: spawn → ready, spawn → first response, the warm latencies, the RSS
+/// after the first request and at the end.
+struct Sample {
+    ready: Duration,
+    first: Duration,
+    warm: Vec<Duration>,
+    rss_cold: u64,
+    rss_end: u64,
+}
+
+/// One process: a cold start, then `warm` sequential invocations.
 async fn one_process(
-    bin: &Path,
-    s: &Scenario,
+    target: &Target<'_>,
     fx: &Fixture,
     opts: &Options,
     run: usize,
     warm: usize,
-) -> Result<(Duration, Duration, Vec<Duration>, u64, u64), String> {
-    let mut api = RuntimeApi::start(s.id)
-        .await
-        .map_err(|e| format!("runtime API: {e}"))?;
-    let ev = event(s, &fx.token)?;
-    let log = fx.work.join(format!("{}-{run}.log", s.id));
-    let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
-    let err = out.try_clone().map_err(|e| e.to_string())?;
-    let first = api.enqueue(ev.clone()).await;
-    let spawned = Instant::now();
-    let mut child = api
-        .command(bin)
-        .env(
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-            opts.memory_mb.to_string(),
-        )
-        .env("APP_ENV", "production")
-        .env("SECRET_KEY", SECRET_KEY)
-        .env("DATABASE_URL", &fx.runtime_url)
-        .env("LOG_LEVEL", "info")
-        .env("BCRYPT_COST", "12")
-        .current_dir(&fx.work)
-        .stdout(out)
-        .stderr(err)
-        .spawn()
-        .map_err(|e| format!("starting {}: {e}", bin.display()))?;
-    let pid = child.id().unwrap_or_default();
-    let fail = |what: String| format!("{} (run {run}): {what}\n{}", s.id, tail(&log));
-
-    let outcome = tokio::select! {
-        o = tokio::time::timeout(INVOKE_TIMEOUT, first.outcome()) => match o {
-            Ok(Some(o)) => o,
-            Ok(None) => return Err(fail("the runtime API dropped the request".into())),
-            Err(_) => return Err(fail("no response within 60 s".into())),
-        },
-        status = child.wait() => {
-            let init = api.init_error().await.unwrap_or_default();
-            return Err(fail(format!("the process exited before answering ({status:?}) {init}")));
-        }
-    };
-    let check = |o: &Outcome| -> Result<(), String> {
-        match (o.ok, o.status()) {
-            (true, Some(st)) if st == s.expect_status => Ok(()),
-            _ => Err(fail(format!(
-                "expected a {} response, got {}: {}",
-                s.expect_status,
-                if o.ok { "response" } else { "error" },
-                String::from_utf8_lossy(&o.body)
-            ))),
-        }
-    };
-    check(&outcome)?;
-    let ready = api
+) -> Result<Sample, String> {
+    let mut p = Proc::start(target, fx, opts, run).await?;
+    let answered = p.invoke().await?;
+    let ready = p
+        .api
         .first_next()
         .await
-        .map(|t| t.saturating_duration_since(spawned))
+        .map(|t| t.saturating_duration_since(p.spawned))
         .unwrap_or_default();
-    let first_response = outcome.at.saturating_duration_since(spawned);
-    let rss_cold = vm_hwm_kib(pid).unwrap_or_default();
-
+    let first = answered.saturating_duration_since(p.spawned);
+    let rss_cold = vm_hwm_kib(p.pid).unwrap_or_default();
     let mut latencies = Vec::with_capacity(warm);
     for _ in 0..warm {
-        let pending = api.enqueue(ev.clone()).await;
         let sent = Instant::now();
-        let o = match tokio::time::timeout(INVOKE_TIMEOUT, pending.outcome()).await {
-            Ok(Some(o)) => o,
-            _ => return Err(fail("a warm invocation got no response".into())),
-        };
-        check(&o)?;
-        latencies.push(o.at.saturating_duration_since(sent));
+        let at = p.invoke().await?;
+        latencies.push(at.saturating_duration_since(sent));
     }
-    let rss_end = vm_hwm_kib(pid).unwrap_or_default();
-    let _ = child.start_kill();
-    let _ = child.wait().await;
-    api.stop();
-    Ok((ready, first_response, latencies, rss_cold, rss_end))
+    let rss_end = vm_hwm_kib(p.pid).unwrap_or_default();
+    p.stop().await;
+    Ok(Sample {
+        ready,
+        first,
+        warm: latencies,
+        rss_cold,
+        rss_end,
+    })
 }
 
+/// `opts.cold` processes of `target`, the warm series in the last one (once the file cache holds
+/// the binary, as for the others).
 async fn measure(
-    bin: &Path,
-    s: &Scenario,
+    target: &Target<'_>,
     fx: &Fixture,
     opts: &Options,
+    warm: usize,
 ) -> Result<Measured, String> {
     let mut m = Measured {
-        id: s.id.to_string(),
-        binary_bytes: bin.metadata().map(|m| m.len()).unwrap_or_default(),
+        id: target.label.clone(),
+        binary_bytes: target.bin.metadata().map(|m| m.len()).unwrap_or_default(),
         ..Measured::default()
     };
-    let warm = s.warm_cap.map_or(opts.warm, |c| c.min(opts.warm));
     for run in 0..opts.cold {
-        // The warm series runs in the last process, once the file cache has the binary like the others.
         let n = if run + 1 == opts.cold { warm } else { 0 };
-        let (ready, first, lat, rss_cold, rss_end) = one_process(bin, s, fx, opts, run, n).await?;
-        m.ready.push(ready);
-        m.first.push(first);
-        m.rss_cold_kib.push(rss_cold);
+        let sample = one_process(target, fx, opts, run, n).await?;
+        m.ready.push(sample.ready);
+        m.first.push(sample.first);
+        m.rss_cold_kib.push(sample.rss_cold);
         if n > 0 {
-            m.warm = lat;
-            m.rss_warm_kib = Some(rss_end);
+            m.warm = sample.warm;
+            m.rss_warm_kib = Some(sample.rss_end);
         }
     }
     Ok(m)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The endpoint's own SQL, from PostgreSQL's statement log
+// ---------------------------------------------------------------------------------------------
+
+/// One statement the server logged: its text (`$n` placeholders for the extended protocol) and
+/// the parameters' literals (`'5'`, `NULL`) as the server printed them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub sql: String,
+    pub params: Vec<String>,
+}
+
+/// Whether a log line starts an entry: `2026-12-01 22:00:00.123 UTC [1234] LOG:  …` (the default
+/// `log_line_prefix`, `%m [%p] `); other lines continue the entry before (a statement's newlines).
+fn entry_kind(line: &str) -> Option<(&str, &str)> {
+    let rest = line.split_once("] ")?.1;
+    let (kind, text) = rest.split_once(":  ")?;
+    let prefix = line.split_once(" [")?.0;
+    prefix
+        .starts_with(|c: char| c.is_ascii_digit())
+        .then_some((kind, text))
+}
+
+/// The statements in a stretch of the server log, with their parameters.
+pub fn logged_statements(log: &str) -> Vec<Logged> {
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for line in log.lines() {
+        match entry_kind(line) {
+            Some((kind, text)) => entries.push((kind.to_string(), text.to_string())),
+            None => {
+                if let Some((_, text)) = entries.last_mut() {
+                    text.push('\n');
+                    text.push_str(line);
+                }
+            }
+        }
+    }
+    let mut out: Vec<Logged> = Vec::new();
+    for (kind, text) in entries {
+        match kind.as_str() {
+            "LOG" => {
+                let sql = if let Some(sql) = text.strip_prefix("statement: ") {
+                    sql
+                } else if let Some(rest) = text.strip_prefix("execute ") {
+                    match rest.split_once(": ") {
+                        Some((_, sql)) => sql,
+                        None => continue,
+                    }
+                } else {
+                    continue;
+                };
+                out.push(Logged {
+                    sql: sql.to_string(),
+                    params: Vec::new(),
+                });
+            }
+            "DETAIL" => {
+                // "parameters: …" since PostgreSQL 13, "Parameters: …" before.
+                let params = text
+                    .strip_prefix("parameters: ")
+                    .or_else(|| text.strip_prefix("Parameters: "));
+                if let (Some(params), Some(last)) = (params, out.last_mut()) {
+                    last.params = parameter_literals(params);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `$1 = '5', $2 = NULL, $3 = 'it''s'` → `['5', NULL, 'it''s']`.
+fn parameter_literals(list: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = list.trim();
+    while let Some(eq) = rest.find(" = ") {
+        rest = &rest[eq + 3..];
+        let (value, after) = if let Some(body) = rest.strip_prefix('\'') {
+            // A quoted literal ends at a quote that is not doubled.
+            let bytes = body.as_bytes();
+            let mut i = 0;
+            loop {
+                match bytes.get(i) {
+                    Some(b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                    Some(b'\'') | None => break,
+                    Some(_) => i += 1,
+                }
+            }
+            let end = (i + 2).min(rest.len());
+            (&rest[..end], &rest[end..])
+        } else {
+            let end = rest.find(", $").unwrap_or(rest.len());
+            (&rest[..end], &rest[end..])
+        };
+        out.push(value.to_string());
+        rest = after.trim_start_matches(", ");
+    }
+    out
+}
+
+/// `sql` with `$n` replaced by the literal `n`, cast to the parameter's type.
+fn inline(sql: &str, literals: &[String], types: &[String]) -> Result<String, String> {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        let digits: String = sql[i + 1..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if digits.is_empty() {
+            out.push(c);
+            continue;
+        }
+        for _ in 0..digits.len() {
+            chars.next();
+        }
+        let n: usize = digits.parse().map_err(|_| format!("${digits}"))?;
+        let (lit, ty) = literals
+            .get(n.wrapping_sub(1))
+            .zip(types.get(n.wrapping_sub(1)))
+            .ok_or_else(|| format!("${n} has no logged value in: {sql}"))?;
+        out.push_str(&format!("{lit}::{ty}"));
+    }
+    Ok(out)
+}
+
+/// The SQL one warm invocation of `s` runs, as one script with its parameters inlined: the role's
+/// statements are logged while a fresh process answers twice, and the second answer's are taken
+/// (the first one's include the connection's set-up). Each statement's parameter types come from
+/// preparing it as the same role.
+async fn endpoint_sql(
+    target: &Target<'_>,
+    fx: &Fixture,
+    opts: &Options,
+) -> Result<(String, usize), String> {
+    let set = |on: bool| {
+        let role = &fx.runtime_role;
+        if on {
+            format!("alter role \"{role}\" set log_statement = 'all'")
+        } else {
+            format!("alter role \"{role}\" reset log_statement")
+        }
+    };
+    let admin = shared::db::connect(&fx.superuser_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    admin
+        .batch_execute(&set(true))
+        .await
+        .map_err(|e| e.to_string())?;
+    let captured = async {
+        let mut p = Proc::start(target, fx, opts, 0).await?;
+        p.invoke().await?;
+        let from = std::fs::metadata(&fx.pg_log).map(|m| m.len()).unwrap_or(0);
+        p.invoke().await?;
+        let log = std::fs::read(&fx.pg_log).map_err(|e| format!("{}: {e}", fx.pg_log.display()))?;
+        p.stop().await;
+        let from = usize::try_from(from).unwrap_or(usize::MAX).min(log.len());
+        Ok::<_, String>(logged_statements(&String::from_utf8_lossy(&log[from..])))
+    }
+    .await;
+    admin
+        .batch_execute(&set(false))
+        .await
+        .map_err(|e| e.to_string())?;
+    let statements = captured?;
+    if statements.is_empty() {
+        return Err(format!("{}: no statement was logged", target.label));
+    }
+    let runtime = shared::db::connect(&fx.runtime_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut script = Vec::new();
+    for st in &statements {
+        let sql = if st.params.is_empty() {
+            st.sql.clone()
+        } else {
+            let prepared = runtime
+                .prepare(&st.sql)
+                .await
+                .map_err(|e| format!("preparing {}: {e}", st.sql))?;
+            let types: Vec<String> = prepared
+                .params()
+                .iter()
+                .map(|t| t.name().to_string())
+                .collect();
+            inline(&st.sql, &st.params, &types)?
+        };
+        script.push(sql.trim().trim_end_matches(';').to_string());
+    }
+    Ok((script.join(";\n"), statements.len()))
 }
 
 async fn fixture(work: &Path, server: &testkit::pgembed::PgServer) -> Result<Fixture, String> {
@@ -440,7 +764,7 @@ async fn fixture(work: &Path, server: &testkit::pgembed::PgServer) -> Result<Fix
         "APP_ENV" => Some("production".into()),
         "SECRET_KEY" => Some(SECRET_KEY.into()),
         "DATABASE_URL" => Some(runtime_url.clone()),
-        "BCRYPT_COST" => Some("12".into()),
+        "BCRYPT_COST" => Some(BCRYPT_COST.to_string()),
         _ => None,
     })
     .map_err(|e| e.to_string())?;
@@ -457,23 +781,40 @@ async fn fixture(work: &Path, server: &testkit::pgembed::PgServer) -> Result<Fix
         .map_err(|e| e.to_string())?;
     let row = admin
         .query_one(
-            "select u.id, u.tenant_id, r.name from users u join roles r on r.id = u.role_id where u.username = 'admin'",
+            "select u.id, u.tenant_id, r.name, u.hashed_password from users u join roles r on r.id = u.role_id where u.username = 'admin'",
             &[],
         )
         .await
         .map_err(|e| format!("reading the demo admin: {e}"))?;
     let (user_id, tenant_id, role): (i64, i64, String) = (row.get(0), row.get(1), row.get(2));
+    let admin_hash: String = row.get(3);
+    let runtime = shared::db::connect(&runtime_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let runtime_role: String = runtime
+        .query_one("select current_user::text", &[])
+        .await
+        .map_err(|e| e.to_string())?
+        .get(0);
     let (token, _) = shared::auth::jwt::JwtKeys::from_config(&config)
         .issue("admin", user_id, tenant_id, &role)
         .map_err(|e| e.to_string())?;
     Ok(Fixture {
         runtime_url,
+        runtime_role,
+        superuser_url: server.url("postgres", DB_NAME),
+        pg_log: work.join("pg").join("postgres.log"),
         token,
+        admin_hash,
         work: work.to_path_buf(),
     })
 }
 
-fn report(ms_: &[Measured], opts: &Options, bin_dir: &Path) -> String {
+type WithFloor = (Measured, Option<(Measured, usize)>);
+
+fn report(measured: &[WithFloor], empty: &Measured, opts: &Options, bin_dir: &Path) -> String {
+    let ms_: Vec<&Measured> = measured.iter().map(|(m, _)| m).collect();
+    let ms_ = ms_.as_slice();
     let mut out = String::new();
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -529,6 +870,7 @@ fn report(ms_: &[Measured], opts: &Options, bin_dir: &Path) -> String {
             m.rss_warm_kib.map_or("–".into(), mib),
         );
     }
+    out.push_str(&floor_table(measured, empty));
     out.push_str(
         "\nReference figures (the project's stack notes): published hello-world cold starts on Lambda \
          (lambda-perf, 2026-08) are Lambda's Init Duration, which \"spawn → ready\" approximates without \
@@ -557,6 +899,56 @@ fn report(ms_: &[Measured], opts: &Options, bin_dir: &Path) -> String {
     out
 }
 
+/// Each function beside its floor, measured in the same run: cold, the empty function plus a
+/// fresh connection running the endpoint's SQL (and bcrypt, for the login); warm, that SQL on an
+/// open connection.
+fn floor_table(measured: &[WithFloor], empty: &Measured) -> String {
+    let p50 = |m: &Measured| {
+        let mut w = m.warm.clone();
+        w.sort_unstable();
+        percentile(&w, 0.5)
+    };
+    let ratio = |a: Option<Duration>, b: Option<Duration>| match (a, b) {
+        (Some(a), Some(b)) if !b.is_zero() => format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64()),
+        _ => "–".into(),
+    };
+    let show = |d: Option<Duration>| d.map_or("–".to_string(), ms);
+    let mut out = String::from(
+        "\nAgainst the floor, measured in the same run: the floor of a cold start is an empty Lambda \
+         function (`lambda_floor`, the same runtime crates and profile) that opens a fresh connection \
+         and runs the endpoint's own statements (read from PostgreSQL's statement log of a warm \
+         invocation, parameters inlined) in one flight with plain `tokio-postgres` (and, for the \
+         login, verifies the bcrypt hash); the floor of a warm request is those statements on the \
+         open connection.\n\n\
+         | function | statements | cold: first response | floor | ratio | warm p50 | floor | ratio |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let _ = writeln!(
+        out,
+        "| (empty function) | 0 | {} | – | – | {} | – | – |",
+        show(median(&empty.first)),
+        show(p50(empty)),
+    );
+    for (m, floor) in measured {
+        let (f, statements) = match floor {
+            Some((f, n)) => (f, n.to_string()),
+            None => (empty, "0".to_string()),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {statements} | {} | {} | {} | {} | {} | {} |",
+            m.id,
+            show(median(&m.first)),
+            show(median(&f.first)),
+            ratio(median(&m.first), median(&f.first)),
+            show(p50(m)),
+            show(p50(f)),
+            ratio(p50(m), p50(f)),
+        );
+    }
+    out
+}
+
 /// `cargo xtask bench`.
 pub fn run(opts: &Options) -> Result<String, String> {
     let root = xtask::workspace_root();
@@ -571,6 +963,16 @@ pub fn run(opts: &Options) -> Result<String, String> {
             .map_err(|e| format!("--bin-dir {}: {e}", d.display()))?,
         None => default_bin_dir(&target, &opts.functions)?,
     };
+    let floor_bin = find_binary(&bin_dir, FLOOR_BINARY)
+        .or_else(|| find_binary(&target.join("release"), FLOOR_BINARY))
+        .ok_or_else(|| {
+            format!(
+                "no {FLOOR_BINARY} in {} or {}/release: build it with \
+                 cargo build --release -p testkit --bin {FLOOR_BINARY}",
+                bin_dir.display(),
+                target.display()
+            )
+        })?;
     let mut bins = Vec::new();
     for id in &opts.functions {
         let s = scenario(id).ok_or_else(|| format!("no scenario for `{id}`"))?;
@@ -592,12 +994,40 @@ pub fn run(opts: &Options) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let result = rt.block_on(async {
         let fx = fixture(&work, &server).await?;
+        eprintln!(
+            "bench: the floor: an empty function ({})",
+            floor_bin.display()
+        );
+        let empty = Target::floor(&floor_bin, "floor-empty".into(), &fx, None, false)?;
+        let empty = measure(&empty, &fx, opts, opts.warm).await?;
         let mut measured = Vec::new();
         for (s, bin) in &bins {
             eprintln!("bench: {} ({})", s.id, bin.display());
-            measured.push(measure(bin, s, &fx, opts).await?);
+            let function = Target::function(bin, s, &fx)?;
+            let warm = s.warm_cap.map_or(opts.warm, |c| c.min(opts.warm));
+            let m = measure(&function, &fx, opts, warm).await?;
+            // health_get touches no database: its floor is the empty function.
+            let floor = if scenario_needs_database(s) {
+                let (sql, statements) = endpoint_sql(&function, &fx, opts).await?;
+                let _ = std::fs::write(fx.work.join(format!("floor-{}.sql", s.id)), &sql);
+                eprintln!(
+                    "bench: floor of {}: {statements} statements in one flight",
+                    s.id
+                );
+                let target = Target::floor(
+                    &floor_bin,
+                    format!("floor-{}", s.id),
+                    &fx,
+                    Some(&sql),
+                    s.id == "auth_login",
+                )?;
+                Some((measure(&target, &fx, opts, warm).await?, statements))
+            } else {
+                None
+            };
+            measured.push((m, floor));
         }
-        Ok::<_, String>(report(&measured, opts, &bin_dir))
+        Ok::<_, String>(report(&measured, &empty, opts, &bin_dir))
     });
     drop(rt);
     server.stop();
@@ -660,6 +1090,51 @@ mod tests {
             );
             assert_eq!(ev["body"].is_string(), s.body.is_some());
         }
+    }
+
+    #[test]
+    fn statements_and_parameters_are_read_from_the_server_log() {
+        let log = "\
+2026-12-01 22:40:01.100 UTC [77] LOG:  statement: START TRANSACTION
+2026-12-01 22:40:01.101 UTC [77] LOG:  execute s0: select a
+\t  from t where id = $1 and name = $2 and x = $10
+2026-12-01 22:40:01.101 UTC [77] DETAIL:  parameters: $1 = '5', $2 = 'it''s, $3 = ''x''', $3 = NULL, $4 = '', $5 = '6', $6 = '7', $7 = '8', $8 = '9', $9 = '10', $10 = '11'
+2026-12-01 22:40:01.102 UTC [77] LOG:  duration: 0.1 ms
+2026-12-01 22:40:01.103 UTC [77] LOG:  execute <unnamed>: select now()
+2026-12-01 22:40:01.104 UTC [77] LOG:  statement: COMMIT
+";
+        let st = logged_statements(log);
+        let sql: Vec<&str> = st.iter().map(|s| s.sql.as_str()).collect();
+        assert_eq!(
+            sql,
+            [
+                "START TRANSACTION",
+                "select a\n\t  from t where id = $1 and name = $2 and x = $10",
+                "select now()",
+                "COMMIT"
+            ]
+        );
+        assert_eq!(
+            st[1].params[..4],
+            ["'5'", "'it''s, $3 = ''x'''", "NULL", "''"].map(String::from)
+        );
+        assert_eq!(st[1].params.len(), 10);
+        assert!(st[0].params.is_empty() && st[2].params.is_empty());
+        let types: Vec<String> = [
+            "int8", "text", "text", "text", "int4", "int4", "int4", "int4", "int4", "int8",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            inline(&st[1].sql, &st[1].params, &types).unwrap(),
+            "select a\n\t  from t where id = '5'::int8 and name = 'it''s, $3 = ''x'''::text and x = '11'::int8"
+        );
+        // A placeholder without a logged value is an error, not a silent gap.
+        assert!(inline("select $2", &st[1].params[..1], &types).is_err());
+        assert_eq!(
+            inline("select '$' || 1", &[], &[]).unwrap(),
+            "select '$' || 1"
+        );
     }
 
     #[test]
