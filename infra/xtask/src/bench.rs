@@ -653,8 +653,8 @@ fn parameter_literals(list: &str) -> Vec<String> {
     out
 }
 
-/// `sql` with `$n` replaced by the literal `n`, cast to the parameter's type.
-fn inline(sql: &str, literals: &[String], types: &[String]) -> Result<String, String> {
+/// `sql` with each `$n` replaced by `with(n)`.
+fn substitute(sql: &str, with: impl Fn(usize) -> Result<String, String>) -> Result<String, String> {
     let mut out = String::with_capacity(sql.len());
     let mut chars = sql.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -674,13 +674,114 @@ fn inline(sql: &str, literals: &[String], types: &[String]) -> Result<String, St
             chars.next();
         }
         let n: usize = digits.parse().map_err(|_| format!("${digits}"))?;
+        out.push_str(&with(n)?);
+    }
+    Ok(out)
+}
+
+/// `sql` with `$n` replaced by the literal `n`, cast to the parameter's type.
+fn inline(sql: &str, literals: &[String], types: &[String]) -> Result<String, String> {
+    substitute(sql, |n| {
         let (lit, ty) = literals
             .get(n.wrapping_sub(1))
             .zip(types.get(n.wrapping_sub(1)))
             .ok_or_else(|| format!("${n} has no logged value in: {sql}"))?;
-        out.push_str(&format!("{lit}::{ty}"));
+        Ok(format!("{lit}::{ty}"))
+    })
+}
+
+/// The type of each parameter of each statement, as the server infers it when it prepares the
+/// statement (as `client`'s role).
+pub async fn parameter_types(
+    client: &tokio_postgres::Client,
+    statements: &[Logged],
+) -> Result<Vec<Vec<String>>, String> {
+    let mut out = Vec::new();
+    for st in statements {
+        if st.params.is_empty() {
+            out.push(Vec::new());
+            continue;
+        }
+        let prepared = client
+            .prepare(&st.sql)
+            .await
+            .map_err(|e| format!("preparing {}: {e}", st.sql))?;
+        out.push(
+            prepared
+                .params()
+                .iter()
+                .map(|t| t.name().to_string())
+                .collect(),
+        );
     }
     Ok(out)
+}
+
+/// The statements as one script with their parameters inlined (the floor function runs it).
+pub fn inlined_script(statements: &[Logged], types: &[Vec<String>]) -> Result<String, String> {
+    let mut script = Vec::new();
+    for (st, types) in statements.iter().zip(types) {
+        let sql = if st.params.is_empty() {
+            st.sql.clone()
+        } else {
+            inline(&st.sql, &st.params, types)?
+        };
+        script.push(sql.trim().trim_end_matches(';').to_string());
+    }
+    Ok(script.join(";\n"))
+}
+
+/// pgbench's variables for a script: as literals for `-M simple` (substituted into the text) and as
+/// bare values for `-M prepared` (sent as parameters).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PgbenchVariables {
+    pub simple: Vec<(String, String)>,
+    pub prepared: Vec<(String, String)>,
+}
+
+/// A pgbench script of the statements, each parameter a variable (`:s0p1::int8`; a NULL inline,
+/// since a variable cannot hold one). pgbench reads `:name` as a variable wherever it appears, so
+/// values (timestamps have colons) must not be in the script's text.
+pub fn pgbench_script(
+    statements: &[Logged],
+    types: &[Vec<String>],
+) -> Result<(String, PgbenchVariables), String> {
+    let mut vars = PgbenchVariables::default();
+    let mut script = String::new();
+    for (i, (st, types)) in statements.iter().zip(types).enumerate() {
+        let mut simple = Vec::new();
+        let mut prepared = Vec::new();
+        let sql = substitute(&st.sql, |n| {
+            let (lit, ty) = st
+                .params
+                .get(n.wrapping_sub(1))
+                .zip(types.get(n.wrapping_sub(1)))
+                .ok_or_else(|| format!("${n} has no logged value in: {}", st.sql))?;
+            if lit == "NULL" {
+                return Ok(format!("NULL::{ty}"));
+            }
+            Ok(format!(":s{i}p{n}::{ty}"))
+        })?;
+        for (k, lit) in st.params.iter().enumerate() {
+            if lit == "NULL" {
+                continue;
+            }
+            let name = format!("s{i}p{}", k + 1);
+            let bare = lit
+                .strip_prefix('\'')
+                .and_then(|l| l.strip_suffix('\''))
+                .unwrap_or(lit)
+                .replace("''", "'");
+            simple.push((name.clone(), lit.clone()));
+            prepared.push((name, bare));
+        }
+        vars.simple.extend(simple);
+        vars.prepared.extend(prepared);
+        // pgbench ends a command at a semicolon at the end of a line.
+        script.push_str(sql.trim().trim_end_matches(';'));
+        script.push_str(";\n");
+    }
+    Ok((script, vars))
 }
 
 /// The SQL one warm invocation of `s` runs, as one script with its parameters inlined: the role's
@@ -729,25 +830,8 @@ async fn endpoint_sql(
     let runtime = shared::db::connect(&fx.runtime_url)
         .await
         .map_err(|e| e.to_string())?;
-    let mut script = Vec::new();
-    for st in &statements {
-        let sql = if st.params.is_empty() {
-            st.sql.clone()
-        } else {
-            let prepared = runtime
-                .prepare(&st.sql)
-                .await
-                .map_err(|e| format!("preparing {}: {e}", st.sql))?;
-            let types: Vec<String> = prepared
-                .params()
-                .iter()
-                .map(|t| t.name().to_string())
-                .collect();
-            inline(&st.sql, &st.params, &types)?
-        };
-        script.push(sql.trim().trim_end_matches(';').to_string());
-    }
-    Ok((script.join(";\n"), statements.len()))
+    let types = parameter_types(&runtime, &statements).await?;
+    Ok((inlined_script(&statements, &types)?, statements.len()))
 }
 
 async fn fixture(work: &Path, server: &testkit::pgembed::PgServer) -> Result<Fixture, String> {
@@ -871,6 +955,7 @@ fn report(measured: &[WithFloor], empty: &Measured, opts: &Options, bin_dir: &Pa
         );
     }
     out.push_str(&floor_table(measured, empty));
+    out.push_str(&breakdown(measured, empty));
     out.push_str(
         "\nReference figures (the project's stack notes): published hello-world cold starts on Lambda \
          (lambda-perf, 2026-08) are Lambda's Init Duration, which \"spawn → ready\" approximates without \
@@ -946,6 +1031,90 @@ fn floor_table(measured: &[WithFloor], empty: &Measured) -> String {
             ratio(p50(m), p50(f)),
         );
     }
+    out
+}
+
+/// Where a cold start's time goes, from the medians of this run: each step is the difference of
+/// two measured figures (the floor function isolates what is not ours).
+fn breakdown(measured: &[WithFloor], empty: &Measured) -> String {
+    let mut out = String::new();
+    let plain = measured
+        .iter()
+        .find(|(m, _)| m.id == "health_get")
+        .map(|(m, _)| m);
+    let Some((m, Some((floor, _)))) = measured
+        .iter()
+        .find(|(m, f)| f.is_some() && m.id != "health_db" && m.id != "auth_login")
+        .or_else(|| measured.iter().find(|(_, f)| f.is_some()))
+    else {
+        return out;
+    };
+    let med = |v: &[Duration]| median(v).unwrap_or_default();
+    let p50 = |m: &Measured| {
+        let mut w = m.warm.clone();
+        w.sort_unstable();
+        percentile(&w, 0.5).unwrap_or_default()
+    };
+    let signed = |a: Duration, b: Duration| {
+        let d = a.as_secs_f64() - b.as_secs_f64();
+        format!("{:+.2} ms", d * 1000.0)
+    };
+    let _ = writeln!(
+        out,
+        "\nThe cold start of `{}`, step by step (medians of this run; each step the difference of two \
+         measured figures):\n\n| step | measured as | time |\n|---|---|---:|",
+        m.id
+    );
+    let rows = [
+        (
+            "process start, tokio and the Lambda runtime, to the first `next`",
+            "empty function: spawn → ready".to_string(),
+            ms(med(&empty.ready)),
+        ),
+        (
+            "our initialisation: configuration, logging (and the secret, when set)",
+            format!(
+                "`{}` ready − empty function ready",
+                plain.map_or(m.id.as_str(), |p| p.id.as_str())
+            ),
+            signed(med(&plain.unwrap_or(m).ready), med(&empty.ready)),
+        ),
+        (
+            "the first event over the Runtime API, and the empty answer",
+            "empty function: first response − ready".to_string(),
+            signed(med(&empty.first), med(&empty.ready)),
+        ),
+        (
+            "a fresh connection: TCP, start-up, authentication, and a fresh backend's first statements",
+            "floor: first response − empty first response − floor warm".to_string(),
+            signed(med(&floor.first), med(&empty.first) + p50(floor)),
+        ),
+        (
+            "the endpoint's statements in one flight",
+            "floor warm p50".to_string(),
+            ms(p50(floor)),
+        ),
+        (
+            "ours on the first request: TLS set-up, JWT, dispatch, round trips beyond one, first-use costs",
+            format!(
+                "`{}` first response − floor first response − our initialisation",
+                m.id
+            ),
+            signed(
+                med(&m.first) + med(&empty.ready),
+                med(&floor.first) + med(&m.ready),
+            ),
+        ),
+    ];
+    for (step, how, t) in rows {
+        let _ = writeln!(out, "| {step} | {how} | {t} |");
+    }
+    let _ = writeln!(
+        out,
+        "| **total** | `{}`: spawn → first response | **{}** |",
+        m.id,
+        ms(med(&m.first))
+    );
     out
 }
 
@@ -1134,6 +1303,52 @@ mod tests {
         assert_eq!(
             inline("select '$' || 1", &[], &[]).unwrap(),
             "select '$' || 1"
+        );
+    }
+
+    #[test]
+    fn pgbench_scripts_take_parameters_as_variables() {
+        let st = vec![
+            Logged {
+                sql: "BEGIN".into(),
+                params: vec![],
+            },
+            Logged {
+                sql: "select $1, $2, $3".into(),
+                params: vec![
+                    "'it''s'".into(),
+                    "NULL".into(),
+                    "'2026-12-01 10:00:00+00'".into(),
+                ],
+            },
+        ];
+        let types = vec![
+            vec![],
+            vec!["text".into(), "int8".into(), "timestamptz".into()],
+        ];
+        let (script, vars) = pgbench_script(&st, &types).unwrap();
+        // No value in the text: pgbench would read the timestamp's ":00" as a variable.
+        assert_eq!(
+            script,
+            "BEGIN;\nselect :s1p1::text, NULL::int8, :s1p3::timestamptz;\n"
+        );
+        assert_eq!(
+            vars.simple,
+            [
+                ("s1p1".to_string(), "'it''s'".to_string()),
+                ("s1p3".into(), "'2026-12-01 10:00:00+00'".into())
+            ]
+        );
+        assert_eq!(
+            vars.prepared,
+            [
+                ("s1p1".to_string(), "it's".to_string()),
+                ("s1p3".into(), "2026-12-01 10:00:00+00".into())
+            ]
+        );
+        assert_eq!(
+            inlined_script(&st, &types).unwrap(),
+            "BEGIN;\nselect 'it''s'::text, NULL::int8, '2026-12-01 10:00:00+00'::timestamptz"
         );
     }
 

@@ -7,11 +7,12 @@
 //! - `bench`: cold start, warm latency and peak memory of built Lambda binaries (see `bench.rs`).
 
 mod bench;
+mod throughput;
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask gen [--check] | cargo xtask bench [OPTIONS]
+const USAGE: &str = "usage: cargo xtask gen [--check] | bench [OPTIONS] | throughput [OPTIONS]
 
   gen           regenerate functions/src/bin/<id>.rs, their [[bin]] entries, template.yaml's
                 generated block, infra/sam/Makefile, events/*.json, the README endpoint table
@@ -19,7 +20,10 @@ const USAGE: &str = "usage: cargo xtask gen [--check] | cargo xtask bench [OPTIO
                 whose route is gone)
   gen --check   change nothing; exit 1 and list what is stale
   bench         measure cold start, warm latency and peak RSS of built binaries against a local
-                Lambda Runtime API and PostgreSQL; prints Markdown (cargo xtask bench --help)";
+                Lambda Runtime API and PostgreSQL, each beside its floor; prints Markdown
+                (cargo xtask bench --help)
+  throughput    requests/s of the local server's release build under wrk, each request beside
+                pgbench running its statements; prints Markdown (cargo xtask throughput --help)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +36,22 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["bench", rest @ ..] => run_bench(rest),
+        ["throughput", "--help"] | ["throughput", "-h"] => {
+            eprintln!("{}", throughput::USAGE);
+            ExitCode::SUCCESS
+        }
+        ["throughput", rest @ ..] => {
+            match throughput::parse_args(rest).and_then(|o| throughput::run(&o)) {
+                Ok(report) => {
+                    let _ = writeln!(std::io::stdout().lock(), "{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("xtask throughput: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         ["help"] | ["--help"] | ["-h"] => {
             eprintln!("{USAGE}");
             ExitCode::SUCCESS
