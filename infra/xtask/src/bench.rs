@@ -39,7 +39,10 @@ pub const USAGE: &str = "usage: cargo xtask bench [--bin-dir DIR] [--functions a
   --functions LIST  comma-separated subset of: health_get, health_db, auth_me, companies_list, auth_login
   --warm N          warm invocations per function (default 200; auth_login at most 10: bcrypt)
   --cold N          cold starts per function, the median is reported (default 5)
-  --memory MB       AWS_LAMBDA_FUNCTION_MEMORY_SIZE given to the functions (default 256)";
+  --memory MB       AWS_LAMBDA_FUNCTION_MEMORY_SIZE given to the functions (default 256)
+  --runner CMD      start every binary through CMD (split at spaces), e.g. arm64 builds on an
+                    x86_64 machine: --runner 'qemu-aarch64 -L /usr/aarch64-linux-gnu' (the floor
+                    must then be an arm64 build too: cargo lambda build --release --arm64 -p testkit)";
 
 /// Long enough for a real run, so a test of the whole bench with tiny N stays meaningful.
 const SECRET_KEY: &str = "bench-secret-key-0123456789abcdef0123456789abcdef";
@@ -60,6 +63,8 @@ pub struct Options {
     pub warm: usize,
     pub cold: usize,
     pub memory_mb: u32,
+    /// A program (and its arguments) every binary is started through.
+    pub runner: Vec<String>,
 }
 
 impl Default for Options {
@@ -70,6 +75,7 @@ impl Default for Options {
             warm: 200,
             cold: 5,
             memory_mb: 256,
+            runner: Vec::new(),
         }
     }
 }
@@ -123,6 +129,23 @@ pub fn parse_args(args: &[&str]) -> Result<Options, String> {
                     .ok()
                     .filter(|m| (128..=10240).contains(m))
                     .ok_or("--memory must be 128..=10240")?;
+            }
+            "--runner" => {
+                o.runner = value(arg)?.split_whitespace().map(String::from).collect();
+                if o.runner.is_empty() {
+                    return Err("--runner: empty command".into());
+                }
+                // The functions start in a cleared environment, without PATH to look it up in.
+                if let Some(program) = o.runner.first_mut()
+                    && !program.contains('/')
+                    && let Some(found) = std::env::var_os("PATH").and_then(|p| {
+                        std::env::split_paths(&p)
+                            .map(|d| d.join(&*program))
+                            .find(|c| c.is_file())
+                    })
+                {
+                    *program = found.to_string_lossy().into_owned();
+                }
             }
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -420,7 +443,14 @@ impl<'a> Proc<'a> {
         let log = fx.work.join(format!("{}-{run}.log", target.label));
         let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
         let err = out.try_clone().map_err(|e| e.to_string())?;
-        let mut cmd = api.command(target.bin);
+        let mut cmd = match opts.runner.split_first() {
+            Some((program, args)) => {
+                let mut cmd = api.command(program);
+                cmd.args(args).arg(target.bin);
+                cmd
+            }
+            None => api.command(target.bin),
+        };
         cmd.envs(target.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&fx.work)
             .stdout(out)
@@ -1232,6 +1262,11 @@ mod tests {
         assert_eq!(o.bin_dir, Some(PathBuf::from("/x")));
         assert_eq!(o.functions, vec!["health_get", "auth_me"]);
         assert_eq!((o.warm, o.cold, o.memory_mb), (3, 2, 512));
+        assert!(o.runner.is_empty());
+        let o = parse_args(&["--runner", "qemu-aarch64 -L /usr/aarch64-linux-gnu"]).unwrap();
+        assert!(o.runner[0].ends_with("qemu-aarch64"), "{:?}", o.runner);
+        assert_eq!(o.runner[1..], ["-L", "/usr/aarch64-linux-gnu"]);
+        assert!(parse_args(&["--runner", " "]).is_err());
         assert!(
             parse_args(&["--functions", "nope"])
                 .unwrap_err()
