@@ -24,6 +24,9 @@ case "$env_name" in dev | staging | prod) ;; *)
 esac
 plan_file="${RELEASE_PLAN:-.aws-sam/release-plan.env}"
 
+# shellcheck source=infra/scripts/arch.sh
+. "$(dirname "${BASH_SOURCE[0]}")/arch.sh"
+
 step() { printf '\n==> %s\n' "$*"; }
 die() {
   echo "release: $*" >&2
@@ -80,10 +83,23 @@ smoke() {
   echo "Released $env_name: $api_url"
 }
 
+# The Architecture a deploy of <config-env> gets: its parameter_overrides', else its template's default
+# (the source template: sam build rewrites the built one's layout).
+architecture_for() { # <config-env>
+  local override source=template.yaml
+  case "$1" in *-migrate) source=infra/sam/migrate.yaml ;; esac
+  override="$(setting "$1" parameter_overrides | grep -Eo 'Architecture=[A-Za-z0-9_]+' | cut -d= -f2 || true)"
+  echo "${override:-$(template_architecture "$source")}"
+}
+
 deploy() { # <config-env> <built template> [sam deploy options...]
-  local config_env="$1" built="$2"
+  local config_env="$1" built="$2" want
   shift 2
   [ -f "$built" ] || die "$built is missing: build first (deploy.sh, or the workflow's build job)"
+  # Lambda would accept binaries of the other architecture and fail every invocation: refuse first.
+  want="$(architecture_for "$config_env")"
+  check_bootstraps "$(dirname "$built")" "$want" ||
+    die "the build in $(dirname "$built") is not for $want, which $config_env deploys (LAMBDA_TARGET=$(target_of "$want") infra/scripts/sam-build.sh)"
   step "sam deploy --config-env $config_env"
   sam deploy --config-env "$config_env" --template-file "$built" "$@"
 }

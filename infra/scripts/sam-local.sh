@@ -34,7 +34,17 @@ else
     echo "sam-local: needs a Docker engine (docker not found); without one use cargo run -p local" >&2
     exit 1
   }
-  [ -f .aws-sam/build/template.yaml ] || bash infra/scripts/sam-build.sh
+fi
+# shellcheck source=infra/scripts/arch.sh
+. infra/scripts/arch.sh
+# The containers run this machine's architecture (another one needs emulation in Docker): build for
+# it, and tell the template. A build for the deploy's architecture is rebuilt; release.sh refuses to
+# deploy the result elsewhere.
+architecture="$(host_architecture)"
+if [ "$print" = 0 ]; then
+  if [ ! -f .aws-sam/build/template.yaml ] || ! check_bootstraps .aws-sam/build "$architecture" 2>/dev/null; then
+    LAMBDA_TARGET="$(target_of "$architecture")" bash infra/scripts/sam-build.sh
+  fi
 fi
 export SAM_CLI_TELEMETRY=0
 
@@ -45,7 +55,7 @@ if [ -n "${SAM_LOCAL_DB_HOST:-}" ]; then
   sed "s/127\.0\.0\.1/${SAM_LOCAL_DB_HOST}/" infra/sam/env.local.json >"$env_file"
   network=()
 fi
-common=(--template-file .aws-sam/build/template.yaml --env-vars "$env_file" --parameter-overrides Stage=dev "${network[@]}")
+common=(--template-file .aws-sam/build/template.yaml --env-vars "$env_file" --parameter-overrides Stage=dev "Architecture=$architecture" "${network[@]}")
 
 run() {
   if [ "$print" = 1 ]; then

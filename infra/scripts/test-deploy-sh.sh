@@ -10,10 +10,11 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-mkdir -p "$work/repo/infra/scripts" "$work/bin"
+mkdir -p "$work/repo/infra/scripts" "$work/repo/infra/sam" "$work/bin"
 cp "$repo/deploy.sh" "$work/repo/"
-cp "$repo/infra/scripts/samconfig-check.sh" "$repo/infra/scripts/release.sh" "$work/repo/infra/scripts/"
+cp "$repo/infra/scripts/samconfig-check.sh" "$repo/infra/scripts/release.sh" "$repo/infra/scripts/arch.sh" "$work/repo/infra/scripts/"
 cp "$repo/template.yaml" "$work/repo/"
+cp "$repo/infra/sam/migrate.yaml" "$work/repo/infra/sam/"
 # samconfig.toml with the placeholders filled in.
 fill() {
   sed -e 's/REPLACE_ME (ArtifactsBucketName[^"]*)/jmsk-artifacts-test/' \
@@ -35,10 +36,14 @@ stub() {
   chmod +x "$work/bin/$1"
 }
 stub sam <<'STUB'
+# A built function: an ELF header whose e_machine is arm64's (0xb7) unless STUB_MACHINE says otherwise.
+bootstrap() {
+  mkdir -p "$1/Fn" && touch "$1/template.yaml"
+  printf "\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\2\0${STUB_MACHINE:-\267}\0" >"$1/Fn/bootstrap"
+}
 case "$*" in
-  "build --template-file infra/sam/migrate.yaml --build-dir .aws-sam/migrate")
-    mkdir -p .aws-sam/migrate && touch .aws-sam/migrate/template.yaml ;;
-  build) mkdir -p .aws-sam/build && touch .aws-sam/build/template.yaml ;;
+  "build --template-file infra/sam/migrate.yaml --build-dir .aws-sam/migrate") bootstrap .aws-sam/migrate ;;
+  build) bootstrap .aws-sam/build ;;
   *--no-execute-changeset*)
     echo "Changeset created successfully. arn:aws:cloudformation:eu-west-1:123456789012:changeSet/samcli-deploy$RANDOM/abc" ;;
 esac
@@ -94,6 +99,9 @@ check "a failed migration fails the deploy" bash -c "! STUB_FUNCTION_ERROR=Unhan
 check "a failed migration never deploys the API stack" bash -c "grep -q '^sam deploy --config-env dev-migrate' '$log' && ! grep -q '^sam deploy --config-env dev ' '$log'"
 check "an unhealthy database fails the deploy" bash -c "! STUB_HEALTH='{\"status\":\"unhealthy\"}' PATH='$work/bin:/usr/bin:/bin' bash '$work/repo/deploy.sh' dev >/dev/null 2>&1"
 check "an unknown environment is refused" bash -c "! PATH='$work/bin:/usr/bin:/bin' bash '$work/repo/deploy.sh' qa >/dev/null 2>&1"
+: >"$log"
+check "x86_64 binaries are refused for the arm64 default" bash -c "! STUB_MACHINE='\\076' PATH='$work/bin:/usr/bin:/bin' bash '$work/repo/deploy.sh' dev >'$work/out.log' 2>&1 && grep -q 'is not for arm64' '$work/out.log' && ! grep -q '^sam deploy' '$log'"
+check "arm64 binaries deploy (positive control, and the build the plan below uses)" run dev
 
 # The prod pipeline: plan creates both change sets and executes nothing; apply runs them in order.
 release() { (cd "$work/repo" && PATH="$work/bin:/usr/bin:/bin" RELEASE_PLAN="$work/plan.env" bash infra/scripts/release.sh "$@") >"$work/out.log" 2>&1; }

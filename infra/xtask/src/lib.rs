@@ -503,8 +503,9 @@ pub fn sam_makefile(specs: &[RouteSpec]) -> String {
 
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/../..)
 CARGO ?= cargo
-# x86_64 as in the template's Globals (Architectures); zig links against an old glibc (AL2023 has 2.34).
-LAMBDA_TARGET ?= x86_64-unknown-linux-gnu
+# arm64, the default of the templates' Architecture parameter (x86_64: x86_64-unknown-linux-gnu); zig
+# links against an old glibc (AL2023 has 2.34).
+LAMBDA_TARGET ?= aarch64-unknown-linux-gnu
 
 # $(call stage,<package>,<binary>)
 define stage

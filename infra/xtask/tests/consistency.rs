@@ -349,3 +349,41 @@ fn every_hot_function_has_its_scaling_parameters_and_conditions() {
         }
     }
 }
+
+/// The Architecture default of each template, through YAML (its `Default`).
+fn architecture_default(template: &str) -> String {
+    let path = xtask::workspace_root().join(template);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let docs = YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("{template}: {e}"));
+    docs[0]["Parameters"]["Architecture"]["Default"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{template}: no Architecture parameter with a Default"))
+        .to_string()
+}
+
+#[test]
+fn both_stacks_and_the_sam_makefile_build_for_one_architecture() {
+    let api = architecture_default(xtask::TEMPLATE);
+    assert_eq!(api, architecture_default(MIGRATE_TEMPLATE));
+    let target = match api.as_str() {
+        "arm64" => "aarch64-unknown-linux-gnu",
+        "x86_64" => "x86_64-unknown-linux-gnu",
+        other => panic!("Architecture default {other}"),
+    };
+    let makefile = xtask::sam_makefile(&xtask::project_specs());
+    assert!(
+        makefile.contains(&format!("LAMBDA_TARGET ?= {target}\n")),
+        "infra/sam/Makefile must default to {target}, the target of the templates' {api}"
+    );
+    // Every function takes the parameter, none a fixed architecture.
+    for template in [xtask::TEMPLATE, MIGRATE_TEMPLATE] {
+        let text = std::fs::read_to_string(xtask::workspace_root().join(template)).unwrap();
+        let fixed: Vec<&str> = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("Architectures:"))
+            .filter(|l| !l.contains("!Ref Architecture"))
+            .collect();
+        assert!(fixed.is_empty(), "{template}: {fixed:?}");
+        assert!(text.contains("Architectures: [!Ref Architecture]"), "{template}");
+    }
+}
