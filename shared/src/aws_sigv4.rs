@@ -368,27 +368,40 @@ mod tests {
             ])
         );
 
-        let refused = |expected: Signer<'_>| verify(&req, &auth, &expected).unwrap_err();
-        let e = refused(Signer {
-            secret_access_key: "another-secret",
-            ..IAM
-        });
-        assert!(e.contains("does not match"), "{e}");
-        let e = refused(Signer {
-            access_key_id: "AKIDOTHER",
-            ..IAM
-        });
-        assert!(e.contains("unknown access key id"), "{e}");
-        let e = refused(Signer {
-            region: "eu-west-1",
-            ..IAM
-        });
-        assert!(e.contains("scoped to us-east-1/iam"), "{e}");
-        let e = refused(Signer {
-            service: "secretsmanager",
-            ..IAM
-        });
-        assert!(e.contains("not us-east-1/secretsmanager"), "{e}");
+        // The service holds other credentials, or expects another scope.
+        for (expected, why) in [
+            (
+                Signer {
+                    secret_access_key: "another-secret",
+                    ..IAM
+                },
+                "does not match",
+            ),
+            (
+                Signer {
+                    access_key_id: "AKIDOTHER",
+                    ..IAM
+                },
+                "unknown access key id",
+            ),
+            (
+                Signer {
+                    region: "eu-west-1",
+                    ..IAM
+                },
+                "scoped to us-east-1/iam",
+            ),
+            (
+                Signer {
+                    service: "secretsmanager",
+                    ..IAM
+                },
+                "not us-east-1/secretsmanager",
+            ),
+        ] {
+            let e = verify(&req, &auth, &expected).unwrap_err();
+            assert!(e.contains(why), "{expected:?}: {e}");
+        }
         let body = Request {
             body: b"Action=DeleteUser",
             ..req
