@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod aws_sigv4;
 pub mod config;
 pub mod context;
 pub mod db;

@@ -20,12 +20,11 @@
 //! function's environment must not silently shadow it. Keys the secret does not carry come from the
 //! environment as usual. To point a function elsewhere, unset the ARN variable and set the variables.
 //!
-//! Fetching needs the cargo feature `aws-secrets` (it links `aws-sdk-secretsmanager` with an HTTPS
-//! client on rustls + ring, +5.8 MB per stripped binary): `functions` and `migrator` enable it.
-//! Without the feature, a set ARN variable fails fast with a message saying so.
-//! `fetch` honours `AWS_ENDPOINT_URL_SECRETS_MANAGER` and `AWS_ENDPOINT_URL` (the names the SDK itself
+//! `fetch` is one SigV4-signed HTTPS `POST` to Secrets Manager (`crate::aws_sigv4`), not the AWS SDK:
+//! the SDK cost each binary 5.8 MB for this one read per cold start (docs/deploying.md, "Reading the
+//! secret"). It honours `AWS_ENDPOINT_URL_SECRETS_MANAGER` and `AWS_ENDPOINT_URL` (the names the SDK
 //! uses: service id "Secrets Manager", upper-cased, space → underscore), which the tests point at a
-//! local stub.
+//! local stub that checks the signature.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -64,12 +63,6 @@ pub const MIGRATION: SecretKind = SecretKind {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error(
-        "{var} is set, but this binary was built without the `aws-secrets` feature of the `shared` \
-         crate, so it cannot read Secrets Manager: rebuild with that feature, or unset {var} and set \
-         {required} directly"
-    )]
-    NotCompiled { var: &'static str, required: String },
     #[error("{var}: cannot read secret '{arn}' from Secrets Manager: {reason}")]
     Fetch {
         var: &'static str,
@@ -253,26 +246,16 @@ impl Settings {
     }
 }
 
-/// Fetch and parse the secret `arn` of `kind` (`GetSecretValue`, current version).
+/// Fetch and parse the secret `arn` of `kind` (`GetSecretValue`, current version): one SigV4-signed
+/// `POST` (docs/deploying.md, "Reading the secret").
 ///
-/// The client is configured from the variables Lambda sets, without `aws-config`: its provider chains
-/// (profiles, SSO, STS web identity, IMDS) are never needed in a function and cost 2.7 MB per binary
-/// (docs/deploying.md). Region `AWS_REGION` (or `AWS_DEFAULT_REGION`); credentials
-/// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`; endpoint
-/// `AWS_ENDPOINT_URL_SECRETS_MANAGER` or `AWS_ENDPOINT_URL` (the names the SDK itself uses for the
-/// override). Server certificates are checked against the system's roots (`SSL_CERT_FILE` honoured).
-/// Should functions ever get credentials another way (SnapStart, containers), switch back to
-/// `aws_config::defaults(..).load()`.
-#[cfg(feature = "aws-secrets")]
+/// Configured from the variables Lambda sets: region `AWS_REGION` (or `AWS_DEFAULT_REGION`);
+/// credentials `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`; endpoint
+/// `https://secretsmanager.{region}.amazonaws.com`, or `AWS_ENDPOINT_URL_SECRETS_MANAGER` /
+/// `AWS_ENDPOINT_URL` (the SDK's names for the override; `http://` is accepted there, for stubs).
+/// Should functions ever get credentials another way (SnapStart's container credentials, a
+/// profile), this has to learn it: nothing here walks a provider chain.
 pub async fn fetch(kind: &'static SecretKind, arn: &str) -> Result<SecretValues, SecretError> {
-    use std::time::Duration;
-
-    use aws_sdk_secretsmanager::config::retry::RetryConfig;
-    use aws_sdk_secretsmanager::config::timeout::TimeoutConfig;
-    use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
-    use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata};
-    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
-
     let env = |k: &str| {
         std::env::var(k)
             .ok()
@@ -294,65 +277,276 @@ pub async fn fetch(kind: &'static SecretKind, arn: &str) -> Result<SecretValues,
                 .into(),
         ));
     };
-    let credentials = Credentials::new(
-        key_id,
-        secret_key,
-        env("AWS_SESSION_TOKEN"),
-        None,
-        "environment",
-    );
-    // Bounded: Lambda's init phase lasts at most 10 s, and a function in a VPC without a route to
-    // Secrets Manager (no interface endpoint, no NAT) would otherwise hang until the invocation timeout.
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(2))
-        .operation_attempt_timeout(Duration::from_secs(3))
-        .operation_timeout(Duration::from_secs(8))
-        .build();
-    let https = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    let mut conf = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .http_client(https)
-        .region(Region::new(region))
-        .credentials_provider(credentials)
-        .retry_config(RetryConfig::standard())
-        .timeout_config(timeouts);
-    if let Some(url) = env("AWS_ENDPOINT_URL_SECRETS_MANAGER").or_else(|| env("AWS_ENDPOINT_URL")) {
-        conf = conf.endpoint_url(url);
-    }
-    let client = aws_sdk_secretsmanager::Client::from_conf(conf.build());
-    let out = client
-        .get_secret_value()
-        .secret_id(arn)
-        .send()
-        .await
-        .map_err(|e| {
-            fail(match e.as_service_error() {
-                // An answer from Secrets Manager: e.g. "ResourceNotFoundException: Secrets Manager
-                // can't find the specified secret." or "AccessDeniedException: ...".
-                Some(se) => format!(
-                    "{}: {}",
-                    se.code().unwrap_or("error"),
-                    se.message().unwrap_or("(no message)")
-                ),
-                // No answer (timeout, DNS, TLS, no route from the VPC): the whole cause chain.
-                None => DisplayErrorContext(&e).to_string(),
-            })
-        })?;
-    let json = out.secret_string().ok_or_else(|| SecretError::NotAString {
+    let endpoint = env("AWS_ENDPOINT_URL_SECRETS_MANAGER")
+        .or_else(|| env("AWS_ENDPOINT_URL"))
+        .unwrap_or_else(|| format!("https://secretsmanager.{region}.amazonaws.com"));
+    let session_token = env("AWS_SESSION_TOKEN");
+    let call = manager::Call {
+        endpoint: &endpoint,
+        signer: crate::aws_sigv4::Signer {
+            access_key_id: &key_id,
+            secret_access_key: &secret_key,
+            region: &region,
+            service: manager::SERVICE,
+        },
+        session_token: session_token.as_deref(),
+    };
+    let json = match tokio::time::timeout(manager::TOTAL_TIMEOUT, call.get_secret_value(arn)).await
+    {
+        Err(_) => {
+            return Err(fail(format!(
+                "no answer within {} s",
+                manager::TOTAL_TIMEOUT.as_secs()
+            )));
+        }
+        Ok(answer) => answer.map_err(fail)?,
+    };
+    let json = json.ok_or_else(|| SecretError::NotAString {
         var: kind.arn_var,
         arn: arn.to_string(),
     })?;
-    SecretValues::parse(kind, arn, json)
+    SecretValues::parse(kind, arn, &json)
 }
 
-#[cfg(not(feature = "aws-secrets"))]
-pub async fn fetch(kind: &'static SecretKind, _arn: &str) -> Result<SecretValues, SecretError> {
-    Err(SecretError::NotCompiled {
-        var: kind.arn_var,
-        required: kind.required.join(", "),
-    })
+/// The Secrets Manager side of `fetch`: the request, its bounds and the reading of the answer.
+mod manager {
+    use std::time::Duration;
+
+    use http_body_util::{BodyExt, Full, Limited};
+    use hyper::body::Bytes;
+    use hyper_util::client::legacy::Client;
+    use hyper_util::client::legacy::connect::HttpConnector;
+    use hyper_util::rt::TokioExecutor;
+
+    use crate::aws_sigv4::{Request, Signer};
+
+    pub const SERVICE: &str = "secretsmanager";
+    const TARGET: &str = "secretsmanager.GetSecretValue";
+    const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+    // Bounded: Lambda's init phase lasts at most 10 s, and a function in a VPC without a route to
+    // Secrets Manager (no interface endpoint, no NAT) would otherwise hang until the invocation
+    // timeout. The SDK's numbers, kept: 2 s to connect, 3 s per attempt, 3 attempts, 8 s in all.
+    pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(8);
+    const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+    const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
+    const ATTEMPTS: u32 = 3;
+    const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+    /// A SecretString holds at most 64 KiB; JSON escaping can multiply that by up to six.
+    const MAX_ANSWER_BYTES: usize = 512 * 1024;
+    /// Error messages are a sentence; a longer one is not from Secrets Manager.
+    const MAX_MESSAGE_CHARS: usize = 300;
+
+    pub struct Call<'a> {
+        pub endpoint: &'a str,
+        pub signer: Signer<'a>,
+        pub session_token: Option<&'a str>,
+    }
+
+    enum Attempt {
+        /// An answer to keep: the SecretString (`None` for a binary secret), or why not.
+        Done(Result<Option<String>, String>),
+        /// No answer, or one worth asking again for (throttling, a 5xx).
+        Retry(String),
+    }
+
+    impl Call<'_> {
+        /// The secret's SecretString, `None` when it has none; `Err` says why not, never with a
+        /// value (error answers carry none, and a success's body is only read by serde, whose
+        /// messages give positions, not text).
+        pub async fn get_secret_value(&self, arn: &str) -> Result<Option<String>, String> {
+            let uri: hyper::Uri = self
+                .endpoint
+                .parse()
+                .map_err(|e| format!("bad endpoint URL {}: {e}", self.endpoint))?;
+            if uri.query().is_some() {
+                return Err(format!("endpoint URL {} has a query", self.endpoint));
+            }
+            let client = client()?;
+            let body = serde_json::json!({ "SecretId": arn }).to_string();
+            let mut last = String::new();
+            let mut backoff = FIRST_BACKOFF;
+            for attempt in 1..=ATTEMPTS {
+                if attempt > 1 {
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                }
+                let once = self.attempt(&client, &uri, &body);
+                match tokio::time::timeout(ATTEMPT_TIMEOUT, once).await {
+                    Ok(Attempt::Done(answer)) => return answer,
+                    Ok(Attempt::Retry(reason)) => last = reason,
+                    Err(_) => last = format!("no answer within {} s", ATTEMPT_TIMEOUT.as_secs()),
+                }
+            }
+            Err(format!("{last} (after {ATTEMPTS} attempts)"))
+        }
+
+        async fn attempt(&self, client: &HttpsClient, uri: &hyper::Uri, body: &str) -> Attempt {
+            let Some(host) = uri.authority().map(|a| a.as_str()) else {
+                return Attempt::Done(Err(format!("endpoint URL {uri} has no host")));
+            };
+            // Signed per attempt: the date is part of the signature.
+            let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+            let mut headers = vec![
+                ("content-type", CONTENT_TYPE),
+                ("host", host),
+                ("x-amz-date", amz_date.as_str()),
+                ("x-amz-target", TARGET),
+            ];
+            if let Some(token) = self.session_token {
+                headers.push(("x-amz-security-token", token));
+            }
+            let authorization = self.signer.authorization(
+                &amz_date,
+                &Request {
+                    method: "POST",
+                    path: uri.path(),
+                    query: "",
+                    headers: &headers,
+                    body: body.as_bytes(),
+                },
+            );
+            let mut req = hyper::Request::post(uri.clone());
+            for (name, value) in &headers {
+                req = req.header(*name, *value);
+            }
+            let req = match req
+                .header(hyper::header::AUTHORIZATION, authorization)
+                .body(Full::new(Bytes::from(body.to_string())))
+            {
+                Ok(req) => req,
+                // A header value that is not one: a session token or endpoint with odd bytes.
+                Err(e) => return Attempt::Done(Err(format!("cannot build the request: {e}"))),
+            };
+            let resp = match client.request(req).await {
+                Ok(resp) => resp,
+                Err(e) => return Attempt::Retry(causes(&e)),
+            };
+            let status = resp.status();
+            let error_type = resp
+                .headers()
+                .get("x-amzn-errortype")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let bytes = match Limited::new(resp.into_body(), MAX_ANSWER_BYTES)
+                .collect()
+                .await
+            {
+                Ok(b) => b.to_bytes(),
+                Err(e) => return Attempt::Retry(format!("reading the answer: {e}")),
+            };
+            if status.is_success() {
+                return Attempt::Done(secret_string(&bytes));
+            }
+            let (kind, reason) = service_error(status.as_u16(), error_type.as_deref(), &bytes);
+            let throttled = matches!(
+                kind.as_deref(),
+                Some("ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException")
+            );
+            if status.is_server_error() || status.as_u16() == 429 || throttled {
+                Attempt::Retry(reason)
+            } else {
+                Attempt::Done(Err(reason))
+            }
+        }
+    }
+
+    type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+    /// A client for this one call: nothing pooled (the call is made once per process), certificates
+    /// checked against the system's roots as the SDK's client did (`rustls-native-certs`: on
+    /// `provided.al2023` `/etc/pki/tls/certs/ca-bundle.crt`; `SSL_CERT_FILE` overrides it), TLS on
+    /// ring like every other TLS client here.
+    fn client() -> Result<HttpsClient, String> {
+        let mut http = HttpConnector::new();
+        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
+        http.enforce_http(false);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
+            .map_err(|e| format!("no usable root certificates: {e}"))?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        Ok(Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(0)
+            .build(https))
+    }
+
+    /// An error and its causes, outermost first: hyper's own message ("client error (Connect)")
+    /// says little without them.
+    fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+        std::iter::successors(Some(e), |e| e.source())
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ")
+    }
+
+    /// `SecretString` of a GetSecretValue answer.
+    pub(super) fn secret_string(body: &[u8]) -> Result<Option<String>, String> {
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            #[serde(rename = "SecretString")]
+            secret_string: Option<String>,
+        }
+        serde_json::from_slice::<Answer>(body)
+            .map(|a| a.secret_string)
+            .map_err(|e| format!("unreadable GetSecretValue answer: {e}"))
+    }
+
+    /// The error type (`ResourceNotFoundException`) of an error answer, and the reason to report:
+    /// `"{type}: {message}"`, with a hint for the errors a deployment can cause.
+    pub(super) fn service_error(
+        status: u16,
+        header_type: Option<&str>,
+        body: &[u8],
+    ) -> (Option<String>, String) {
+        #[derive(serde::Deserialize, Default)]
+        struct ErrorAnswer {
+            #[serde(rename = "__type")]
+            kind: Option<String>,
+            #[serde(alias = "Message")]
+            message: Option<String>,
+        }
+        let answer: ErrorAnswer = serde_json::from_slice(body).unwrap_or_default();
+        // The JSON protocols may qualify the name: "com.amazonaws.secretsmanager#Name" or
+        // "Name:http://internal.amazon.com/...". Only the name is stable.
+        let kind = answer
+            .kind
+            .as_deref()
+            .or(header_type)
+            .map(|t| {
+                let t = t.rsplit('#').next().unwrap_or(t);
+                t.split(':').next().unwrap_or(t).trim().to_string()
+            })
+            .filter(|t| !t.is_empty());
+        let message = answer
+            .message
+            .map(|m| m.chars().take(MAX_MESSAGE_CHARS).collect::<String>())
+            .filter(|m| !m.trim().is_empty());
+        let mut reason = match (&kind, message) {
+            (Some(k), Some(m)) => format!("{k}: {m}"),
+            (Some(k), None) => format!("{k} (HTTP {status})"),
+            (None, Some(m)) => format!("HTTP {status}: {m}"),
+            (None, None) => format!("HTTP {status}"),
+        };
+        match kind.as_deref() {
+            Some("AccessDeniedException") => reason.push_str(
+                " (the function's role needs secretsmanager:GetSecretValue on the secret, and \
+                 kms:Decrypt when it is encrypted with a customer-managed key)",
+            ),
+            Some(
+                "InvalidSignatureException"
+                | "UnrecognizedClientException"
+                | "ExpiredTokenException"
+                | "IncompleteSignature",
+            ) => reason.push_str(
+                " (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, and the \
+                 clock)",
+            ),
+            _ => {}
+        }
+        (kind, reason)
+    }
 }
 
 #[cfg(test)]
@@ -551,17 +745,67 @@ mod tests {
         );
     }
 
-    #[cfg(not(feature = "aws-secrets"))]
-    #[tokio::test]
-    async fn without_the_feature_fetching_fails_fast_and_says_why() {
-        for kind in [&APP, &MIGRATION] {
-            let msg = fetch(kind, ARN).await.unwrap_err().to_string();
-            assert!(
-                msg.contains(kind.arn_var)
-                    && msg.contains("aws-secrets")
-                    && msg.contains(kind.required[0]),
-                "{msg}"
-            );
-        }
+    #[test]
+    fn service_errors_name_their_type_and_say_what_to_check() {
+        use manager::service_error;
+        let (kind, reason) = service_error(
+            400,
+            Some("ResourceNotFoundException"),
+            br#"{"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."}"#,
+        );
+        assert_eq!(kind.as_deref(), Some("ResourceNotFoundException"));
+        assert_eq!(
+            reason,
+            "ResourceNotFoundException: Secrets Manager can't find the specified secret."
+        );
+        // Qualified names, lower-case `message`, and the hint for a role without the right.
+        let (kind, reason) = service_error(
+            400,
+            None,
+            br#"{"__type":"com.amazonaws.secretsmanager#AccessDeniedException","message":"User: arn:aws:sts::1:assumed-role/r is not authorized"}"#,
+        );
+        assert_eq!(kind.as_deref(), Some("AccessDeniedException"));
+        assert!(
+            reason.starts_with("AccessDeniedException: User: arn:aws:sts::1:assumed-role/r")
+                && reason.contains("secretsmanager:GetSecretValue"),
+            "{reason}"
+        );
+        let (kind, reason) = service_error(
+            403,
+            None,
+            br#"{"__type":"InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/","message":"The request signature we calculated does not match"}"#,
+        );
+        assert_eq!(kind.as_deref(), Some("InvalidSignatureException"));
+        assert!(reason.contains("AWS_SECRET_ACCESS_KEY"), "{reason}");
+        // Without a JSON body: the header's type, else the status; the body is never echoed.
+        let (kind, reason) = service_error(
+            400,
+            Some("ThrottlingException"),
+            b"<html>busy hunter2</html>",
+        );
+        assert_eq!(kind.as_deref(), Some("ThrottlingException"));
+        assert_eq!(reason, "ThrottlingException (HTTP 400)");
+        let (kind, reason) = service_error(502, None, b"<html>Bad Gateway hunter2</html>");
+        assert_eq!((kind, reason.as_str()), (None, "HTTP 502"));
+        let long = format!(r#"{{"__type":"X","message":"{}"}}"#, "m".repeat(5000));
+        assert!(service_error(400, None, long.as_bytes()).1.len() < 400);
+    }
+
+    #[test]
+    fn a_success_answer_gives_its_secret_string_and_never_echoes_it() {
+        use manager::secret_string;
+        assert_eq!(
+            secret_string(
+                br#"{"ARN":"a","Name":"n","SecretString":"{\"K\":\"v\"}","VersionId":"1"}"#
+            ),
+            Ok(Some(r#"{"K":"v"}"#.to_string()))
+        );
+        // A binary secret has no SecretString.
+        assert_eq!(
+            secret_string(br#"{"ARN":"a","SecretBinary":"aHVudGVyMg=="}"#),
+            Ok(None)
+        );
+        let e = secret_string(br#"{"SecretString": hunter2}"#).unwrap_err();
+        assert!(e.contains("unreadable") && !e.contains("hunter2"), "{e}");
     }
 }

@@ -1,8 +1,9 @@
 //! `APP_SECRET_ARN` end to end: the real `health_db` Lambda binary runs as a child process against a
 //! local stub of the Secrets Manager JSON protocol (`secretsmanager.GetSecretValue`) and against
-//! testkit's fake Lambda Runtime API. The SDK is pointed at the stub with
+//! testkit's fake Lambda Runtime API. The binary is pointed at the stub with
 //! `AWS_ENDPOINT_URL_SECRETS_MANAGER` (or `AWS_ENDPOINT_URL`) and gets dummy credentials from the
-//! environment: AWS itself is never contacted.
+//! environment; the stub checks the request's SigV4 signature with them, as Secrets Manager would, and
+//! refuses a wrong one: AWS itself is never contacted.
 
 use std::net::SocketAddr;
 use std::process::Stdio;
@@ -23,6 +24,9 @@ use crate::helpers::{TestApp, pg};
 const ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:jmsk-test-app-AbCdEf";
 const KEY: &str = "e2e-secret-key-from-secrets-manager-0123456789";
 const REQUEST_ID: &str = "e2e-request-1";
+const ACCESS_KEY_ID: &str = "AKIDSTUBSTUBSTUB";
+const SECRET_ACCESS_KEY: &str = "stub-secret-access-key";
+const SESSION_TOKEN: &str = "stub-session-token";
 
 struct Reply {
     status: u16,
@@ -92,11 +96,48 @@ fn json_reply(status: u16, body: Value, extra: &[(&'static str, &str)]) -> Reply
     }
 }
 
-/// Answers GetSecretValue with `secret` (or a 400 ResourceNotFoundException when `None`).
+/// What Secrets Manager checks before it reads a request: a SigV4 signature by the test's
+/// credentials, scoped to us-east-1 and secretsmanager, over (at least) the operation and the session
+/// token. `Ok` gives the signed header names.
+fn check_signature(req: &Request) -> Result<Vec<String>, String> {
+    let expected = shared::aws_sigv4::Signer {
+        access_key_id: ACCESS_KEY_ID,
+        secret_access_key: SECRET_ACCESS_KEY,
+        region: "us-east-1",
+        service: "secretsmanager",
+    };
+    let signed = shared::aws_sigv4::verify_received(
+        &req.method,
+        &req.path,
+        &req.headers,
+        &req.body,
+        &expected,
+    )?;
+    for must in ["x-amz-target", "x-amz-security-token", "content-type"] {
+        if !signed.iter().any(|s| s == must) {
+            return Err(format!("{must} is not signed"));
+        }
+    }
+    if req.header("x-amz-security-token") != Some(SESSION_TOKEN) {
+        return Err("not the session token".into());
+    }
+    Ok(signed)
+}
+
+/// Answers GetSecretValue with `secret` (or a 400 ResourceNotFoundException when `None`), once the
+/// signature is checked; a bad one gets AWS's 400 InvalidSignatureException.
 fn router(secret: Option<String>) -> Router {
     Arc::new(move |req: &Request| {
         if req.header("x-amz-target") != Some("secretsmanager.GetSecretValue") {
             return json_reply(404, json!({"__type": "UnknownOperationException"}), &[]);
+        }
+        if let Err(why) = check_signature(req) {
+            return json_reply(
+                400,
+                json!({"__type": "InvalidSignatureException",
+                       "message": format!("The request signature we calculated does not match the signature you provided ({why}).")}),
+                &[("x-amzn-errortype", "InvalidSignatureException")],
+            );
         }
         match &secret {
             Some(s) => json_reply(
@@ -126,7 +167,7 @@ async fn runtime() -> (RuntimeApi, Pending) {
 }
 
 /// The `health_db` binary as Lambda would start it, plus `APP_SECRET_ARN`, dummy credentials,
-/// `endpoint_var` = `endpoint` (which variable points the SDK at the stub) and `extra`.
+/// `endpoint_var` = `endpoint` (which variable points the binary at the stub) and `extra`.
 fn lambda_process(
     api: &RuntimeApi,
     endpoint_var: &str,
@@ -136,15 +177,9 @@ fn lambda_process(
     let mut cmd = api.command(env!("CARGO_BIN_EXE_health_db"));
     cmd.env("APP_SECRET_ARN", ARN)
         .env(endpoint_var, endpoint)
-        .env("AWS_ACCESS_KEY_ID", "AKIDSTUBSTUBSTUB")
-        .env("AWS_SECRET_ACCESS_KEY", "stub-secret-access-key")
-        .env("AWS_SESSION_TOKEN", "stub-session-token")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/aws-credentials",
-        )
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
+        .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, v) in extra {
@@ -218,10 +253,21 @@ async fn secret_values_configure_the_function() {
     assert_eq!(get.method, "POST");
     let body: Value = serde_json::from_slice(&get.body).unwrap();
     assert_eq!(body["SecretId"], ARN);
-    let auth = get.header("authorization").unwrap_or_default();
-    assert!(
-        auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDSTUBSTUBSTUB/"),
-        "signed with the environment's credentials: {auth}"
+    assert_eq!(
+        get.header("content-type"),
+        Some("application/x-amz-json-1.1")
+    );
+    let signed = check_signature(&get).expect("a valid signature");
+    assert_eq!(
+        signed,
+        [
+            "content-type",
+            "host",
+            "x-amz-date",
+            "x-amz-security-token",
+            "x-amz-target"
+        ],
+        "signed with the environment's credentials, over the operation and the token"
     );
 
     let posted = tokio::time::timeout(Duration::from_secs(60), pending.outcome())
@@ -279,6 +325,45 @@ async fn a_secret_that_does_not_exist_names_app_secret_arn() {
             && out.contains(ARN),
         "{out}"
     );
+}
+
+/// The stub refuses a request not signed with its credentials, as Secrets Manager does: the cold
+/// start stops naming the error type, and the secret key appears nowhere.
+#[tokio::test]
+async fn a_wrong_secret_access_key_is_refused_with_a_clear_error() {
+    let secret = json!({"DATABASE_URL": "postgres://app_rw@127.0.0.1:1/jmsk"}).to_string();
+    let (addr, _rx) = stub(router(Some(secret))).await;
+    let (api, _pending) = runtime().await;
+    let endpoint = format!("http://{addr}");
+
+    // Positive control: the right key gets the secret (which lacks SECRET_KEY, so the start stops
+    // there, after the read).
+    let right = lambda_process(&api, "AWS_ENDPOINT_URL_SECRETS_MANAGER", &endpoint, &[]);
+    let (ok, out) = run_cmd_to_exit(right).await;
+    assert!(!ok, "{out}");
+    assert!(out.contains("lacks the key SECRET_KEY"), "{out}");
+
+    let wrong_key = "wrong-secret-access-key-0123456789";
+    let wrong = lambda_process(
+        &api,
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+        &endpoint,
+        &[("AWS_SECRET_ACCESS_KEY", wrong_key)],
+    );
+    let (ok, out) = run_cmd_to_exit(wrong).await;
+    assert!(!ok, "must not start: {out}");
+    assert!(
+        out.contains("APP_SECRET_ARN: cannot read secret")
+            && out.contains(ARN)
+            && out.contains("InvalidSignatureException: The request signature we calculated")
+            && out.contains("AWS_SECRET_ACCESS_KEY"),
+        "{out}"
+    );
+    assert!(
+        !out.contains(wrong_key) && !out.contains(SECRET_ACCESS_KEY),
+        "no key in the error: {out}"
+    );
+    assert!(!out.contains("lacks the key"), "{out}");
 }
 
 /// The production path is HTTPS: a TLS stub with a throwaway certificate, trusted through

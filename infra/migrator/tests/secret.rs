@@ -1,6 +1,7 @@
 //! `MIGRATION_SECRET_ARN` end to end: the real `migrate` binary, started as Lambda starts it
 //! (testkit's fake Runtime API), reads the schema owner's URL from a local stub of Secrets Manager's
-//! `GetSecretValue`, and never the request functions' `APP_SECRET_ARN` secret.
+//! `GetSecretValue`, and never the request functions' `APP_SECRET_ARN` secret. The stub answers only
+//! a request SigV4-signed with the test's credentials (no session token here: the unsigned-token path).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -18,8 +19,11 @@ use tokio::net::TcpListener;
 const MIGRATION_ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:jmsk-migration";
 const APP_ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:jmsk-app";
 
-/// A stub answering every GetSecretValue with `secret_string`; returns its address and the
-/// SecretIds asked for.
+const ACCESS_KEY_ID: &str = "AKIDSTUBSTUBSTUB";
+const SECRET_ACCESS_KEY: &str = "stub-secret-access-key";
+
+/// A stub answering every validly signed GetSecretValue with `secret_string` (anything else gets
+/// AWS's 400 InvalidSignatureException); returns its address and the SecretIds asked for.
 async fn stub(secret_string: String) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
@@ -33,12 +37,26 @@ async fn stub(secret_string: String) -> (String, Arc<Mutex<Vec<String>>>) {
                 while let Ok(Some(req)) = read_request(&mut r).await {
                     let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
                     let id = body["SecretId"].as_str().unwrap_or_default().to_string();
-                    seen.lock().unwrap().push(id.clone());
-                    let answer = json!({"ARN": id, "Name": "stub", "SecretString": secret_string});
+                    let (status, answer) = match check_signature(&req) {
+                        Ok(()) => {
+                            seen.lock().unwrap().push(id.clone());
+                            let answer =
+                                json!({"ARN": id, "Name": "stub", "SecretString": secret_string});
+                            (200, answer)
+                        }
+                        Err(why) => (
+                            400,
+                            json!({"__type": "InvalidSignatureException", "message": why}),
+                        ),
+                    };
                     let headers = [("content-type", "application/x-amz-json-1.1".to_string())];
-                    let sent =
-                        write_response(r.get_mut(), 200, &headers, answer.to_string().as_bytes())
-                            .await;
+                    let sent = write_response(
+                        r.get_mut(),
+                        status,
+                        &headers,
+                        answer.to_string().as_bytes(),
+                    )
+                    .await;
                     if sent.is_err() {
                         break;
                     }
@@ -47,6 +65,31 @@ async fn stub(secret_string: String) -> (String, Arc<Mutex<Vec<String>>>) {
         }
     });
     (addr, asked)
+}
+
+/// Secrets Manager's check: signed by the test's key for us-east-1 and secretsmanager, over the
+/// operation, and without a session token, since the environment sets none.
+fn check_signature(req: &testkit::http1::Request) -> Result<(), String> {
+    let expected = shared::aws_sigv4::Signer {
+        access_key_id: ACCESS_KEY_ID,
+        secret_access_key: SECRET_ACCESS_KEY,
+        region: "us-east-1",
+        service: "secretsmanager",
+    };
+    let signed = shared::aws_sigv4::verify_received(
+        &req.method,
+        &req.path,
+        &req.headers,
+        &req.body,
+        &expected,
+    )?;
+    if !signed.iter().any(|h| h == "x-amz-target") {
+        return Err("x-amz-target is not signed".into());
+    }
+    if req.header("x-amz-security-token").is_some() {
+        return Err("a session token, but AWS_SESSION_TOKEN is not set".into());
+    }
+    Ok(())
 }
 
 /// The `migrate` binary with both secrets configured, stale URLs in the environment and dummy
@@ -61,9 +104,8 @@ fn migrate_process(api: &RuntimeApi, endpoint: &str) -> tokio::process::Command 
         )
         .env("DATABASE_URL", "postgres://app_rw@127.0.0.1:1/x")
         .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "AKIDSTUBSTUBSTUB")
-        .env("AWS_SECRET_ACCESS_KEY", "stub-secret-access-key")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     cmd
