@@ -384,6 +384,9 @@ fn both_stacks_and_the_sam_makefile_build_for_one_architecture() {
             .filter(|l| !l.contains("!Ref Architecture"))
             .collect();
         assert!(fixed.is_empty(), "{template}: {fixed:?}");
-        assert!(text.contains("Architectures: [!Ref Architecture]"), "{template}");
+        assert!(
+            text.contains("Architectures: [!Ref Architecture]"),
+            "{template}"
+        );
     }
 }
