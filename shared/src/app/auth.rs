@@ -217,7 +217,7 @@ async fn tenant_active(tx: &Tx<'_>) -> ApiResult<bool> {
 /// Revoke the presented refresh token, or every session of the user (`all`, or no token given).
 /// `all` also invalidates access tokens already issued.
 pub async fn logout(tx: &Tx<'_>, refresh_token: Option<&str>, all: bool) -> ApiResult<()> {
-    let user = tx.principal()?.user_id;
+    let user = tx.user_id()?;
     match (refresh_token.filter(|t| !t.is_empty()), all) {
         (Some(token), false) => {
             repo::revoke_refresh_token(tx, user, &hash_refresh_token(token)).await?;
@@ -240,7 +240,7 @@ pub async fn change_password(
     new: &Password,
     user_agent: Option<&str>,
 ) -> ApiResult<TokenPair> {
-    let user = tx.principal()?.user_id;
+    let user = tx.user_id()?;
     let stored = users::hashed_password(tx, user).await?;
     if stored.is_none() || !password::verify(current, stored, ctx.config().bcrypt_cost).await? {
         // 400, not 401: a 401 makes the React app log the user out.
@@ -268,7 +268,7 @@ pub struct LoginHistoryEntry {
 
 /// The caller's own login history, newest first.
 pub async fn login_history(tx: &Tx<'_>, limit: i64) -> ApiResult<Vec<LoginHistoryEntry>> {
-    let user = tx.principal()?.user_id;
+    let user = tx.user_id()?;
     Ok(repo::login_history(tx, user, limit)
         .await?
         .into_iter()
@@ -285,7 +285,7 @@ pub async fn login_history(tx: &Tx<'_>, limit: i64) -> ApiResult<Vec<LoginHistor
 }
 
 pub async fn me(tx: &Tx<'_>) -> ApiResult<users::UserRow> {
-    let user = tx.principal()?.user_id;
+    let user = tx.user_id()?;
     users::get(tx, user)
         .await?
         .ok_or_else(ApiError::unauthenticated)

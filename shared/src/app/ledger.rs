@@ -340,7 +340,7 @@ async fn get(tx: &Tx<'_>, id: LedgerEntryId) -> ApiResult<LedgerEntryRow> {
 /// Records the entry, moves its department balance and books its casting consumption, all in the
 /// request's transaction.
 pub async fn create(tx: &Tx<'_>, new: NewEntry) -> ApiResult<LedgerEntryRow> {
-    let user = tx.principal()?.user_id;
+    let user = tx.user_id()?;
     let checked = check(tx, new.department, new.order, new.metal, true).await?;
     let fields = EntryFields {
         date: new.date,

@@ -39,7 +39,7 @@ pub use crate::repo::metal_accounting::{
 pub const NOTES_MAX: usize = 2000;
 
 fn caller(tx: &Tx<'_>) -> ApiResult<UserId> {
-    Ok(tx.principal()?.user_id)
+    tx.user_id()
 }
 
 /// An increment that would take a balance past its column (`numeric(14,4)`: under 10^10 g) is the

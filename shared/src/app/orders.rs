@@ -282,7 +282,7 @@ async fn insert_line_items(tx: &Tx<'_>, order: OrderId, items: &[LineItem]) -> A
 /// declares (`companies:write`, `safe:write`), checked before anything is written.
 pub async fn create(tx: &Tx<'_>, new: NewOrder) -> ApiResult<Order> {
     if new.deposit.is_some() {
-        let caller = tx.principal()?;
+        let caller = tx.principal().await?;
         caller.require(COMPANIES_WRITE)?;
         caller.require(SAFE_WRITE)?;
     }
