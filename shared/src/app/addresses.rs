@@ -10,6 +10,7 @@
 //!   `one_default_address_per_company` never sees two defaults.
 //! * Updates work without `company_id` (the old service failed with a 500 on them).
 
+use futures_util::future::try_join;
 use serde::Serialize;
 
 use crate::db::Tx;
@@ -149,14 +150,6 @@ fn default_is_pinned(action: &str) -> ApiError {
     ))
 }
 
-async fn require_company(tx: &Tx<'_>, company: CompanyId) -> ApiResult<()> {
-    if companies_repo::exists(tx, company).await? {
-        Ok(())
-    } else {
-        Err(company_not_found(company))
-    }
-}
-
 /// Lock the company for a default switch; 404 if it is gone.
 async fn lock_company(tx: &Tx<'_>, company: CompanyId) -> ApiResult<()> {
     if companies_repo::lock(tx, company).await? {
@@ -171,8 +164,15 @@ async fn reread(tx: &Tx<'_>, id: AddressId) -> ApiResult<AddressRow> {
 }
 
 pub async fn list(tx: &Tx<'_>, company: CompanyId, page: Page) -> ApiResult<Vec<AddressRow>> {
-    require_company(tx, company).await?;
-    Ok(repo::list(tx, company, page).await?)
+    let (exists, list) = try_join(
+        companies_repo::exists(tx, company),
+        repo::list(tx, company, page),
+    )
+    .await?;
+    if !exists {
+        return Err(company_not_found(company));
+    }
+    Ok(list)
 }
 
 pub async fn get(tx: &Tx<'_>, id: AddressId) -> ApiResult<AddressRow> {
@@ -263,8 +263,15 @@ pub async fn set_default(tx: &Tx<'_>, id: AddressId, company: CompanyId) -> ApiR
 }
 
 pub async fn default_of(tx: &Tx<'_>, company: CompanyId) -> ApiResult<Option<AddressRow>> {
-    require_company(tx, company).await?;
-    Ok(repo::default_of(tx, company).await?)
+    let (exists, default) = try_join(
+        companies_repo::exists(tx, company),
+        repo::default_of(tx, company),
+    )
+    .await?;
+    if !exists {
+        return Err(company_not_found(company));
+    }
+    Ok(default)
 }
 
 pub async fn shipment_default(

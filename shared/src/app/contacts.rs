@@ -6,12 +6,13 @@
 //! * The e-mail is optional and unique within the company (409).
 //! * A contact with orders cannot be deleted (409).
 
-use super::companies::{OrderSummary, order_summaries};
+use super::companies::OrderSummary;
 use crate::db::Tx;
 use crate::domain::{CompanyId, ContactId, Email, NonBlank, Page, optional_text};
 use crate::error::{ApiError, ApiResult, DbError, OnConstraint};
 use crate::repo::companies::OrdersOf;
 use crate::repo::contacts::{self as repo, ContactChanges as RepoChanges, ContactFields};
+use futures_util::future::try_join;
 
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::contacts::ContactRow;
@@ -172,8 +173,13 @@ pub async fn delete(tx: &Tx<'_>, id: ContactId) -> ApiResult<()> {
 
 /// The contact's orders, newest first, without line items (its endpoint declares `orders:read` too).
 pub async fn orders(tx: &Tx<'_>, id: ContactId, page: Page) -> ApiResult<Vec<OrderSummary>> {
-    if !repo::exists(tx, id).await? {
+    let (exists, orders) = try_join(
+        repo::exists(tx, id),
+        crate::repo::companies::orders_of(tx, OrdersOf::Contact(id), page),
+    )
+    .await?;
+    if !exists {
         return Err(not_found(id));
     }
-    order_summaries(tx, OrdersOf::Contact(id), page).await
+    Ok(orders.into_iter().map(OrderSummary::from).collect())
 }

@@ -29,6 +29,7 @@ use crate::domain::{CompanyId, LedgerEntryId, MetalId, OrderId, Page, UserId};
 use crate::error::{ApiError, ApiResult, DbError};
 use crate::repo::companies;
 use crate::repo::metal_accounting::{self as repo, NewTransaction, TransactionFilter};
+use futures_util::future::try_join;
 
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::metal_accounting::{
@@ -410,10 +411,15 @@ pub async fn company_balances(
     tx: &Tx<'_>,
     company: CompanyId,
 ) -> ApiResult<Vec<CompanyMetalBalanceRow>> {
-    if !companies::exists(tx, company).await? {
+    let (exists, balances) = try_join(
+        companies::exists(tx, company),
+        repo::company_balances(tx, company),
+    )
+    .await?;
+    if !exists {
         return Err(company_not_found(company));
     }
-    Ok(repo::company_balances(tx, company).await?)
+    Ok(balances)
 }
 
 /// Equality filters of [`transactions`]; `None` = any.

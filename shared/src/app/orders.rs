@@ -12,6 +12,7 @@
 //! * The timeline is derived from the order's non-archived ledger entries, per department in order
 //!   of first appearance: IN and OUT `completed`, IN only `in_progress`, OUT only `pending`.
 
+use futures_util::future::try_join;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -223,30 +224,29 @@ fn not_found(id: OrderId) -> ApiError {
 }
 
 /// The orders with their line items, read in one query for the whole page.
-async fn with_line_items(tx: &Tx<'_>, rows: Vec<OrderSummaryRow>) -> ApiResult<Vec<Order>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.order.id.get()).collect();
+fn with_line_items(rows: Vec<OrderSummaryRow>, line_items: Vec<LineItemRow>) -> Vec<Order> {
     let mut items: HashMap<OrderId, Vec<LineItemRow>> = HashMap::new();
-    for item in repo::line_items(tx, &ids).await? {
+    for item in line_items {
         items.entry(item.order_id).or_default().push(item);
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let mine = items.remove(&row.order.id).unwrap_or_default();
             Order::new(row, mine)
         })
-        .collect())
+        .collect()
 }
 
 pub async fn list(tx: &Tx<'_>, page: Page) -> ApiResult<Vec<Order>> {
-    let rows = repo::list(tx, page).await?;
-    with_line_items(tx, rows).await
+    // The line items select the page again instead of waiting for its ids: one flight, and the
+    // same orders, as a read's transaction sees one snapshot (repeatable read).
+    let (rows, items) = try_join(repo::list(tx, page), repo::line_items_of_page(tx, page)).await?;
+    Ok(with_line_items(rows, items))
 }
 
 pub async fn get(tx: &Tx<'_>, id: OrderId) -> ApiResult<Order> {
-    let row = repo::get(tx, id).await?.ok_or_else(|| not_found(id))?;
-    let items = repo::line_items(tx, &[id.get()]).await?;
-    Ok(Order::new(row, items))
+    let (row, items) = try_join(repo::get(tx, id), repo::line_items(tx, &[id.get()])).await?;
+    Ok(Order::new(row.ok_or_else(|| not_found(id))?, items))
 }
 
 async fn insert_line_items(tx: &Tx<'_>, order: OrderId, items: &[LineItem]) -> ApiResult<()> {
@@ -424,8 +424,10 @@ fn steps(entries: &[repo::TimelineEntry]) -> Vec<TimelineStep> {
 }
 
 pub async fn timeline(tx: &Tx<'_>, id: OrderId) -> ApiResult<Timeline> {
-    let order = get(tx, id).await?;
-    let entries = repo::timeline_entries(tx, id).await?;
+    let (order, entries) = try_join(get(tx, id), async {
+        Ok(repo::timeline_entries(tx, id).await?)
+    })
+    .await?;
     let product_description = match order.line_items.as_slice() {
         [] => order.order.product_description.clone().unwrap_or_default(),
         [first] => first.product_description.clone(),

@@ -5,6 +5,7 @@
 //! modified or deleted (400). A role still held by users cannot be deleted (409). Permission ids
 //! must exist in the catalogue (422).
 
+use futures_util::future::try_join;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -68,30 +69,34 @@ pub async fn permissions(tx: &Tx<'_>) -> ApiResult<Vec<PermissionRow>> {
     Ok(repo::all_permissions(tx).await?)
 }
 
-async fn with_permissions(tx: &Tx<'_>, roles: Vec<RoleRow>) -> ApiResult<Vec<RoleResponse>> {
-    let ids: Vec<i64> = roles.iter().map(|r| r.id.get()).collect();
+fn with_permissions(
+    roles: Vec<RoleRow>,
+    permissions: Vec<(RoleId, PermissionRow)>,
+) -> Vec<RoleResponse> {
     let mut by_role: HashMap<RoleId, Vec<PermissionRow>> = HashMap::new();
-    for (role, permission) in repo::permissions_of(tx, &ids).await? {
+    for (role, permission) in permissions {
         by_role.entry(role).or_default().push(permission);
     }
-    Ok(roles
+    roles
         .into_iter()
         .map(|r| {
             let perms = by_role.remove(&r.id).unwrap_or_default();
             response(r, perms)
         })
-        .collect())
+        .collect()
 }
 
 pub async fn list(tx: &Tx<'_>) -> ApiResult<Vec<RoleResponse>> {
-    let roles = repo::list(tx).await?;
-    with_permissions(tx, roles).await
+    // Every role's permissions: the list is the tenant's every role, so they need not wait for it.
+    let (roles, permissions) = try_join(repo::list(tx), repo::permissions_of_tenant(tx)).await?;
+    Ok(with_permissions(roles, permissions))
 }
 
 pub async fn get(tx: &Tx<'_>, id: RoleId) -> ApiResult<RoleResponse> {
-    let role = repo::get(tx, id).await?.ok_or_else(|| role_not_found(id))?;
-    with_permissions(tx, vec![role])
-        .await?
+    let (role, permissions) =
+        try_join(repo::get(tx, id), repo::permissions_of(tx, &[id.get()])).await?;
+    let role = role.ok_or_else(|| role_not_found(id))?;
+    with_permissions(vec![role], permissions)
         .pop()
         .ok_or_else(|| ApiError::bug("role vanished"))
 }

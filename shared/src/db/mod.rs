@@ -360,6 +360,11 @@ impl Conn {
     /// (permissions, metal price cache) are reachable until `Tx::enter_tenant`.
     /// BEGIN is sent, not waited for (`Tx::begin`): async only for its callers' sake.
     pub(crate) async fn begin_system(&mut self) -> Result<Tx<'_>, DbError> {
+        self.begin(false)
+    }
+
+    /// A request's transaction; `snapshot` for a read (`Tx::begin`).
+    pub(crate) fn begin(&mut self, snapshot: bool) -> Result<Tx<'_>, DbError> {
         let start = self.start;
         let (client, flights) = match &mut self.inner {
             ConnInner::Pooled(Some(obj)) => (&obj.client, &*obj.flights),
@@ -372,7 +377,7 @@ impl Conn {
             },
             ConnInner::Pooled(None) => return Err(not_open()),
         };
-        Ok(Tx::begin(client, flights, start))
+        Ok(Tx::begin(client, flights, start, snapshot))
     }
 }
 

@@ -79,9 +79,22 @@ fn send_now<'c, T: Send + 'c>(fut: impl Future<Output = T> + Send + 'c) -> Sent<
 }
 
 impl<'c> Tx<'c> {
-    /// BEGIN is sent, not waited for: the first statements go out with it.
-    pub(crate) fn begin(client: &'c Client, flights: &'c Flights, flights_start: u64) -> Self {
-        let begin = send_now(async move { Ok(client.batch_execute("BEGIN").await?) });
+    /// BEGIN is sent, not waited for: the first statements go out with it. A `snapshot`
+    /// transaction (repeatable read) sees the database as of its first statement throughout, so that
+    /// statements sent together can restate each other's selections (a page, and the page's
+    /// children) instead of waiting for each other's answers. Only for reads: a read-only snapshot
+    /// never fails to serialize.
+    pub(crate) fn begin(
+        client: &'c Client,
+        flights: &'c Flights,
+        flights_start: u64,
+        snapshot: bool,
+    ) -> Self {
+        let sql = match snapshot {
+            true => "BEGIN ISOLATION LEVEL REPEATABLE READ",
+            false => "BEGIN",
+        };
+        let begin = send_now(async move { Ok(client.batch_execute(sql).await?) });
         Tx {
             client,
             flights,

@@ -348,7 +348,7 @@ async fn transaction(
     committing: &AtomicBool,
     flights: &OnceLock<u64>,
 ) -> ApiResult<Reply> {
-    let mut tx = conn.begin_system().await?;
+    let mut tx = conn.begin(call.endpoint.method == "GET")?;
     let reply = match (call.endpoint.handler, claims) {
         (Handler::Tenant { permissions, run }, Some(claims)) => {
             tx.claim(claims);

@@ -136,6 +136,30 @@ pub async fn has_ledger_entries(tx: &Tx<'_>, id: DepartmentId) -> Result<bool, D
 }
 
 /// The balances of the given departments, by metal name.
+/// The balances of the departments `list` answers for the same arguments, selecting that page
+/// itself: sent with `list`, not after it.
+pub async fn balances_of_page(
+    tx: &Tx<'_>,
+    skip: i64,
+    limit: i64,
+    active_only: bool,
+) -> Result<Vec<DepartmentBalance>, DbError> {
+    row::all(
+        &tx.query(
+            "select b.id, b.department_id, b.metal_id, m.name as metal_name, b.balance_grams
+               from department_balances b
+               join metals m on m.tenant_id = b.tenant_id and m.id = b.metal_id
+              where b.tenant_id = app_current_tenant()
+                and b.department_id in (select id from departments
+                                         where tenant_id = app_current_tenant() and (not $3 or is_active)
+                                         order by id offset $1 limit $2)
+              order by m.name, b.metal_id",
+            &[&skip, &limit, &active_only],
+        )
+        .await?,
+    )
+}
+
 pub async fn balances(
     tx: &Tx<'_>,
     department_ids: Vec<i64>,

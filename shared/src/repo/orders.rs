@@ -95,6 +95,28 @@ pub async fn get(tx: &Tx<'_>, id: OrderId) -> Result<Option<OrderSummaryRow>, Db
     row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
+/// The line items of the orders `list` answers for the same `page`, selecting that page itself:
+/// sent with `list`, not after it.
+pub async fn line_items_of_page(tx: &Tx<'_>, page: Page) -> Result<Vec<LineItemRow>, DbError> {
+    let rows = tx
+        .query(
+            "select i.id, i.order_id, i.product_description, i.specifications, i.metal_id,
+                    m.name as metal_name, i.quantity, i.target_weight_per_piece,
+                    i.initial_total_weight, i.price, i.labor_cost, i.created_at, i.updated_at
+               from order_line_items i
+               left join metals m on m.tenant_id = i.tenant_id and m.id = i.metal_id
+              where i.tenant_id = app_current_tenant()
+                and i.order_id in (select o.id from orders o
+                                    where o.tenant_id = app_current_tenant()
+                                    order by o.created_at desc, o.id desc
+                                   offset $1 limit $2)
+              order by i.order_id, i.id",
+            &[&page.skip(), &page.limit()],
+        )
+        .await?;
+    row::all(&rows)
+}
+
 /// The line items of the given orders, by order and then in the order they were entered.
 pub async fn line_items(tx: &Tx<'_>, orders: &[i64]) -> Result<Vec<LineItemRow>, DbError> {
     let rows = tx

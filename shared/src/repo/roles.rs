@@ -99,6 +99,23 @@ pub async fn get_for_update(tx: &Tx<'_>, id: RoleId) -> Result<Option<RoleRow>, 
     row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
+/// The permissions of every role of the current tenant, as (role id, permission) pairs.
+pub async fn permissions_of_tenant(tx: &Tx<'_>) -> Result<Vec<(RoleId, PermissionRow)>, DbError> {
+    let rows = tx
+        .query(
+            "select p.id, p.name, p.description, p.resource, p.action, p.created_at, rp.role_id
+               from role_permissions rp
+               join permissions p on p.id = rp.permission_id
+              where rp.tenant_id = app_current_tenant()
+              order by rp.role_id, p.id",
+            &[],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((row::get(r, "role_id")?, PermissionRow::from_row(r)?)))
+        .collect()
+}
+
 /// The permissions of the given roles of the current tenant, as (role id, permission) pairs.
 pub async fn permissions_of(
     tx: &Tx<'_>,
