@@ -10,7 +10,7 @@
 //! * A company cannot be deleted while contacts, orders or metal records refer to it (409 naming
 //!   them); its addresses go with it.
 
-use futures_util::future::{try_join, try_join3};
+use futures_util::future::{join, join3, try_join, try_join3};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -248,11 +248,13 @@ pub async fn update(tx: &Tx<'_>, id: CompanyId, ch: CompanyChanges) -> ApiResult
         phone: ch.phone.as_ref().map(|p| p.as_deref()),
         email: ch.email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
     };
-    let company = repo::update(tx, id, &changes)
-        .await
+    // The balance is read after the update, in the same flight.
+    let (company, total_balance) =
+        join(repo::update(tx, id, &changes), repo::balance(tx, id)).await;
+    let company = company
         .on_constraint(NAME_UNIQUE, || name_taken(changes.name.unwrap_or_default()))?
         .ok_or_else(|| not_found(id))?;
-    let total_balance = repo::balance(tx, id).await?;
+    let total_balance = total_balance?;
     Ok(CompanyView {
         company,
         contacts: None,
@@ -262,10 +264,18 @@ pub async fn update(tx: &Tx<'_>, id: CompanyId, ch: CompanyChanges) -> ApiResult
 }
 
 pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> ApiResult<()> {
-    if !repo::exists(tx, id).await? {
+    // Sent together: a refusal below returns an error, which rolls back whatever went out after
+    // the check, so the write need not wait for the check's answer.
+    let (exists, deps, deleted) = join3(
+        repo::exists(tx, id),
+        repo::dependents(tx, id),
+        repo::delete(tx, id),
+    )
+    .await;
+    if !exists? {
         return Err(not_found(id));
     }
-    let deps = repo::dependents(tx, id).await?;
+    let deps = deps?;
     let blockers: Vec<&str> = [
         (deps.contacts, "contacts"),
         (deps.orders, "orders"),
@@ -283,7 +293,7 @@ pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> ApiResult<()> {
         )));
     }
     // A dependent added since the count still cannot slip through: the foreign key refuses it.
-    let deleted = repo::delete(tx, id).await.on_foreign_key(|| {
+    let deleted = deleted.on_foreign_key(|| {
         ApiError::Conflict("Cannot delete company: other records still refer to it".into())
     })?;
     if deleted { Ok(()) } else { Err(not_found(id)) }

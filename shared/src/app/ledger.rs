@@ -485,10 +485,12 @@ pub async fn archive(tx: &Tx<'_>, from: NaiveDate, to: NaiveDate) -> ApiResult<A
 }
 
 pub async fn unarchive(tx: &Tx<'_>, id: LedgerEntryId) -> ApiResult<LedgerEntryRow> {
-    if !repo::unarchive(tx, id).await? {
+    // Read back after the change, in the same flight.
+    let (found, row) = futures_util::future::join(repo::unarchive(tx, id), repo::get(tx, id)).await;
+    if !found? {
         return Err(not_found(id));
     }
-    get(tx, id).await
+    row?.ok_or_else(|| not_found(id))
 }
 
 /// One metal of the summary.

@@ -12,7 +12,7 @@
 //! * The timeline is derived from the order's non-archived ledger entries, per department in order
 //!   of first appearance: IN and OUT `completed`, IN only `in_progress`, OUT only `pending`.
 
-use futures_util::future::try_join;
+use futures_util::future::{join3, try_join};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -342,16 +342,24 @@ fn blocked_by(d: repo::OrderDependents) -> Option<String> {
 }
 
 pub async fn delete(tx: &Tx<'_>, id: OrderId) -> ApiResult<()> {
-    if repo::get(tx, id).await?.is_none() {
+    // Sent together: a refusal below returns an error, which rolls back whatever went out after
+    // the check, so the write need not wait for the check's answer.
+    let (found, deps, deleted) = join3(
+        repo::get(tx, id),
+        repo::dependents(tx, id),
+        repo::delete(tx, id),
+    )
+    .await;
+    if found?.is_none() {
         return Err(not_found(id));
     }
-    if let Some(what) = blocked_by(repo::dependents(tx, id).await?) {
+    if let Some(what) = blocked_by(deps?) {
         return Err(ApiError::Conflict(format!(
             "Cannot delete order with existing {what}"
         )));
     }
     // Something that refers to the order since the check: the foreign keys still refuse.
-    let deleted = repo::delete(tx, id).await.on_foreign_key(|| {
+    let deleted = deleted.on_foreign_key(|| {
         ApiError::Conflict(
             "Cannot delete order with existing ledger entries, metal transactions or shipments"
                 .into(),

@@ -5,7 +5,7 @@
 //! modified or deleted (400). A role still held by users cannot be deleted (409). Permission ids
 //! must exist in the catalogue (422).
 
-use futures_util::future::try_join;
+use futures_util::future::{join3, try_join};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -171,9 +171,15 @@ pub async fn update(tx: &Tx<'_>, id: RoleId, changes: RoleChanges) -> ApiResult<
 }
 
 pub async fn delete(tx: &Tx<'_>, id: RoleId) -> ApiResult<()> {
-    let role = repo::get_for_update(tx, id)
-        .await?
-        .ok_or_else(|| role_not_found(id))?;
+    // Sent together: a refusal below returns an error, which rolls back whatever went out after
+    // the check, so the write need not wait for the check's answer.
+    let (role, users, deleted) = join3(
+        repo::get_for_update(tx, id),
+        repo::user_count(tx, id),
+        repo::delete(tx, id),
+    )
+    .await;
+    let role = role?.ok_or_else(|| role_not_found(id))?;
     if role.is_system_role {
         return Err(ApiError::BadRequest(
             "System roles cannot be deleted".into(),
@@ -184,13 +190,11 @@ pub async fn delete(tx: &Tx<'_>, id: RoleId) -> ApiResult<()> {
             "Cannot delete role. {n} user(s) are assigned to this role"
         ))
     };
-    let n = repo::user_count(tx, id).await?;
+    let n = users?;
     if n > 0 {
         return Err(assigned(n));
     }
     // A user given this role after the count still trips the foreign key.
-    repo::delete(tx, id)
-        .await
-        .on_constraint("users_tenant_id_role_id_fkey", || assigned(1))?;
+    deleted.on_constraint("users_tenant_id_role_id_fkey", || assigned(1))?;
     Ok(())
 }
