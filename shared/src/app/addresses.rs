@@ -10,7 +10,7 @@
 //!   `one_default_address_per_company` never sees two defaults.
 //! * Updates work without `company_id` (the old service failed with a 500 on them).
 
-use futures_util::future::try_join;
+use futures_util::future::{join4, try_join};
 use serde::Serialize;
 
 use crate::db::Tx;
@@ -251,15 +251,23 @@ pub async fn delete(tx: &Tx<'_>, id: AddressId) -> ApiResult<()> {
 
 /// `POST /addresses/{id}/set-default?company_id=`: the company must be the address's own (400).
 pub async fn set_default(tx: &Tx<'_>, id: AddressId, company: CompanyId) -> ApiResult<AddressRow> {
-    let current = reread(tx, id).await?;
-    if current.company_id != company {
+    // One flight: the address, the lock, the switch and the address read back. A refusal returns an
+    // error, which rolls back what was sent behind its check.
+    let (current, locked, switched, after) = join4(
+        reread(tx, id),
+        lock_company(tx, company),
+        repo::make_default(tx, company, id),
+        reread(tx, id),
+    )
+    .await;
+    if current?.company_id != company {
         return Err(ApiError::BadRequest(format!(
             "Address {id} does not belong to company {company}"
         )));
     }
-    lock_company(tx, company).await?;
-    repo::make_default(tx, company, id).await?;
-    reread(tx, id).await
+    locked?;
+    switched?;
+    after
 }
 
 pub async fn default_of(tx: &Tx<'_>, company: CompanyId) -> ApiResult<Option<AddressRow>> {

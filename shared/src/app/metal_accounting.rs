@@ -30,6 +30,7 @@ use crate::error::{ApiError, ApiResult, DbError};
 use crate::repo::companies;
 use crate::repo::metal_accounting::{self as repo, NewTransaction, TransactionFilter};
 use futures_util::future::try_join;
+use futures_util::future::{join, join3};
 
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::metal_accounting::{
@@ -230,14 +231,21 @@ pub async fn deposit(
     company: CompanyId,
     d: &DepositRequest,
 ) -> ApiResult<MetalTransactionRow> {
-    let (grams, notes) = (d.grams, d.notes.as_deref());
     let user = caller(tx)?;
-    if !companies::exists(tx, company).await? {
-        return Err(company_not_found(company));
-    }
-    let metal = match d.metal {
+    match d.metal {
         DepositMetal::Id { id, expect_type } => {
-            let m = active_metal(tx, "metal_id", id).await?;
+            // One flight: the checks and the booking. A refusal returns an error, which rolls
+            // back the booking sent behind its check.
+            let (exists, metal, booked) = join3(
+                companies::exists(tx, company),
+                active_metal(tx, "metal_id", id),
+                book_deposit(tx, company, id, d, user),
+            )
+            .await;
+            if !exists? {
+                return Err(company_not_found(company));
+            }
+            let m = metal?;
             if let Some(t) = expect_type
                 && m.metal_type != t.as_str()
             {
@@ -246,34 +254,54 @@ pub async fn deposit(
                     format!("metal {id} is {}, not {}", m.metal_type, t.as_str()),
                 ));
             }
-            id
+            booked
         }
-        DepositMetal::Type(t) => repo::reference_metal(tx, t.as_str())
-            .await?
-            .ok_or_else(|| {
+        // The metal is found by its type first: its id is in every booking (one flight more).
+        DepositMetal::Type(t) => {
+            let (exists, metal) = join(
+                companies::exists(tx, company),
+                repo::reference_metal(tx, t.as_str()),
+            )
+            .await;
+            if !exists? {
+                return Err(company_not_found(company));
+            }
+            let metal = metal?.ok_or_else(|| {
                 ApiError::BadRequest(format!("No active metal found for type '{}'", t.as_str()))
-            })?,
+            })?;
+            book_deposit(tx, company, metal, d, user).await
+        }
+    }
+}
+
+/// A deposit's three bookings, sent together: the company's balance, the safe, the transaction.
+async fn book_deposit(
+    tx: &Tx<'_>,
+    company: CompanyId,
+    metal: MetalId,
+    d: &DepositRequest,
+    user: UserId,
+) -> ApiResult<MetalTransactionRow> {
+    let (grams, notes) = (d.grams, d.notes.as_deref());
+    let new = NewTransaction {
+        transaction_type: TransactionType::CompanyDeposit.as_str(),
+        metal: Some(metal),
+        company: Some(company),
+        order: None,
+        ledger_entry: None,
+        grams,
+        notes,
+        created_by: user,
     };
-    repo::add_to_company_balance(tx, company, metal, grams)
-        .await
-        .map_err(past_range("quantity_grams", "the company's balance"))?;
-    repo::add_to_safe(tx, Some(metal), SupplyType::FineMetal.as_str(), grams)
-        .await
-        .map_err(past_range("quantity_grams", "the safe"))?;
-    Ok(repo::insert_transaction(
-        tx,
-        &NewTransaction {
-            transaction_type: TransactionType::CompanyDeposit.as_str(),
-            metal: Some(metal),
-            company: Some(company),
-            order: None,
-            ledger_entry: None,
-            grams,
-            notes,
-            created_by: user,
-        },
+    let (balance, safe, booked) = join3(
+        repo::add_to_company_balance(tx, company, metal, grams),
+        repo::add_to_safe(tx, Some(metal), SupplyType::FineMetal.as_str(), grams),
+        repo::insert_transaction(tx, &new),
     )
-    .await?)
+    .await;
+    balance.map_err(past_range("quantity_grams", "the company's balance"))?;
+    safe.map_err(past_range("quantity_grams", "the safe"))?;
+    Ok(booked?)
 }
 
 /// Casting consumption of one department ledger entry (§6): `balance[company, metal] −= fine_grams`
