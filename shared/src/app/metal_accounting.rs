@@ -331,34 +331,27 @@ pub async fn consume_for_casting(
     }
     let user = caller(tx)?;
     let debit = reversal_of(fine_grams);
-    repo::add_to_company_balance(tx, company, metal, debit)
-        .await
-        .map_err(past_range("weight", "the company's balance"))?;
-    let row = repo::insert_transaction(
-        tx,
-        &NewTransaction {
-            transaction_type: TransactionType::ManufacturingConsumption.as_str(),
-            metal: Some(metal),
-            company: Some(company),
-            order: Some(order),
-            ledger_entry: Some(ledger_entry),
-            grams: debit,
-            notes: Some(notes),
-            created_by: user,
-        },
+    let new = NewTransaction {
+        transaction_type: TransactionType::ManufacturingConsumption.as_str(),
+        metal: Some(metal),
+        company: Some(company),
+        order: Some(order),
+        ledger_entry: Some(ledger_entry),
+        grams: debit,
+        notes: Some(notes),
+        created_by: user,
+    };
+    let issue = issue_notes(ledger_entry);
+    // Sent together: none needs another's answer; the first failure, in this order, is the answer.
+    let (balance, row, issued) = join3(
+        repo::add_to_company_balance(tx, company, metal, debit),
+        repo::insert_transaction(tx, &new),
+        repo::issue_from_safe(tx, metal, debit, Some(order), ledger_entry, &issue, user),
     )
-    .await?;
-    repo::issue_from_safe(
-        tx,
-        metal,
-        debit,
-        Some(order),
-        ledger_entry,
-        &issue_notes(ledger_entry),
-        user,
-    )
-    .await
-    .map_err(past_range("weight", "the safe"))?;
+    .await;
+    balance.map_err(past_range("weight", "the company's balance"))?;
+    let row = row?;
+    issued.map_err(past_range("weight", "the safe"))?;
     Ok(Some(row))
 }
 

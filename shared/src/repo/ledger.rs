@@ -220,33 +220,46 @@ pub async fn lock(tx: &Tx<'_>, id: LedgerEntryId) -> Result<Option<EntryFields>,
     )
 }
 
-pub async fn insert(
-    tx: &Tx<'_>,
-    f: &EntryFields,
-    created_by: UserId,
-) -> Result<LedgerEntryId, DbError> {
+/// The id the next entry will have, drawn from the identity now: so that the statements that name
+/// the entry (its consumption's notes and links) can go out with its insert.
+pub async fn reserve_id(tx: &Tx<'_>) -> Result<LedgerEntryId, DbError> {
     let r = tx
         .query_one(
-            "insert into department_ledger_entries
-                    (date, department_id, order_id, metal_id, direction, quantity, weight,
-                     fine_weight, notes, created_by)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             returning id",
-            &[
-                &f.date,
-                &f.department_id,
-                &f.order_id,
-                &f.metal_id,
-                &f.direction,
-                &f.quantity,
-                &f.weight,
-                &f.fine_weight,
-                &f.notes,
-                &created_by,
-            ],
+            "select nextval(pg_get_serial_sequence('department_ledger_entries', 'id')) as id",
+            &[],
         )
         .await?;
     row::get(&r, "id")
+}
+
+/// Insert the entry with the id `reserve_id` drew.
+pub async fn insert(
+    tx: &Tx<'_>,
+    id: LedgerEntryId,
+    f: &EntryFields,
+    created_by: UserId,
+) -> Result<(), DbError> {
+    tx.execute(
+        "insert into department_ledger_entries
+                    (id, date, department_id, order_id, metal_id, direction, quantity, weight,
+                     fine_weight, notes, created_by)
+             values ($11, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            &f.date,
+            &f.department_id,
+            &f.order_id,
+            &f.metal_id,
+            &f.direction,
+            &f.quantity,
+            &f.weight,
+            &f.fine_weight,
+            &f.notes,
+            &created_by,
+            &id,
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Every stored field replaced (the use case merges the changes with what was stored).
