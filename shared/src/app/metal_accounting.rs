@@ -96,12 +96,39 @@ pub struct Purchase {
 /// fine metal always equals the sum of the purchases and deposits of that metal (decisions §3).
 pub async fn purchase(tx: &Tx<'_>, p: Purchase) -> ApiResult<MetalTransactionRow> {
     let user = caller(tx)?;
+    let record = NewTransaction {
+        transaction_type: TransactionType::SafePurchase.as_str(),
+        metal: p.metal,
+        company: None,
+        order: None,
+        ledger_entry: None,
+        grams: p.grams,
+        notes: p.notes.as_deref(),
+        created_by: user,
+    };
+    // The purchase's record needs nothing of the bookings' answers: it goes out with their first
+    // statements, and a refusal of theirs rolls it back.
+    let (booked, recorded) =
+        join(book_purchase(tx, &p), repo::insert_transaction(tx, &record)).await;
+    booked?;
+    Ok(recorded?)
+}
+
+/// The safe's increment and, for fine metal, the metal's new average cost.
+async fn book_purchase(tx: &Tx<'_>, p: &Purchase) -> ApiResult<()> {
     match p.supply_type {
         SupplyType::FineMetal => {
             let id = p.metal.ok_or_else(|| {
                 ApiError::BadRequest("metal_id is required for FINE_METAL purchases".to_string())
             })?;
-            let metal = match repo::lock_metal(tx, id).await? {
+            // The lock and the safe's increment together: the increment needs nothing of the
+            // lock's answer, and a refusal below rolls it back.
+            let (locked, after) = join(
+                repo::lock_metal(tx, id),
+                repo::add_to_safe(tx, Some(id), SupplyType::FineMetal.as_str(), p.grams),
+            )
+            .await;
+            let metal = match locked? {
                 Some(m) if m.is_active => m,
                 Some(_) => {
                     return Err(ApiError::field(
@@ -116,9 +143,7 @@ pub async fn purchase(tx: &Tx<'_>, p: Purchase) -> ApiResult<MetalTransactionRow
                     ));
                 }
             };
-            let after = repo::add_to_safe(tx, Some(id), SupplyType::FineMetal.as_str(), p.grams)
-                .await
-                .map_err(past_range("quantity_grams", "the safe"))?;
+            let after = after.map_err(past_range("quantity_grams", "the safe"))?;
             let held = Grams::from_decimal(after.get() - p.grams.get());
             let average =
                 weighted_average_cost(held, metal.average_cost_per_gram, p.grams, p.cost_per_gram)
@@ -142,20 +167,7 @@ pub async fn purchase(tx: &Tx<'_>, p: Purchase) -> ApiResult<MetalTransactionRow
                 .map_err(past_range("quantity_grams", "the safe"))?;
         }
     }
-    Ok(repo::insert_transaction(
-        tx,
-        &NewTransaction {
-            transaction_type: TransactionType::SafePurchase.as_str(),
-            metal: p.metal,
-            company: None,
-            order: None,
-            ledger_entry: None,
-            grams: p.grams,
-            notes: p.notes.as_deref(),
-            created_by: user,
-        },
-    )
-    .await?)
+    Ok(())
 }
 
 /// Which metal a deposit is of.

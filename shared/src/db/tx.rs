@@ -49,8 +49,10 @@ pub struct Tx<'c> {
     /// The connection's flights (`wire`), and their count when the request's checkout began.
     flights: &'c Flights,
     flights_start: u64,
+    /// The BEGIN this transaction sends with its first statement (`start`).
+    begin: &'static str,
     /// BEGIN went out and neither COMMIT nor ROLLBACK has yet: dropped like this, it rolls back.
-    open: bool,
+    open: AtomicBool,
     tenant: Option<TenantId>,
     /// The user the token names, until `authorize`'s answer confirms them (`principal`).
     claimed: Option<UserId>,
@@ -79,7 +81,9 @@ fn send_now<'c, T: Send + 'c>(fut: impl Future<Output = T> + Send + 'c) -> Sent<
 }
 
 impl<'c> Tx<'c> {
-    /// BEGIN is sent, not waited for: the first statements go out with it. A `snapshot`
+    /// BEGIN is sent with the first statement, not waited for (`start`). Not before it: a handler
+    /// that waits for something else first (a password hash) would otherwise find BEGIN's answer
+    /// read by then, and its first statement in a flight of its own, or not, by a race. A `snapshot`
     /// transaction (repeatable read) sees the database as of its first statement throughout, so that
     /// statements sent together can restate each other's selections (a page, and the page's
     /// children) instead of waiting for each other's answers. Only for reads: a read-only snapshot
@@ -94,19 +98,33 @@ impl<'c> Tx<'c> {
             true => "BEGIN ISOLATION LEVEL REPEATABLE READ",
             false => "BEGIN",
         };
-        let begin = send_now(async move { Ok(client.batch_execute(sql).await?) });
         Tx {
             client,
             flights,
             flights_start,
-            open: true,
+            begin: sql,
+            open: AtomicBool::new(false),
             tenant: None,
             claimed: None,
             principal: OnceLock::new(),
             answered: Notify::new(),
             refused: AtomicBool::new(false),
-            unchecked: Mutex::new(vec![begin]),
+            unchecked: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Send BEGIN unless it went out already: called before every statement this sends.
+    fn start(&self) -> Result<(), DbError> {
+        if self.open.swap(true, Ordering::Relaxed) {
+            return Ok(());
+        }
+        let (client, sql) = (self.client, self.begin);
+        let begun = send_now(async move { Ok(client.batch_execute(sql).await?) });
+        self.unchecked
+            .lock()
+            .map_err(|_| DbError::Unexpected("a transaction's statement list was poisoned".into()))?
+            .push(begun);
+        Ok(())
     }
 
     /// Wait for the answers of the statements sent unchecked; the first failure is returned.
@@ -121,7 +139,9 @@ impl<'c> Tx<'c> {
     /// Commit and wait for the outcome (after `settle`).
     pub(crate) async fn commit(mut self) -> ApiResult<()> {
         self.settle().await?;
-        self.open = false;
+        if !self.open.swap(false, Ordering::Relaxed) {
+            return Ok(()); // nothing was sent: nothing to commit
+        }
         self.client
             .batch_execute("COMMIT")
             .await
@@ -137,9 +157,10 @@ impl<'c> Tx<'c> {
     /// it, so nobody counts it.
     pub(crate) async fn commit_unwaited(mut self) -> ApiResult<u64> {
         self.settle().await?;
-        self.open = false;
         let flights = self.flights();
-        drop(send_now(self.client.batch_execute("COMMIT")));
+        if self.open.swap(false, Ordering::Relaxed) {
+            drop(send_now(self.client.batch_execute("COMMIT")));
+        }
         Ok(flights)
     }
 
@@ -188,6 +209,7 @@ impl<'c> Tx<'c> {
     /// waited for: the statements after it go out with it, and its answer is checked before the
     /// commit (a failure aborts the transaction, so nothing after it can have run without it).
     pub async fn enter_tenant(&mut self, tenant: TenantId) -> ApiResult<()> {
+        self.start()?;
         let client = self.client;
         let id = tenant.get();
         let sent = send_now(async move {
@@ -206,6 +228,7 @@ impl<'c> Tx<'c> {
         sql: &str,
         params: &[&dyn Param],
     ) -> Result<Vec<Row>, DbError> {
+        self.start()?;
         Ok(self.client.query_typed(sql, &typed(params)).await?)
     }
 
@@ -231,13 +254,14 @@ impl<'c> Tx<'c> {
     }
 
     pub(crate) async fn execute(&self, sql: &str, params: &[&dyn Param]) -> Result<u64, DbError> {
+        self.start()?;
         Ok(self.client.execute_typed(sql, &typed(params)).await?)
     }
 }
 
 impl Drop for Tx<'_> {
     fn drop(&mut self) {
-        if self.open {
+        if *self.open.get_mut() {
             // Queued, not waited for (as tokio-postgres's own `Transaction` does): it goes out at
             // once, and the connection's next statements follow it.
             drop(send_now(self.client.batch_execute("ROLLBACK")));
@@ -293,6 +317,7 @@ impl Tx<'_> {
             DateTime::from_timestamp_millis(claims.iat_ms).ok_or_else(ApiError::unauthenticated)?;
         let (tenant_id, user_id) = (claims.tenant_id, claims.user_id);
         let required: Vec<String> = required.iter().map(|p| p.to_string()).collect();
+        self.start()?;
         let client = self.client;
         let answer = send_now(async move {
             client
