@@ -203,11 +203,10 @@ pub async fn connect_with_ca(url: &str, ca_pem: &str) -> Result<Client, DbError>
     connect_via(url, tls::with_ca(ca_pem)?).await
 }
 
+/// Through the same counted socket as the API's connections (`wire`), so that the tools and their
+/// TLS tests exercise the code the requests run on.
 async fn connect_via(url: &str, tls: MakeRustlsConnect) -> Result<Client, DbError> {
-    let (client, connection) = parse_url(url)?
-        .connect(tls)
-        .await
-        .map_err(|e| DbError::unavailable("connect", e))?;
+    let (client, connection, _) = wire::connect(&parse_url(url)?, tls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::warn!(error = %e, "database connection closed");
