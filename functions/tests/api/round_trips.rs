@@ -22,7 +22,7 @@ use shared::http::{Endpoint, Handler};
 use shared::domain::permissions::{COMPANIES_READ, COMPANIES_WRITE};
 
 use crate::helpers::{Body, Resp, Role, Session, TestApp, pg, test_config, whole_database};
-use crate::isolation_matrix::{fixture, path_with, sample};
+use crate::isolation_matrix::{fixture, path_with, required_query, sample};
 
 /// Routes allowed more than the default (reads 1, writes 2), and why: each needs an answer before
 /// it can say what to write. Exact, like the defaults: a route that gets cheaper lowers its entry.
@@ -123,26 +123,13 @@ fn request(
     let body = op["requestBody"]["content"]["application/json"]["schema"]
         .as_object()
         .map(|s| rename(sample(doc, &Value::Object(s.clone()), "", ids), &unique));
-    let query: Vec<String> = op["parameters"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| p["in"] == "query" && p["required"] == true)
-        .map(|p| {
-            let name = p["name"].as_str().unwrap_or_default();
-            let v = sample(doc, &p["schema"], name, ids);
-            format!(
-                "{name}={}",
-                v.as_str().map_or(v.to_string(), str::to_string)
-            )
-        })
-        .collect();
     // A code, not an id: the fixture's metal.
     let template = ep.path.replace("{metal_code}", "GOLD_18K");
-    let mut path = path_with(&template, ids, 0).unwrap();
-    if !query.is_empty() {
-        path = format!("{path}?{}", query.join("&"));
-    }
+    let path = format!(
+        "{}{}",
+        path_with(&template, ids, 0).unwrap(),
+        required_query(doc, op, ids)
+    );
     (path, body)
 }
 

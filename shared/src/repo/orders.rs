@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::companies::OrderSummaryRow;
 use super::row::{self, from_row};
-use crate::db::Tx;
+use crate::db::{Param, Tx};
 use crate::domain::amount::{Grams, Money};
 use crate::domain::{ContactId, DepartmentId, MetalId, OrderId, Page};
 use crate::error::DbError;
@@ -98,23 +98,15 @@ pub async fn get(tx: &Tx<'_>, id: OrderId) -> Result<Option<OrderSummaryRow>, Db
 /// The line items of the orders `list` answers for the same `page`, selecting that page itself:
 /// sent with `list`, not after it.
 pub async fn line_items_of_page(tx: &Tx<'_>, page: Page) -> Result<Vec<LineItemRow>, DbError> {
-    let rows = tx
-        .query(
-            "select i.id, i.order_id, i.product_description, i.specifications, i.metal_id,
-                    m.name as metal_name, i.quantity, i.target_weight_per_piece,
-                    i.initial_total_weight, i.price, i.labor_cost, i.created_at, i.updated_at
-               from order_line_items i
-               left join metals m on m.tenant_id = i.tenant_id and m.id = i.metal_id
-              where i.tenant_id = app_current_tenant()
-                and i.order_id in (select o.id from orders o
-                                    where o.tenant_id = app_current_tenant()
-                                    order by o.created_at desc, o.id desc
-                                   offset $1 limit $2)
-              order by i.order_id, i.id",
-            &[&page.skip(), &page.limit()],
-        )
-        .await?;
-    row::all(&rows)
+    line_items_where(
+        tx,
+        "i.order_id in (select o.id from orders o
+                         where o.tenant_id = app_current_tenant()
+                         order by o.created_at desc, o.id desc
+                        offset $1 limit $2)",
+        &[&page.skip(), &page.limit()],
+    )
+    .await
 }
 
 /// The order just inserted by this session (`insert_numbered`), with its line items' join.
@@ -127,36 +119,36 @@ pub async fn get_inserted(tx: &Tx<'_>) -> Result<Option<OrderSummaryRow>, DbErro
 
 /// The line items of the order just inserted by this session (`insert_numbered`).
 pub async fn line_items_of_inserted(tx: &Tx<'_>) -> Result<Vec<LineItemRow>, DbError> {
-    let rows = tx
-        .query(
-            "select i.id, i.order_id, i.product_description, i.specifications, i.metal_id,
-                    m.name as metal_name, i.quantity, i.target_weight_per_piece,
-                    i.initial_total_weight, i.price, i.labor_cost, i.created_at, i.updated_at
-               from order_line_items i
-               left join metals m on m.tenant_id = i.tenant_id and m.id = i.metal_id
-              where i.tenant_id = app_current_tenant() and i.order_id = (select currval(pg_get_serial_sequence('orders', 'id')))
-              order by i.order_id, i.id",
-            &[],
-        )
-        .await?;
-    row::all(&rows)
+    line_items_where(
+        tx,
+        "i.order_id = (select currval(pg_get_serial_sequence('orders', 'id')))",
+        &[],
+    )
+    .await
 }
 
 /// The line items of the given orders, by order and then in the order they were entered.
 pub async fn line_items(tx: &Tx<'_>, orders: &[i64]) -> Result<Vec<LineItemRow>, DbError> {
-    let rows = tx
-        .query(
-            "select i.id, i.order_id, i.product_description, i.specifications, i.metal_id,
+    line_items_where(tx, "i.order_id = any($1)", &[&orders]).await
+}
+
+/// The tenant's line items of the orders `which` selects, by order and then as entered.
+async fn line_items_where(
+    tx: &Tx<'_>,
+    which: &str,
+    params: &[&dyn Param],
+) -> Result<Vec<LineItemRow>, DbError> {
+    let sql = format!(
+        "select i.id, i.order_id, i.product_description, i.specifications, i.metal_id,
                     m.name as metal_name, i.quantity, i.target_weight_per_piece,
                     i.initial_total_weight, i.price, i.labor_cost, i.created_at, i.updated_at
                from order_line_items i
                left join metals m on m.tenant_id = i.tenant_id and m.id = i.metal_id
-              where i.tenant_id = app_current_tenant() and i.order_id = any($1)
-              order by i.order_id, i.id",
-            &[&orders],
-        )
-        .await?;
-    row::all(&rows)
+              where i.tenant_id = app_current_tenant()
+                and {which}
+              order by i.order_id, i.id"
+    );
+    row::all(&tx.query(&sql, params).await?)
 }
 
 /// Inserts the order header for the tenant's contact `contact` (its company is the contact's);

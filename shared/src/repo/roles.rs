@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::row::{self, FromRow, from_row};
-use crate::db::Tx;
+use crate::db::{Param, Tx};
 use crate::domain::{PermissionId, RoleId, TenantId};
 use crate::error::DbError;
 
@@ -101,19 +101,7 @@ pub async fn get_for_update(tx: &Tx<'_>, id: RoleId) -> Result<Option<RoleRow>, 
 
 /// The permissions of every role of the current tenant, as (role id, permission) pairs.
 pub async fn permissions_of_tenant(tx: &Tx<'_>) -> Result<Vec<(RoleId, PermissionRow)>, DbError> {
-    let rows = tx
-        .query(
-            "select p.id, p.name, p.description, p.resource, p.action, p.created_at, rp.role_id
-               from role_permissions rp
-               join permissions p on p.id = rp.permission_id
-              where rp.tenant_id = app_current_tenant()
-              order by rp.role_id, p.id",
-            &[],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| Ok((row::get(r, "role_id")?, PermissionRow::from_row(r)?)))
-        .collect()
+    permissions_where(tx, "true", &[]).await
 }
 
 /// The permissions of the given roles of the current tenant, as (role id, permission) pairs.
@@ -121,16 +109,24 @@ pub async fn permissions_of(
     tx: &Tx<'_>,
     roles: &[i64],
 ) -> Result<Vec<(RoleId, PermissionRow)>, DbError> {
-    let rows = tx
-        .query(
-            "select p.id, p.name, p.description, p.resource, p.action, p.created_at, rp.role_id
-               from role_permissions rp
-               join permissions p on p.id = rp.permission_id
-              where rp.role_id = any($1) and rp.tenant_id = app_current_tenant()
-              order by rp.role_id, p.id",
-            &[&roles.to_vec()],
-        )
-        .await?;
+    permissions_where(tx, "rp.role_id = any($1)", &[&roles.to_vec()]).await
+}
+
+/// The permissions of the current tenant's roles that `which` selects, as (role id, permission)
+/// pairs, by role.
+async fn permissions_where(
+    tx: &Tx<'_>,
+    which: &str,
+    params: &[&dyn Param],
+) -> Result<Vec<(RoleId, PermissionRow)>, DbError> {
+    let sql = format!(
+        "select p.id, p.name, p.description, p.resource, p.action, p.created_at, rp.role_id
+           from role_permissions rp
+           join permissions p on p.id = rp.permission_id
+          where rp.tenant_id = app_current_tenant() and {which}
+          order by rp.role_id, p.id"
+    );
+    let rows = tx.query(&sql, params).await?;
     rows.iter()
         .map(|r| Ok((row::get(r, "role_id")?, PermissionRow::from_row(r)?)))
         .collect()
@@ -174,20 +170,12 @@ pub async fn get_inserted(tx: &Tx<'_>) -> Result<Option<RoleRow>, DbError> {
 
 /// `permissions_of` the role this session inserted last (see `get_inserted`).
 pub async fn permissions_of_inserted(tx: &Tx<'_>) -> Result<Vec<(RoleId, PermissionRow)>, DbError> {
-    let rows = tx
-        .query(
-            "select p.id, p.name, p.description, p.resource, p.action, p.created_at, rp.role_id
-               from role_permissions rp
-               join permissions p on p.id = rp.permission_id
-              where rp.role_id = (select currval(pg_get_serial_sequence('roles', 'id')))
-                and rp.tenant_id = app_current_tenant()
-              order by rp.role_id, p.id",
-            &[],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| Ok((row::get(r, "role_id")?, PermissionRow::from_row(r)?)))
-        .collect()
+    permissions_where(
+        tx,
+        "rp.role_id = (select currval(pg_get_serial_sequence('roles', 'id')))",
+        &[],
+    )
+    .await
 }
 
 /// Change name and/or description; `None` leaves a column as it is, `Some(None)` clears the description.
