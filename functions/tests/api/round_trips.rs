@@ -317,32 +317,37 @@ async fn the_sign_in_flows_keep_their_budgets() {
         .refresh(login.body["refresh_token"].as_str().unwrap())
         .await
         .expect(200);
-    let register = app
-        .call(
-            "POST",
-            "/api/v1/auth/register",
-            Body::Json(json!({"username": "newcomer", "password": "password123",
-                              "full_name": "New", "tenant_name": "New Co"})),
-            None,
-        )
-        .await
-        .expect(200);
-    let invited = app
-        .call(
-            "POST",
-            "/api/v1/auth/register",
-            Body::Json(json!({"username": "invited", "password": "password123",
-                              "full_name": "Invited", "tenant_id": admin.tenant_id})),
-            Some(&admin.token),
-        )
-        .await;
+    let register = |body: Value, token: Option<String>| {
+        let app = &app;
+        async move {
+            let r = app.call(
+                "POST",
+                "/api/v1/auth/register",
+                Body::Json(body),
+                token.as_deref(),
+            );
+            r.await.expect(200)
+        }
+    };
+    let new_tenant = register(
+        json!({"username": "newcomer", "password": "password123", "full_name": "New",
+               "tenant_name": "New Co"}),
+        None,
+    )
+    .await;
+    let invited = register(
+        json!({"username": "invited", "password": "password123", "full_name": "Invited",
+               "tenant_id": admin.tenant_id}),
+        Some(admin.token.clone()),
+    )
+    .await;
     // Each reads what decides it before writing: the user by name (then the password is checked),
     // the token by its hash; a sign-up provisions a whole tenant (roles, permissions, metals,
     // lookup values), statement by statement.
     let budgets = [
         ("login", login.flights, 7),
         ("refresh", refresh.flights, 4),
-        ("register a tenant", register.flights, 13),
+        ("register a tenant", new_tenant.flights, 13),
         (
             "register into the caller's tenant",
             invited.expect(200).flights,
