@@ -6,6 +6,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
 use crate::db::{Conn, Db};
 use crate::error::{ApiError, ApiResult};
+use crate::http::endpoint::Granted;
 
 #[derive(Clone)]
 pub struct Ctx {
@@ -16,13 +17,19 @@ struct Inner {
     config: Config,
     jwt: JwtKeys,
     db: Db,
+    granted: Granted,
 }
 
 impl Ctx {
     pub fn new(config: Config, db: Db) -> Self {
         let jwt = JwtKeys::from_config(&config);
         Ctx {
-            inner: Arc::new(Inner { config, jwt, db }),
+            inner: Arc::new(Inner {
+                config,
+                jwt,
+                db,
+                granted: Granted::default(),
+            }),
         }
     }
 
@@ -36,6 +43,11 @@ impl Ctx {
 
     pub fn db(&self) -> &Db {
         &self.inner.db
+    }
+
+    /// The permissions the database last granted each caller this process served.
+    pub(crate) fn granted(&self) -> &Granted {
+        &self.inner.granted
     }
 
     /// A database connection for this request (the container's single connection in Lambda, a pooled

@@ -75,6 +75,10 @@ async fn invoke(ctx: &Ctx, endpoint: &'static Endpoint, req: Request) -> Respons
             status: response.status().as_u16(),
             latency: started.elapsed(),
             cold_start,
+            db_flights: response
+                .extensions()
+                .get::<crate::http::DatabaseFlights>()
+                .map(|f| f.0),
             timestamp: arrived,
         }
         .emit();

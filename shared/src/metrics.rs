@@ -3,9 +3,11 @@
 //! into the namespace `METRICS_NAMESPACE` with the one dimension `Endpoint`: no PutMetricData call,
 //! no agent, no extra latency.
 //!
-//! `Status` and `RequestId` ride along as plain properties, not dimensions: every distinct set of
-//! dimension values is a metric of its own (and billed as one), while properties cost nothing and
-//! can still be queried in Logs Insights.
+//! `Status`, `RequestId` and `DatabaseFlights` ride along as plain properties, not dimensions or
+//! metrics: every distinct set of dimension values, and every metric, is a metric of its own (and
+//! billed as one), while properties cost nothing and can still be queried in Logs Insights.
+//! `DatabaseFlights` (the request's database round trips, `db::wire`) is there only for requests
+//! that reached the database.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,6 +24,8 @@ pub struct RequestMetrics<'a> {
     pub status: u16,
     pub latency: Duration,
     pub cold_start: bool,
+    /// The request's database flights (`http::DatabaseFlights`), if it reached the database.
+    pub db_flights: Option<u64>,
     /// When the request arrived: the time CloudWatch files the data points under.
     pub timestamp: SystemTime,
 }
@@ -33,7 +37,7 @@ impl RequestMetrics<'_> {
             .timestamp
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        let mut line = json!({
+        let mut doc = json!({
             "_aws": {
                 "Timestamp": millis,
                 "CloudWatchMetrics": [{
@@ -50,8 +54,11 @@ impl RequestMetrics<'_> {
             "ColdStart": u8::from(self.cold_start),
             "Status": self.status,
             "RequestId": self.request_id,
-        })
-        .to_string();
+        });
+        if let (Some(n), Some(members)) = (self.db_flights, doc.as_object_mut()) {
+            members.insert("DatabaseFlights".into(), n.into());
+        }
+        let mut line = doc.to_string();
         line.push('\n');
         line
     }
@@ -88,6 +95,7 @@ mod tests {
             status: 503,
             latency: Duration::from_micros(12_345),
             cold_start,
+            db_flights: None,
             timestamp: UNIX_EPOCH + Duration::from_millis(1_764_590_400_123),
         }
     }
@@ -138,6 +146,24 @@ mod tests {
         );
         let warm: Value = serde_json::from_str(&sample(false).line()).unwrap();
         assert_eq!(warm["ColdStart"], 0);
+    }
+
+    #[test]
+    fn database_flights_are_a_property_when_the_request_reached_the_database() {
+        let with = RequestMetrics {
+            db_flights: Some(1),
+            ..sample(false)
+        };
+        let doc: Value = serde_json::from_str(&with.line()).unwrap();
+        assert_eq!(doc["DatabaseFlights"], 1);
+        let metrics = doc["_aws"]["CloudWatchMetrics"][0]["Metrics"].to_string();
+        assert!(
+            !metrics.contains("DatabaseFlights"),
+            "not a metric: {metrics}"
+        );
+        // And a request that never reached the database has no such member.
+        let without: Value = serde_json::from_str(&sample(false).line()).unwrap();
+        assert!(without.get("DatabaseFlights").is_none());
     }
 
     #[test]

@@ -116,6 +116,8 @@ pub struct Resp {
     pub status: u16,
     pub body: Value,
     pub headers: lambda_http::http::HeaderMap,
+    /// The database flights the request cost, when it reached the database (`round_trips.rs`).
+    pub flights: Option<u64>,
 }
 
 impl std::fmt::Debug for Resp {
@@ -304,6 +306,10 @@ impl TestApp {
         let resp = dispatch(&self.ctx, endpoint, req).await;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
+        let flights = resp
+            .extensions()
+            .get::<shared::http::DatabaseFlights>()
+            .map(|f| f.0);
         let body = match resp.into_body() {
             lambda_http::Body::Empty => Value::Null,
             lambda_http::Body::Text(t) => serde_json::from_str(&t).unwrap_or(Value::String(t)),
@@ -315,6 +321,7 @@ impl TestApp {
             status,
             body,
             headers,
+            flights,
         }
     }
 

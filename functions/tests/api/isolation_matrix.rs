@@ -194,6 +194,30 @@ pub fn sample(doc: &Value, schema: &Value, name: &str, ids: &HashMap<&str, i64>)
     }
 }
 
+/// The operation's required query parameters as a query string (`?a=1&b=x`, or empty), sampled
+/// from the document too (e.g. set-default's `company_id`), ids from `ids`.
+pub fn required_query(doc: &Value, op: &Value, ids: &HashMap<&str, i64>) -> String {
+    let query: Vec<String> = op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["in"] == "query" && p["required"] == true)
+        .map(|p| {
+            let name = p["name"].as_str().unwrap_or_default();
+            let v = sample(doc, &p["schema"], name, ids);
+            format!(
+                "{name}={}",
+                v.as_str().map_or(v.to_string(), str::to_string)
+            )
+        })
+        .collect();
+    if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    }
+}
+
 /// The same status and the same `detail` but for the digits (the ids the answers name).
 fn answers_alike(a: &Resp, b: &Resp) -> bool {
     let detail = |r: &Resp| {
@@ -251,26 +275,7 @@ async fn no_route_reads_or_writes_another_tenants_rows_by_id() {
         let body = op["requestBody"]["content"]["application/json"]["schema"]
             .as_object()
             .map(|s| sample(&doc, &Value::Object(s.clone()), "", &mine));
-        // Required query parameters, from the document too (e.g. set-default's `company_id`).
-        let query: Vec<String> = op["parameters"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| p["in"] == "query" && p["required"] == true)
-            .map(|p| {
-                let name = p["name"].as_str().unwrap_or_default();
-                let v = sample(&doc, &p["schema"], name, &mine);
-                format!(
-                    "{name}={}",
-                    v.as_str().map_or(v.to_string(), str::to_string)
-                )
-            })
-            .collect();
-        let query = if query.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", query.join("&"))
-        };
+        let query = required_query(&doc, op, &mine);
         let call = |path: String| {
             let path = format!("{path}{query}");
             let body = match &body {

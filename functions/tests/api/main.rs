@@ -33,6 +33,7 @@ mod platform;
 mod reconciliation;
 mod reports;
 mod roles;
+mod round_trips;
 mod schema_fuzz;
 mod shipments;
 mod supplies;

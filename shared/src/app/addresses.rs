@@ -10,6 +10,7 @@
 //!   `one_default_address_per_company` never sees two defaults.
 //! * Updates work without `company_id` (the old service failed with a 500 on them).
 
+use futures_util::future::{join4, try_join};
 use serde::Serialize;
 
 use crate::db::Tx;
@@ -149,14 +150,6 @@ fn default_is_pinned(action: &str) -> ApiError {
     ))
 }
 
-async fn require_company(tx: &Tx<'_>, company: CompanyId) -> ApiResult<()> {
-    if companies_repo::exists(tx, company).await? {
-        Ok(())
-    } else {
-        Err(company_not_found(company))
-    }
-}
-
 /// Lock the company for a default switch; 404 if it is gone.
 async fn lock_company(tx: &Tx<'_>, company: CompanyId) -> ApiResult<()> {
     if companies_repo::lock(tx, company).await? {
@@ -171,8 +164,15 @@ async fn reread(tx: &Tx<'_>, id: AddressId) -> ApiResult<AddressRow> {
 }
 
 pub async fn list(tx: &Tx<'_>, company: CompanyId, page: Page) -> ApiResult<Vec<AddressRow>> {
-    require_company(tx, company).await?;
-    Ok(repo::list(tx, company, page).await?)
+    let (exists, list) = try_join(
+        companies_repo::exists(tx, company),
+        repo::list(tx, company, page),
+    )
+    .await?;
+    if !exists {
+        return Err(company_not_found(company));
+    }
+    Ok(list)
 }
 
 pub async fn get(tx: &Tx<'_>, id: AddressId) -> ApiResult<AddressRow> {
@@ -251,20 +251,35 @@ pub async fn delete(tx: &Tx<'_>, id: AddressId) -> ApiResult<()> {
 
 /// `POST /addresses/{id}/set-default?company_id=`: the company must be the address's own (400).
 pub async fn set_default(tx: &Tx<'_>, id: AddressId, company: CompanyId) -> ApiResult<AddressRow> {
-    let current = reread(tx, id).await?;
-    if current.company_id != company {
+    // One flight: the address, the lock, the switch and the address read back. A refusal returns an
+    // error, which rolls back what was sent behind its check.
+    let (current, locked, switched, after) = join4(
+        reread(tx, id),
+        lock_company(tx, company),
+        repo::make_default(tx, company, id),
+        reread(tx, id),
+    )
+    .await;
+    if current?.company_id != company {
         return Err(ApiError::BadRequest(format!(
             "Address {id} does not belong to company {company}"
         )));
     }
-    lock_company(tx, company).await?;
-    repo::make_default(tx, company, id).await?;
-    reread(tx, id).await
+    locked?;
+    switched?;
+    after
 }
 
 pub async fn default_of(tx: &Tx<'_>, company: CompanyId) -> ApiResult<Option<AddressRow>> {
-    require_company(tx, company).await?;
-    Ok(repo::default_of(tx, company).await?)
+    let (exists, default) = try_join(
+        companies_repo::exists(tx, company),
+        repo::default_of(tx, company),
+    )
+    .await?;
+    if !exists {
+        return Err(company_not_found(company));
+    }
+    Ok(default)
 }
 
 pub async fn shipment_default(

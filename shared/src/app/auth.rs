@@ -1,6 +1,7 @@
 //! Login, refresh, logout and password changes (decisions §2).
 
 use chrono::{Duration, Utc};
+use futures_util::future::{join, join3, join4};
 use serde::Serialize;
 
 use crate::auth::{hash_refresh_token, new_refresh_token, password};
@@ -71,7 +72,13 @@ pub async fn login(ctx: &Ctx, tx: &mut Tx<'_>, input: LoginInput<'_>) -> ApiResu
         per_username: cfg.max_login_attempts_per_username,
         minutes: i32::try_from(cfg.lockout_duration_minutes).unwrap_or(i32::MAX),
     };
-    let candidate = repo::find_login_candidate(tx, &username).await?;
+    // The user and the throttle in one flight: neither needs the other's answer.
+    let (candidate, throttled) = join(
+        repo::find_login_candidate(tx, &username),
+        repo::throttle_locked(tx, &username, address),
+    )
+    .await;
+    let (candidate, throttled) = (candidate?, throttled?);
     let mut record = LoginRecord {
         tenant_id: candidate.as_ref().map(|c| c.tenant_id),
         user_id: candidate.as_ref().map(|c| c.user_id),
@@ -81,7 +88,6 @@ pub async fn login(ctx: &Ctx, tx: &mut Tx<'_>, input: LoginInput<'_>) -> ApiResu
         success: false,
         failure_reason: None,
     };
-    let throttled = repo::throttle_locked(tx, &username, address).await?;
     // The password is checked in every case (against a dummy hash for an unknown username), so
     // every answer costs the same bcrypt work.
     let ok = password::verify(
@@ -101,22 +107,39 @@ pub async fn login(ctx: &Ctx, tx: &mut Tx<'_>, input: LoginInput<'_>) -> ApiResu
     if let Some(reason) = reason {
         // A throttled attempt is not counted again: the lock would never end under a steady attack
         // from elsewhere, and the pair is locked anyway.
-        if reason == "invalid_credentials" {
-            repo::throttle_failure(tx, &username, address, &limits).await?;
-        }
         record.failure_reason = Some(reason);
-        repo::record_login(tx, &record).await?;
+        let (counted, recorded) = join(
+            async {
+                match reason {
+                    "invalid_credentials" => {
+                        repo::throttle_failure(tx, &username, address, &limits).await
+                    }
+                    _ => Ok(()),
+                }
+            },
+            repo::record_login(tx, &record),
+        )
+        .await;
+        counted?;
+        recorded?;
         return Ok(LoginOutcome::Rejected(refused()));
     }
     let Some(user) = candidate else {
         return Err(ApiError::bug("login accepted without a user"));
     };
     tx.enter_tenant(user.tenant_id).await?;
-    repo::throttle_clear(tx, &username, address).await?;
     record.success = true;
-    repo::record_login(tx, &record).await?;
-    let tokens = issue_tokens(ctx, tx, user.user_id, input.remember_me, input.user_agent).await?;
-    Ok(LoginOutcome::Success(tokens))
+    let tx = &*tx;
+    // One flight: none of these needs another's answer.
+    let (cleared, recorded, tokens) = join3(
+        repo::throttle_clear(tx, &username, address),
+        repo::record_login(tx, &record),
+        issue_tokens(ctx, tx, user.user_id, input.remember_me, input.user_agent),
+    )
+    .await;
+    cleared?;
+    recorded?;
+    Ok(LoginOutcome::Success(tokens?))
 }
 
 /// A new access token plus a new refresh token for another device/session of `user`.
@@ -127,13 +150,6 @@ pub async fn issue_tokens(
     remember_me: bool,
     user_agent: Option<&str>,
 ) -> ApiResult<TokenPair> {
-    let row = users::get(tx, user)
-        .await?
-        .ok_or_else(|| ApiError::internal("issuing tokens", "user vanished"))?;
-    let (access_token, _) = ctx
-        .jwt()
-        .issue(&row.username, row.id.get(), row.tenant_id.get(), &row.role)
-        .map_err(|e| ApiError::internal("signing token", e))?;
     let cfg = ctx.config();
     let days = if remember_me {
         cfg.refresh_token_expire_days_remember_me
@@ -141,14 +157,25 @@ pub async fn issue_tokens(
         cfg.refresh_token_expire_days
     };
     let refresh_token = new_refresh_token();
-    repo::insert_refresh_token(
-        tx,
-        user,
-        &hash_refresh_token(&refresh_token),
-        Utc::now() + Duration::days(days),
-        user_agent,
+    let hashed = hash_refresh_token(&refresh_token);
+    // The refresh token is stored in the flight that reads the user for the access token.
+    let (row, stored) = join(
+        users::get(tx, user),
+        repo::insert_refresh_token(
+            tx,
+            user,
+            &hashed,
+            Utc::now() + Duration::days(days),
+            user_agent,
+        ),
     )
-    .await?;
+    .await;
+    let row = row?.ok_or_else(|| ApiError::internal("issuing tokens", "user vanished"))?;
+    stored?;
+    let (access_token, _) = ctx
+        .jwt()
+        .issue(&row.username, row.id.get(), row.tenant_id.get(), &row.role)
+        .map_err(|e| ApiError::internal("signing token", e))?;
     Ok(TokenPair {
         access_token,
         refresh_token,
@@ -217,7 +244,7 @@ async fn tenant_active(tx: &Tx<'_>) -> ApiResult<bool> {
 /// Revoke the presented refresh token, or every session of the user (`all`, or no token given).
 /// `all` also invalidates access tokens already issued.
 pub async fn logout(tx: &Tx<'_>, refresh_token: Option<&str>, all: bool) -> ApiResult<()> {
-    let user = tx.principal()?.user_id;
+    let user = tx.user_id()?;
     match (refresh_token.filter(|t| !t.is_empty()), all) {
         (Some(token), false) => {
             repo::revoke_refresh_token(tx, user, &hash_refresh_token(token)).await?;
@@ -240,17 +267,26 @@ pub async fn change_password(
     new: &Password,
     user_agent: Option<&str>,
 ) -> ApiResult<TokenPair> {
-    let user = tx.principal()?.user_id;
+    let user = tx.user_id()?;
     let stored = users::hashed_password(tx, user).await?;
     if stored.is_none() || !password::verify(current, stored, ctx.config().bcrypt_cost).await? {
         // 400, not 401: a 401 makes the React app log the user out.
         return Err(ApiError::BadRequest("Current password is incorrect".into()));
     }
     let hashed = password::hash(new, ctx.config().bcrypt_cost).await?;
-    users::set_password(tx, user, &hashed).await?;
-    repo::revoke_all_refresh_tokens(tx, user).await?;
-    repo::revoke_access_tokens(tx, user).await?;
-    issue_tokens(ctx, tx, user, false, user_agent).await
+    // One flight: the new password, the revocations and the new tokens, in this order on the wire
+    // (the new refresh token is stored after the old ones are revoked).
+    let (set, refreshes, accesses, tokens) = join4(
+        users::set_password(tx, user, &hashed),
+        repo::revoke_all_refresh_tokens(tx, user),
+        repo::revoke_access_tokens(tx, user),
+        issue_tokens(ctx, tx, user, false, user_agent),
+    )
+    .await;
+    set?;
+    refreshes?;
+    accesses?;
+    tokens
 }
 
 #[derive(Debug, Serialize)]
@@ -268,7 +304,7 @@ pub struct LoginHistoryEntry {
 
 /// The caller's own login history, newest first.
 pub async fn login_history(tx: &Tx<'_>, limit: i64) -> ApiResult<Vec<LoginHistoryEntry>> {
-    let user = tx.principal()?.user_id;
+    let user = tx.user_id()?;
     Ok(repo::login_history(tx, user, limit)
         .await?
         .into_iter()
@@ -285,7 +321,7 @@ pub async fn login_history(tx: &Tx<'_>, limit: i64) -> ApiResult<Vec<LoginHistor
 }
 
 pub async fn me(tx: &Tx<'_>) -> ApiResult<users::UserRow> {
-    let user = tx.principal()?.user_id;
+    let user = tx.user_id()?;
     users::get(tx, user)
         .await?
         .ok_or_else(ApiError::unauthenticated)

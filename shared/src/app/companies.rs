@@ -10,6 +10,7 @@
 //! * A company cannot be deleted while contacts, orders or metal records refer to it (409 naming
 //!   them); its addresses go with it.
 
+use futures_util::future::{join, join3, try_join, try_join3};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -146,19 +147,6 @@ impl From<OrderSummaryRow> for OrderSummary {
     }
 }
 
-/// Orders of a company or a contact, newest first, as the order tabs show them.
-pub(crate) async fn order_summaries(
-    tx: &Tx<'_>,
-    of: OrdersOf,
-    page: Page,
-) -> ApiResult<Vec<OrderSummary>> {
-    Ok(repo::orders_of(tx, of, page)
-        .await?
-        .into_iter()
-        .map(OrderSummary::from)
-        .collect())
-}
-
 fn not_found(id: CompanyId) -> ApiError {
     ApiError::not_found("Company", id)
 }
@@ -176,10 +164,16 @@ pub fn search_term(raw: Option<&str>) -> Option<&str> {
 
 /// Companies by name, each with its contacts and balance.
 pub async fn list(tx: &Tx<'_>, search: Option<&str>, page: Page) -> ApiResult<Vec<CompanyView>> {
-    let rows = repo::list(tx, search_term(search), page).await?;
-    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id.get()).collect();
+    let search = search_term(search);
+    // The page's contacts select the page again instead of waiting for its ids: one flight, and
+    // the same rows, as a read's transaction sees one snapshot (repeatable read).
+    let (rows, page_contacts) = try_join(
+        repo::list(tx, search, page),
+        repo::contacts_of_page(tx, search, page),
+    )
+    .await?;
     let mut contacts: HashMap<CompanyId, Vec<PartySummary>> = HashMap::new();
-    for (company_id, contact) in repo::contacts_of_many(tx, ids).await? {
+    for (company_id, contact) in page_contacts {
         contacts.entry(company_id).or_default().push(contact);
     }
     Ok(rows
@@ -220,23 +214,25 @@ pub async fn get(
     include_contacts: bool,
     include_balance: bool,
 ) -> ApiResult<CompanyView> {
-    let company = repo::get(tx, id).await?.ok_or_else(|| not_found(id))?;
-    let contacts = if include_contacts {
-        Some(
-            repo::contacts_of_many(tx, vec![id.get()])
-                .await?
-                .into_iter()
-                .map(|(_, c)| c)
-                .collect(),
-        )
-    } else {
-        None
-    };
-    let total_balance = if include_balance {
-        repo::balance(tx, id).await?
-    } else {
-        None
-    };
+    // One flight: none of the three needs another's answer.
+    let (company, contacts, total_balance) = try_join3(
+        repo::get(tx, id),
+        async {
+            Ok(match include_contacts {
+                true => Some(repo::contacts_of_many(tx, vec![id.get()]).await?),
+                false => None,
+            })
+        },
+        async {
+            Ok(match include_balance {
+                true => repo::balance(tx, id).await?,
+                false => None,
+            })
+        },
+    )
+    .await?;
+    let company = company.ok_or_else(|| not_found(id))?;
+    let contacts = contacts.map(|all| all.into_iter().map(|(_, c)| c).collect());
     Ok(CompanyView {
         company,
         contacts,
@@ -252,11 +248,13 @@ pub async fn update(tx: &Tx<'_>, id: CompanyId, ch: CompanyChanges) -> ApiResult
         phone: ch.phone.as_ref().map(|p| p.as_deref()),
         email: ch.email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
     };
-    let company = repo::update(tx, id, &changes)
-        .await
+    // The balance is read after the update, in the same flight.
+    let (company, total_balance) =
+        join(repo::update(tx, id, &changes), repo::balance(tx, id)).await;
+    let company = company
         .on_constraint(NAME_UNIQUE, || name_taken(changes.name.unwrap_or_default()))?
         .ok_or_else(|| not_found(id))?;
-    let total_balance = repo::balance(tx, id).await?;
+    let total_balance = total_balance?;
     Ok(CompanyView {
         company,
         contacts: None,
@@ -266,10 +264,18 @@ pub async fn update(tx: &Tx<'_>, id: CompanyId, ch: CompanyChanges) -> ApiResult
 }
 
 pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> ApiResult<()> {
-    if !repo::exists(tx, id).await? {
+    // Sent together: a refusal below returns an error, which rolls back whatever went out after
+    // the check, so the write need not wait for the check's answer.
+    let (exists, deps, deleted) = join3(
+        repo::exists(tx, id),
+        repo::dependents(tx, id),
+        repo::delete(tx, id),
+    )
+    .await;
+    if !exists? {
         return Err(not_found(id));
     }
-    let deps = repo::dependents(tx, id).await?;
+    let deps = deps?;
     let blockers: Vec<&str> = [
         (deps.contacts, "contacts"),
         (deps.orders, "orders"),
@@ -287,7 +293,7 @@ pub async fn delete(tx: &Tx<'_>, id: CompanyId) -> ApiResult<()> {
         )));
     }
     // A dependent added since the count still cannot slip through: the foreign key refuses it.
-    let deleted = repo::delete(tx, id).await.on_foreign_key(|| {
+    let deleted = deleted.on_foreign_key(|| {
         ApiError::Conflict("Cannot delete company: other records still refer to it".into())
     })?;
     if deleted { Ok(()) } else { Err(not_found(id)) }
@@ -303,19 +309,26 @@ fn join_and(items: &[&str]) -> String {
 }
 
 pub async fn contacts(tx: &Tx<'_>, id: CompanyId, page: Page) -> ApiResult<Vec<PartySummary>> {
-    if !repo::exists(tx, id).await? {
+    let (exists, contacts) =
+        try_join(repo::exists(tx, id), repo::contacts_of(tx, id, page)).await?;
+    if !exists {
         return Err(not_found(id));
     }
-    Ok(repo::contacts_of(tx, id, page).await?)
+    Ok(contacts)
 }
 
 /// The company's orders, newest first, without line items. Orders are order data: the endpoints that
 /// call this declare `orders:read` besides the company permission.
 pub async fn orders(tx: &Tx<'_>, id: CompanyId, page: Page) -> ApiResult<Vec<OrderSummary>> {
-    if !repo::exists(tx, id).await? {
+    let (exists, orders) = try_join(
+        repo::exists(tx, id),
+        repo::orders_of(tx, OrdersOf::Company(id), page),
+    )
+    .await?;
+    if !exists {
         return Err(not_found(id));
     }
-    order_summaries(tx, OrdersOf::Company(id), page).await
+    Ok(orders.into_iter().map(OrderSummary::from).collect())
 }
 
 pub async fn balance(tx: &Tx<'_>, id: CompanyId) -> ApiResult<CompanyBalance> {

@@ -6,12 +6,13 @@
 //! * The e-mail is optional and unique within the company (409).
 //! * A contact with orders cannot be deleted (409).
 
-use super::companies::{OrderSummary, order_summaries};
+use super::companies::OrderSummary;
 use crate::db::Tx;
 use crate::domain::{CompanyId, ContactId, Email, NonBlank, Page, optional_text};
 use crate::error::{ApiError, ApiResult, DbError, OnConstraint};
 use crate::repo::companies::OrdersOf;
 use crate::repo::contacts::{self as repo, ContactChanges as RepoChanges, ContactFields};
+use futures_util::future::{join, join3, try_join};
 
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::contacts::ContactRow;
@@ -132,8 +133,10 @@ pub async fn create(tx: &Tx<'_>, new: NewContact) -> ApiResult<ContactRow> {
         email,
         phone: new.phone.as_deref(),
     };
-    let id = on_write_error(repo::insert(tx, &fields).await, Some(new.company), email)?;
-    get(tx, id).await
+    // Read back in the same flight, by the id the insert drew.
+    let (id, row) = join(repo::insert(tx, &fields), repo::get_inserted(tx)).await;
+    let id = on_write_error(id, Some(new.company), email)?;
+    row?.ok_or_else(|| not_found(id))
 }
 
 pub async fn update(tx: &Tx<'_>, id: ContactId, ch: ContactChanges) -> ApiResult<ContactRow> {
@@ -147,24 +150,33 @@ pub async fn update(tx: &Tx<'_>, id: ContactId, ch: ContactChanges) -> ApiResult
         email: ch.email.as_ref().map(|e| e.as_ref().map(Email::as_str)),
         phone: ch.phone.as_ref().map(|p| p.as_deref()),
     };
-    let found = on_write_error(repo::update(tx, id, &changes).await, ch.company, email)?;
-    if !found {
+    // Read back after the update, in the same flight.
+    let (found, row) = join(repo::update(tx, id, &changes), repo::get(tx, id)).await;
+    if !on_write_error(found, ch.company, email)? {
         return Err(not_found(id));
     }
-    get(tx, id).await
+    row?.ok_or_else(|| not_found(id))
 }
 
 pub async fn delete(tx: &Tx<'_>, id: ContactId) -> ApiResult<()> {
-    if !repo::exists(tx, id).await? {
+    // Sent together: a refusal below returns an error, which rolls back whatever went out after
+    // the check, so the write need not wait for the check's answer.
+    let (exists, orders, deleted) = join3(
+        repo::exists(tx, id),
+        repo::order_count(tx, id),
+        repo::delete(tx, id),
+    )
+    .await;
+    if !exists? {
         return Err(not_found(id));
     }
-    if repo::order_count(tx, id).await? > 0 {
+    if orders? > 0 {
         return Err(ApiError::Conflict(
             "Cannot delete contact with existing orders".into(),
         ));
     }
     // An order placed since the count: the foreign key still refuses the delete.
-    let deleted = repo::delete(tx, id).await.on_foreign_key(|| {
+    let deleted = deleted.on_foreign_key(|| {
         ApiError::Conflict("Cannot delete contact with existing orders".into())
     })?;
     if deleted { Ok(()) } else { Err(not_found(id)) }
@@ -172,8 +184,13 @@ pub async fn delete(tx: &Tx<'_>, id: ContactId) -> ApiResult<()> {
 
 /// The contact's orders, newest first, without line items (its endpoint declares `orders:read` too).
 pub async fn orders(tx: &Tx<'_>, id: ContactId, page: Page) -> ApiResult<Vec<OrderSummary>> {
-    if !repo::exists(tx, id).await? {
+    let (exists, orders) = try_join(
+        repo::exists(tx, id),
+        crate::repo::companies::orders_of(tx, OrdersOf::Contact(id), page),
+    )
+    .await?;
+    if !exists {
         return Err(not_found(id));
     }
-    order_summaries(tx, OrdersOf::Contact(id), page).await
+    Ok(orders.into_iter().map(OrderSummary::from).collect())
 }

@@ -1,6 +1,7 @@
 //! Departments of the production floor and their metal balances (reference rules §7, departments
 //! part). Balances are only read here; the ledger changes them.
 
+use futures_util::future::{join, join3, try_join};
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -59,19 +60,19 @@ pub fn is_inventory(name: &str) -> bool {
 }
 
 pub async fn list(tx: &Tx<'_>, page: Page) -> ApiResult<Vec<DepartmentWithBalances>> {
-    let departments = repo::list(tx, page.skip(), page.limit(), false).await?;
-    with_balances(tx, departments).await
+    listed(tx, page.skip(), page.limit(), false).await
 }
 
 /// Active departments with their balances.
 pub async fn balances_summary(tx: &Tx<'_>) -> ApiResult<Vec<DepartmentWithBalances>> {
-    let departments = repo::list(tx, 0, i64::MAX, true).await?;
-    with_balances(tx, departments).await
+    listed(tx, 0, i64::MAX, true).await
 }
 
 pub async fn get(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentWithBalances> {
-    let department = find(tx, id).await?;
-    let balances = views(repo::balances(tx, vec![id.get()]).await?);
+    let (department, balances) =
+        try_join(repo::get(tx, id), repo::balances(tx, vec![id.get()])).await?;
+    let department = department.ok_or_else(|| not_found(id))?;
+    let balances = views(balances);
     Ok(DepartmentWithBalances {
         department,
         balances,
@@ -79,8 +80,10 @@ pub async fn get(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentWithBalan
 }
 
 pub async fn balances(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<Vec<BalanceRow>> {
-    find(tx, id).await?;
-    Ok(views(repo::balances(tx, vec![id.get()]).await?))
+    let (department, balances) =
+        try_join(repo::get(tx, id), repo::balances(tx, vec![id.get()])).await?;
+    department.ok_or_else(|| not_found(id))?;
+    Ok(views(balances))
 }
 
 pub async fn create(tx: &Tx<'_>, name: NonBlank) -> ApiResult<DepartmentRow> {
@@ -109,7 +112,15 @@ pub async fn update(
     is_active: Option<bool>,
     loss_tolerance: Option<Option<Percent>>,
 ) -> ApiResult<DepartmentRow> {
-    let current = find(tx, id).await?;
+    let new_name = name.as_ref().map(NonBlank::as_str);
+    // The current row is read before the update, in the same flight: a refused rename returns an
+    // error, which rolls the update back.
+    let (current, updated) = join(
+        repo::get(tx, id),
+        repo::update(tx, id, new_name, is_active, loss_tolerance),
+    )
+    .await;
+    let current = current?.ok_or_else(|| not_found(id))?;
     if let Some(new) = &name {
         // The Inventory department is found by its name; renaming it would make it deletable.
         if is_inventory(&current.name) && !is_inventory(new.as_str()) {
@@ -118,9 +129,7 @@ pub async fn update(
             ));
         }
     }
-    let new_name = name.as_ref().map(NonBlank::as_str);
-    repo::update(tx, id, new_name, is_active, loss_tolerance)
-        .await
+    updated
         .on_constraint(NAME_UNIQUE, || name_taken(new_name.unwrap_or_default()))?
         .ok_or_else(|| not_found(id))
 }
@@ -128,31 +137,43 @@ pub async fn update(
 /// Delete a department and its balances. The Inventory department and departments with ledger
 /// entries stay (409).
 pub async fn delete(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<()> {
-    let department = find(tx, id).await?;
+    // Sent together: a refusal below returns an error, which rolls back whatever went out after
+    // the check, so the write need not wait for the check's answer.
+    let (department, entries, deleted) = join3(
+        repo::get(tx, id),
+        repo::has_ledger_entries(tx, id),
+        repo::delete(tx, id),
+    )
+    .await;
+    let department = department?.ok_or_else(|| not_found(id))?;
     if is_inventory(&department.name) {
         return Err(ApiError::Conflict(
             "The Inventory department cannot be deleted".into(),
         ));
     }
-    if repo::has_ledger_entries(tx, id).await? {
+    if entries? {
         return Err(has_entries());
     }
     // An entry booked concurrently, after the check above, trips the foreign key.
-    let deleted = repo::delete(tx, id).await.on_foreign_key(has_entries)?;
+    let deleted = deleted.on_foreign_key(has_entries)?;
     if deleted { Ok(()) } else { Err(not_found(id)) }
 }
 
-async fn find(tx: &Tx<'_>, id: DepartmentId) -> ApiResult<DepartmentRow> {
-    repo::get(tx, id).await?.ok_or_else(|| not_found(id))
-}
-
-async fn with_balances(
+/// A page of departments with their balances, in one flight: the balances select the page again
+/// instead of waiting for its ids (a read's transaction sees one snapshot: the same rows).
+async fn listed(
     tx: &Tx<'_>,
-    departments: Vec<DepartmentRow>,
+    skip: i64,
+    limit: i64,
+    active_only: bool,
 ) -> ApiResult<Vec<DepartmentWithBalances>> {
-    let ids: Vec<i64> = departments.iter().map(|d| d.id.get()).collect();
+    let (departments, balances) = try_join(
+        repo::list(tx, skip, limit, active_only),
+        repo::balances_of_page(tx, skip, limit, active_only),
+    )
+    .await?;
     let mut by_department: HashMap<DepartmentId, Vec<BalanceRow>> = HashMap::new();
-    for b in repo::balances(tx, ids).await? {
+    for b in balances {
         by_department
             .entry(b.department_id)
             .or_default()

@@ -18,6 +18,7 @@
 //!   beside the gross balance, by the same increments, so it does not sum the ledger on every call.
 
 use chrono::{NaiveDate, Utc};
+use futures_util::future::{join, join4};
 use serde::Serialize;
 
 use crate::app::metal_accounting;
@@ -340,8 +341,16 @@ async fn get(tx: &Tx<'_>, id: LedgerEntryId) -> ApiResult<LedgerEntryRow> {
 /// Records the entry, moves its department balance and books its casting consumption, all in the
 /// request's transaction.
 pub async fn create(tx: &Tx<'_>, new: NewEntry) -> ApiResult<LedgerEntryRow> {
-    let user = tx.principal()?.user_id;
-    let checked = check(tx, new.department, new.order, new.metal, true).await?;
+    let user = tx.user_id()?;
+    // Two flights: what the entry refers to (its fine weight and casting consumption follow from
+    // the metal's purity and the department) with the entry's id drawn; then everything else.
+    let (checked, id) = join(
+        check(tx, new.department, new.order, new.metal, true),
+        repo::reserve_id(tx),
+    )
+    .await;
+    let checked = checked?;
+    let id = id?;
     let fields = EntryFields {
         date: new.date,
         department_id: new.department,
@@ -353,20 +362,24 @@ pub async fn create(tx: &Tx<'_>, new: NewEntry) -> ApiResult<LedgerEntryRow> {
         fine_weight: ledger::fine_weight(new.direction, new.weight, checked.purity),
         notes: new.notes,
     };
-    let id = repo::insert(tx, &fields, user).await?;
-    repo::add_to_department_balance(
-        tx,
-        new.order,
-        new.department,
-        new.metal,
-        balance_delta(&fields)?,
+    let delta = balance_delta(&fields)?;
+    let consumed = consumption(id, &fields, &checked)?;
+    let (inserted, balance, consumption, row) = join4(
+        repo::insert(tx, id, &fields, user),
+        repo::add_to_department_balance(tx, new.order, new.department, new.metal, delta),
+        async {
+            match &consumed {
+                Some(c) => consume(tx, id, c).await,
+                None => Ok(()),
+            }
+        },
+        get(tx, id),
     )
-    .await
-    .map_err(grams_out_of_range)?;
-    if let Some(c) = consumption(id, &fields, &checked)? {
-        consume(tx, id, &c).await?;
-    }
-    get(tx, id).await
+    .await;
+    inserted?;
+    balance.map_err(grams_out_of_range)?;
+    consumption?;
+    row
 }
 
 /// Applies the changes to the stored entry. The old amount leaves its department balance and the
@@ -485,10 +498,12 @@ pub async fn archive(tx: &Tx<'_>, from: NaiveDate, to: NaiveDate) -> ApiResult<A
 }
 
 pub async fn unarchive(tx: &Tx<'_>, id: LedgerEntryId) -> ApiResult<LedgerEntryRow> {
-    if !repo::unarchive(tx, id).await? {
+    // Read back after the change, in the same flight.
+    let (found, row) = futures_util::future::join(repo::unarchive(tx, id), repo::get(tx, id)).await;
+    if !found? {
         return Err(not_found(id));
     }
-    get(tx, id).await
+    row?.ok_or_else(|| not_found(id))
 }
 
 /// One metal of the summary.

@@ -29,6 +29,8 @@ use crate::domain::{CompanyId, LedgerEntryId, MetalId, OrderId, Page, UserId};
 use crate::error::{ApiError, ApiResult, DbError};
 use crate::repo::companies;
 use crate::repo::metal_accounting::{self as repo, NewTransaction, TransactionFilter};
+use futures_util::future::try_join;
+use futures_util::future::{join, join3};
 
 /// Answered by the API (and named in its OpenAPI document).
 pub use crate::repo::metal_accounting::{
@@ -39,7 +41,7 @@ pub use crate::repo::metal_accounting::{
 pub const NOTES_MAX: usize = 2000;
 
 fn caller(tx: &Tx<'_>) -> ApiResult<UserId> {
-    Ok(tx.principal()?.user_id)
+    tx.user_id()
 }
 
 /// An increment that would take a balance past its column (`numeric(14,4)`: under 10^10 g) is the
@@ -94,12 +96,39 @@ pub struct Purchase {
 /// fine metal always equals the sum of the purchases and deposits of that metal (decisions §3).
 pub async fn purchase(tx: &Tx<'_>, p: Purchase) -> ApiResult<MetalTransactionRow> {
     let user = caller(tx)?;
+    let record = NewTransaction {
+        transaction_type: TransactionType::SafePurchase.as_str(),
+        metal: p.metal,
+        company: None,
+        order: None,
+        ledger_entry: None,
+        grams: p.grams,
+        notes: p.notes.as_deref(),
+        created_by: user,
+    };
+    // The purchase's record needs nothing of the bookings' answers: it goes out with their first
+    // statements, and a refusal of theirs rolls it back.
+    let (booked, recorded) =
+        join(book_purchase(tx, &p), repo::insert_transaction(tx, &record)).await;
+    booked?;
+    Ok(recorded?)
+}
+
+/// The safe's increment and, for fine metal, the metal's new average cost.
+async fn book_purchase(tx: &Tx<'_>, p: &Purchase) -> ApiResult<()> {
     match p.supply_type {
         SupplyType::FineMetal => {
             let id = p.metal.ok_or_else(|| {
                 ApiError::BadRequest("metal_id is required for FINE_METAL purchases".to_string())
             })?;
-            let metal = match repo::lock_metal(tx, id).await? {
+            // The lock and the safe's increment together: the increment needs nothing of the
+            // lock's answer, and a refusal below rolls it back.
+            let (locked, after) = join(
+                repo::lock_metal(tx, id),
+                repo::add_to_safe(tx, Some(id), SupplyType::FineMetal.as_str(), p.grams),
+            )
+            .await;
+            let metal = match locked? {
                 Some(m) if m.is_active => m,
                 Some(_) => {
                     return Err(ApiError::field(
@@ -114,9 +143,7 @@ pub async fn purchase(tx: &Tx<'_>, p: Purchase) -> ApiResult<MetalTransactionRow
                     ));
                 }
             };
-            let after = repo::add_to_safe(tx, Some(id), SupplyType::FineMetal.as_str(), p.grams)
-                .await
-                .map_err(past_range("quantity_grams", "the safe"))?;
+            let after = after.map_err(past_range("quantity_grams", "the safe"))?;
             let held = Grams::from_decimal(after.get() - p.grams.get());
             let average =
                 weighted_average_cost(held, metal.average_cost_per_gram, p.grams, p.cost_per_gram)
@@ -140,20 +167,7 @@ pub async fn purchase(tx: &Tx<'_>, p: Purchase) -> ApiResult<MetalTransactionRow
                 .map_err(past_range("quantity_grams", "the safe"))?;
         }
     }
-    Ok(repo::insert_transaction(
-        tx,
-        &NewTransaction {
-            transaction_type: TransactionType::SafePurchase.as_str(),
-            metal: p.metal,
-            company: None,
-            order: None,
-            ledger_entry: None,
-            grams: p.grams,
-            notes: p.notes.as_deref(),
-            created_by: user,
-        },
-    )
-    .await?)
+    Ok(())
 }
 
 /// Which metal a deposit is of.
@@ -229,14 +243,21 @@ pub async fn deposit(
     company: CompanyId,
     d: &DepositRequest,
 ) -> ApiResult<MetalTransactionRow> {
-    let (grams, notes) = (d.grams, d.notes.as_deref());
     let user = caller(tx)?;
-    if !companies::exists(tx, company).await? {
-        return Err(company_not_found(company));
-    }
-    let metal = match d.metal {
+    match d.metal {
         DepositMetal::Id { id, expect_type } => {
-            let m = active_metal(tx, "metal_id", id).await?;
+            // One flight: the checks and the booking. A refusal returns an error, which rolls
+            // back the booking sent behind its check.
+            let (exists, metal, booked) = join3(
+                companies::exists(tx, company),
+                active_metal(tx, "metal_id", id),
+                book_deposit(tx, company, id, d, user),
+            )
+            .await;
+            if !exists? {
+                return Err(company_not_found(company));
+            }
+            let m = metal?;
             if let Some(t) = expect_type
                 && m.metal_type != t.as_str()
             {
@@ -245,34 +266,54 @@ pub async fn deposit(
                     format!("metal {id} is {}, not {}", m.metal_type, t.as_str()),
                 ));
             }
-            id
+            booked
         }
-        DepositMetal::Type(t) => repo::reference_metal(tx, t.as_str())
-            .await?
-            .ok_or_else(|| {
+        // The metal is found by its type first: its id is in every booking (one flight more).
+        DepositMetal::Type(t) => {
+            let (exists, metal) = join(
+                companies::exists(tx, company),
+                repo::reference_metal(tx, t.as_str()),
+            )
+            .await;
+            if !exists? {
+                return Err(company_not_found(company));
+            }
+            let metal = metal?.ok_or_else(|| {
                 ApiError::BadRequest(format!("No active metal found for type '{}'", t.as_str()))
-            })?,
+            })?;
+            book_deposit(tx, company, metal, d, user).await
+        }
+    }
+}
+
+/// A deposit's three bookings, sent together: the company's balance, the safe, the transaction.
+async fn book_deposit(
+    tx: &Tx<'_>,
+    company: CompanyId,
+    metal: MetalId,
+    d: &DepositRequest,
+    user: UserId,
+) -> ApiResult<MetalTransactionRow> {
+    let (grams, notes) = (d.grams, d.notes.as_deref());
+    let new = NewTransaction {
+        transaction_type: TransactionType::CompanyDeposit.as_str(),
+        metal: Some(metal),
+        company: Some(company),
+        order: None,
+        ledger_entry: None,
+        grams,
+        notes,
+        created_by: user,
     };
-    repo::add_to_company_balance(tx, company, metal, grams)
-        .await
-        .map_err(past_range("quantity_grams", "the company's balance"))?;
-    repo::add_to_safe(tx, Some(metal), SupplyType::FineMetal.as_str(), grams)
-        .await
-        .map_err(past_range("quantity_grams", "the safe"))?;
-    Ok(repo::insert_transaction(
-        tx,
-        &NewTransaction {
-            transaction_type: TransactionType::CompanyDeposit.as_str(),
-            metal: Some(metal),
-            company: Some(company),
-            order: None,
-            ledger_entry: None,
-            grams,
-            notes,
-            created_by: user,
-        },
+    let (balance, safe, booked) = join3(
+        repo::add_to_company_balance(tx, company, metal, grams),
+        repo::add_to_safe(tx, Some(metal), SupplyType::FineMetal.as_str(), grams),
+        repo::insert_transaction(tx, &new),
     )
-    .await?)
+    .await;
+    balance.map_err(past_range("quantity_grams", "the company's balance"))?;
+    safe.map_err(past_range("quantity_grams", "the safe"))?;
+    Ok(booked?)
 }
 
 /// Casting consumption of one department ledger entry (§6): `balance[company, metal] −= fine_grams`
@@ -302,34 +343,27 @@ pub async fn consume_for_casting(
     }
     let user = caller(tx)?;
     let debit = reversal_of(fine_grams);
-    repo::add_to_company_balance(tx, company, metal, debit)
-        .await
-        .map_err(past_range("weight", "the company's balance"))?;
-    let row = repo::insert_transaction(
-        tx,
-        &NewTransaction {
-            transaction_type: TransactionType::ManufacturingConsumption.as_str(),
-            metal: Some(metal),
-            company: Some(company),
-            order: Some(order),
-            ledger_entry: Some(ledger_entry),
-            grams: debit,
-            notes: Some(notes),
-            created_by: user,
-        },
+    let new = NewTransaction {
+        transaction_type: TransactionType::ManufacturingConsumption.as_str(),
+        metal: Some(metal),
+        company: Some(company),
+        order: Some(order),
+        ledger_entry: Some(ledger_entry),
+        grams: debit,
+        notes: Some(notes),
+        created_by: user,
+    };
+    let issue = issue_notes(ledger_entry);
+    // Sent together: none needs another's answer; the first failure, in this order, is the answer.
+    let (balance, row, issued) = join3(
+        repo::add_to_company_balance(tx, company, metal, debit),
+        repo::insert_transaction(tx, &new),
+        repo::issue_from_safe(tx, metal, debit, Some(order), ledger_entry, &issue, user),
     )
-    .await?;
-    repo::issue_from_safe(
-        tx,
-        metal,
-        debit,
-        Some(order),
-        ledger_entry,
-        &issue_notes(ledger_entry),
-        user,
-    )
-    .await
-    .map_err(past_range("weight", "the safe"))?;
+    .await;
+    balance.map_err(past_range("weight", "the company's balance"))?;
+    let row = row?;
+    issued.map_err(past_range("weight", "the safe"))?;
     Ok(Some(row))
 }
 
@@ -410,10 +444,15 @@ pub async fn company_balances(
     tx: &Tx<'_>,
     company: CompanyId,
 ) -> ApiResult<Vec<CompanyMetalBalanceRow>> {
-    if !companies::exists(tx, company).await? {
+    let (exists, balances) = try_join(
+        companies::exists(tx, company),
+        repo::company_balances(tx, company),
+    )
+    .await?;
+    if !exists {
         return Err(company_not_found(company));
     }
-    Ok(repo::company_balances(tx, company).await?)
+    Ok(balances)
 }
 
 /// Equality filters of [`transactions`]; `None` = any.

@@ -154,7 +154,9 @@ async fn casting_consumption_and_its_reversal_net_out_exactly() {
     let f = provision(&db).await;
     let mut conn = db.checkout().await.unwrap();
     let mut tx = conn.begin_system().await.unwrap();
-    tx.authorize(&claims(&f), &[]).await.unwrap();
+    let claims = claims(&f);
+    tx.claim(&claims);
+    tx.authorize(&claims, &[]).unwrap().await.unwrap();
 
     let opening =
         DepositRequest::parse(Some(f.gold18.get()), None, Some(g("100")), Some("opening")).unwrap();

@@ -12,6 +12,7 @@
 //! * The timeline is derived from the order's non-archived ledger entries, per department in order
 //!   of first appearance: IN and OUT `completed`, IN only `in_progress`, OUT only `pending`.
 
+use futures_util::future::{join, join_all, join3, join4, try_join};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -223,34 +224,39 @@ fn not_found(id: OrderId) -> ApiError {
 }
 
 /// The orders with their line items, read in one query for the whole page.
-async fn with_line_items(tx: &Tx<'_>, rows: Vec<OrderSummaryRow>) -> ApiResult<Vec<Order>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.order.id.get()).collect();
+fn with_line_items(rows: Vec<OrderSummaryRow>, line_items: Vec<LineItemRow>) -> Vec<Order> {
     let mut items: HashMap<OrderId, Vec<LineItemRow>> = HashMap::new();
-    for item in repo::line_items(tx, &ids).await? {
+    for item in line_items {
         items.entry(item.order_id).or_default().push(item);
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let mine = items.remove(&row.order.id).unwrap_or_default();
             Order::new(row, mine)
         })
-        .collect())
+        .collect()
 }
 
 pub async fn list(tx: &Tx<'_>, page: Page) -> ApiResult<Vec<Order>> {
-    let rows = repo::list(tx, page).await?;
-    with_line_items(tx, rows).await
+    // The line items select the page again instead of waiting for its ids: one flight, and the
+    // same orders, as a read's transaction sees one snapshot (repeatable read).
+    let (rows, items) = try_join(repo::list(tx, page), repo::line_items_of_page(tx, page)).await?;
+    Ok(with_line_items(rows, items))
 }
 
 pub async fn get(tx: &Tx<'_>, id: OrderId) -> ApiResult<Order> {
-    let row = repo::get(tx, id).await?.ok_or_else(|| not_found(id))?;
-    let items = repo::line_items(tx, &[id.get()]).await?;
-    Ok(Order::new(row, items))
+    let (row, items) = try_join(repo::get(tx, id), repo::line_items(tx, &[id.get()])).await?;
+    Ok(Order::new(row.ok_or_else(|| not_found(id))?, items))
 }
 
-async fn insert_line_items(tx: &Tx<'_>, order: OrderId, items: &[LineItem]) -> ApiResult<()> {
-    for (index, item) in items.iter().enumerate() {
+/// The items, sent together (they need nothing of each other's answers); the first failure, in
+/// the items' order, is the answer.
+async fn insert_line_items(
+    tx: &Tx<'_>,
+    order: Option<OrderId>,
+    items: &[LineItem],
+) -> ApiResult<()> {
+    let inserts = items.iter().enumerate().map(|(index, item)| async move {
         let fields = LineItemFields {
             product_description: item.product_description.as_str(),
             specifications: item.specifications.as_deref(),
@@ -271,9 +277,9 @@ async fn insert_line_items(tx: &Tx<'_>, order: OrderId, items: &[LineItem]) -> A
                         item.metal_id.map(|m| m.get()).unwrap_or_default()
                     ),
                 )
-            })?;
-    }
-    Ok(())
+            })
+    });
+    join_all(inserts).await.into_iter().collect()
 }
 
 /// Creates the order and its line items in the request's transaction.
@@ -282,18 +288,24 @@ async fn insert_line_items(tx: &Tx<'_>, order: OrderId, items: &[LineItem]) -> A
 /// declares (`companies:write`, `safe:write`), checked before anything is written.
 pub async fn create(tx: &Tx<'_>, new: NewOrder) -> ApiResult<Order> {
     if new.deposit.is_some() {
-        let caller = tx.principal()?;
+        let caller = tx.principal().await?;
         caller.require(COMPANIES_WRITE)?;
         caller.require(SAFE_WRITE)?;
     }
-    let tenant = tx.tenant()?;
-    let n = repo::next_number(tx).await?;
-    let number = order::order_number(tenant, n);
-    let id = repo::insert(tx, &number, new.contact, new.status, new.due_date)
-        .await?
-        .ok_or_else(|| contact_not_found(new.contact))?;
-    insert_line_items(tx, id, &new.line_items).await?;
-    let order = get(tx, id).await?;
+    let prefix = order::order_number_prefix(tx.tenant()?);
+    // One flight: the numbered order, its items and the order read back, all naming the order by
+    // the id the insert drew. Without the contact nothing is inserted, the items fail or land
+    // nowhere they may stay: the 422 rolls them back.
+    let (id, items, row, line_items) = join4(
+        repo::insert_numbered(tx, &prefix, new.contact, new.status, new.due_date),
+        insert_line_items(tx, None, &new.line_items),
+        repo::get_inserted(tx),
+        repo::line_items_of_inserted(tx),
+    )
+    .await;
+    let id = id?.ok_or_else(|| contact_not_found(new.contact))?;
+    items?;
+    let order = Order::new(row?.ok_or_else(|| not_found(id))?, line_items?);
     if let Some(d) = new.deposit {
         metal_accounting::deposit(tx, order.order.company_id, &d)
             .await
@@ -308,20 +320,34 @@ pub async fn update(tx: &Tx<'_>, id: OrderId, ch: OrderChanges) -> ApiResult<Ord
         status: ch.status,
         due_date: ch.due_date,
     };
-    let found = repo::update(tx, id, &changes)
-        .await
-        .on_constraint(CONTACT_FK, || match ch.contact {
-            Some(c) => contact_not_found(c),
-            None => ApiError::field("contact_id", "Contact not found"),
-        })?;
+    // One flight: the update, the items replaced, the order read back; the first failure, in that
+    // order, is the answer (and rolls back the rest).
+    let (found, replaced, order) = join3(
+        repo::update(tx, id, &changes),
+        async {
+            let Some(items) = &ch.line_items else {
+                return Ok(());
+            };
+            let (deleted, inserted) = join(
+                repo::delete_line_items(tx, id),
+                insert_line_items(tx, Some(id), items),
+            )
+            .await;
+            deleted?;
+            inserted
+        },
+        get(tx, id),
+    )
+    .await;
+    let found = found.on_constraint(CONTACT_FK, || match ch.contact {
+        Some(c) => contact_not_found(c),
+        None => ApiError::field("contact_id", "Contact not found"),
+    })?;
     if !found {
         return Err(not_found(id));
     }
-    if let Some(items) = &ch.line_items {
-        repo::delete_line_items(tx, id).await?;
-        insert_line_items(tx, id, items).await?;
-    }
-    get(tx, id).await
+    replaced?;
+    order
 }
 
 fn blocked_by(d: repo::OrderDependents) -> Option<String> {
@@ -342,16 +368,24 @@ fn blocked_by(d: repo::OrderDependents) -> Option<String> {
 }
 
 pub async fn delete(tx: &Tx<'_>, id: OrderId) -> ApiResult<()> {
-    if repo::get(tx, id).await?.is_none() {
+    // Sent together: a refusal below returns an error, which rolls back whatever went out after
+    // the check, so the write need not wait for the check's answer.
+    let (found, deps, deleted) = join3(
+        repo::get(tx, id),
+        repo::dependents(tx, id),
+        repo::delete(tx, id),
+    )
+    .await;
+    if found?.is_none() {
         return Err(not_found(id));
     }
-    if let Some(what) = blocked_by(repo::dependents(tx, id).await?) {
+    if let Some(what) = blocked_by(deps?) {
         return Err(ApiError::Conflict(format!(
             "Cannot delete order with existing {what}"
         )));
     }
     // Something that refers to the order since the check: the foreign keys still refuse.
-    let deleted = repo::delete(tx, id).await.on_foreign_key(|| {
+    let deleted = deleted.on_foreign_key(|| {
         ApiError::Conflict(
             "Cannot delete order with existing ledger entries, metal transactions or shipments"
                 .into(),
@@ -424,8 +458,10 @@ fn steps(entries: &[repo::TimelineEntry]) -> Vec<TimelineStep> {
 }
 
 pub async fn timeline(tx: &Tx<'_>, id: OrderId) -> ApiResult<Timeline> {
-    let order = get(tx, id).await?;
-    let entries = repo::timeline_entries(tx, id).await?;
+    let (order, entries) = try_join(get(tx, id), async {
+        Ok(repo::timeline_entries(tx, id).await?)
+    })
+    .await?;
     let product_description = match order.line_items.as_slice() {
         [] => order.order.product_description.clone().unwrap_or_default(),
         [first] => first.product_description.clone(),

@@ -3,6 +3,7 @@
 //! README's "Metal accountability" section has the model and an example). Read-only, as of now,
 //! over the whole history.
 
+use futures_util::future::try_join;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -145,8 +146,8 @@ pub async fn metal_reconciliation(
     tx: &Tx<'_>,
     metal: Option<MetalId>,
 ) -> ApiResult<ReconciliationReport> {
-    let trails = repo::metal_trails(tx, metal).await?;
-    let units = repo::floor_units(tx, metal).await?;
+    let (trails, units) =
+        try_join(repo::metal_trails(tx, metal), repo::floor_units(tx, metal)).await?;
     build(&trails, &units)
 }
 

@@ -5,6 +5,7 @@
 //! modified or deleted (400). A role still held by users cannot be deleted (409). Permission ids
 //! must exist in the catalogue (422).
 
+use futures_util::future::{join3, join4, join5, try_join};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -68,44 +69,52 @@ pub async fn permissions(tx: &Tx<'_>) -> ApiResult<Vec<PermissionRow>> {
     Ok(repo::all_permissions(tx).await?)
 }
 
-async fn with_permissions(tx: &Tx<'_>, roles: Vec<RoleRow>) -> ApiResult<Vec<RoleResponse>> {
-    let ids: Vec<i64> = roles.iter().map(|r| r.id.get()).collect();
+fn with_permissions(
+    roles: Vec<RoleRow>,
+    permissions: Vec<(RoleId, PermissionRow)>,
+) -> Vec<RoleResponse> {
     let mut by_role: HashMap<RoleId, Vec<PermissionRow>> = HashMap::new();
-    for (role, permission) in repo::permissions_of(tx, &ids).await? {
+    for (role, permission) in permissions {
         by_role.entry(role).or_default().push(permission);
     }
-    Ok(roles
+    roles
         .into_iter()
         .map(|r| {
             let perms = by_role.remove(&r.id).unwrap_or_default();
             response(r, perms)
         })
-        .collect())
+        .collect()
 }
 
 pub async fn list(tx: &Tx<'_>) -> ApiResult<Vec<RoleResponse>> {
-    let roles = repo::list(tx).await?;
-    with_permissions(tx, roles).await
+    // Every role's permissions: the list is the tenant's every role, so they need not wait for it.
+    let (roles, permissions) = try_join(repo::list(tx), repo::permissions_of_tenant(tx)).await?;
+    Ok(with_permissions(roles, permissions))
 }
 
 pub async fn get(tx: &Tx<'_>, id: RoleId) -> ApiResult<RoleResponse> {
-    let role = repo::get(tx, id).await?.ok_or_else(|| role_not_found(id))?;
-    with_permissions(tx, vec![role])
-        .await?
+    let (role, permissions) =
+        try_join(repo::get(tx, id), repo::permissions_of(tx, &[id.get()])).await?;
+    let role = role.ok_or_else(|| role_not_found(id))?;
+    with_permissions(vec![role], permissions)
         .pop()
         .ok_or_else(|| ApiError::bug("role vanished"))
 }
 
-/// Deduplicate and check that every id is in the catalogue; the first unknown one is a 422.
-async fn known_permissions(tx: &Tx<'_>, ids: &[PermissionId]) -> ApiResult<Vec<PermissionId>> {
+/// `ids` deduplicated: what a role's permissions are set to.
+fn wanted_permissions(ids: &[PermissionId]) -> Vec<PermissionId> {
     let mut wanted = ids.to_vec();
     wanted.sort();
     wanted.dedup();
-    let existing = repo::existing_permission_ids(tx, &wanted).await?;
-    if let Some(missing) = ids.iter().find(|id| !existing.contains(id)) {
-        return Err(unknown_permission(*missing));
+    wanted
+}
+
+/// Every id of `ids` must be in the catalogue (`existing`); the first unknown one is a 422.
+fn check_known(ids: &[PermissionId], existing: &[PermissionId]) -> ApiResult<()> {
+    match ids.iter().find(|id| !existing.contains(id)) {
+        Some(missing) => Err(unknown_permission(*missing)),
+        None => Ok(()),
     }
-    Ok(wanted)
 }
 
 pub fn unknown_permission(id: impl std::fmt::Display) -> ApiError {
@@ -122,12 +131,22 @@ pub struct NewRole {
 }
 
 pub async fn create(tx: &Tx<'_>, role: NewRole) -> ApiResult<RoleResponse> {
-    let permissions = known_permissions(tx, &role.permission_ids).await?;
-    let id = repo::insert(tx, role.name.as_str(), role.description.as_deref())
-        .await
-        .on_constraint(NAME_UNIQUE, name_taken)?;
-    repo::set_permissions(tx, id, &permissions).await?;
-    get(tx, id).await
+    let wanted = wanted_permissions(&role.permission_ids);
+    // One flight: the catalogue check, the role with its permissions (one statement) and the role
+    // read back by the id it drew. A refusal returns an error, which rolls the insert back.
+    let (existing, inserted, row, permissions) = join4(
+        repo::existing_permission_ids(tx, &wanted),
+        repo::insert_with_permissions(tx, role.name.as_str(), role.description.as_deref(), &wanted),
+        repo::get_inserted(tx),
+        repo::permissions_of_inserted(tx),
+    )
+    .await;
+    check_known(&role.permission_ids, &existing?)?;
+    let id = inserted.on_constraint(NAME_UNIQUE, name_taken)?;
+    let row = row?.ok_or_else(|| role_not_found(id))?;
+    with_permissions(vec![row], permissions?)
+        .pop()
+        .ok_or_else(|| ApiError::bug("role vanished"))
 }
 
 /// What `PUT /roles/{id}` may change; `None` leaves a field as it is.
@@ -141,34 +160,54 @@ pub struct RoleChanges {
 }
 
 pub async fn update(tx: &Tx<'_>, id: RoleId, changes: RoleChanges) -> ApiResult<RoleResponse> {
-    let role = repo::get_for_update(tx, id)
-        .await?
-        .ok_or_else(|| role_not_found(id))?;
+    let wanted = changes.permission_ids.as_deref().map(wanted_permissions);
+    // One flight: the locked row and the catalogue check, the changes, and the role read back. A
+    // refusal returns an error, which rolls back what was sent behind its check.
+    let (role, existing, updated, set, reread) = join5(
+        repo::get_for_update(tx, id),
+        async {
+            match &wanted {
+                Some(w) => repo::existing_permission_ids(tx, w).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        repo::update(
+            tx,
+            id,
+            changes.name.as_ref().map(NonBlank::as_str),
+            changes.description.as_ref().map(|d| d.as_deref()),
+        ),
+        async {
+            match &wanted {
+                Some(w) => repo::set_permissions(tx, id, w).await,
+                None => Ok(()),
+            }
+        },
+        get(tx, id),
+    )
+    .await;
+    let role = role?.ok_or_else(|| role_not_found(id))?;
     if role.is_system_role {
         return Err(system_role());
     }
-    let permissions = match &changes.permission_ids {
-        Some(ids) => Some(known_permissions(tx, ids).await?),
-        None => None,
-    };
-    repo::update(
-        tx,
-        id,
-        changes.name.as_ref().map(NonBlank::as_str),
-        changes.description.as_ref().map(|d| d.as_deref()),
-    )
-    .await
-    .on_constraint(NAME_UNIQUE, name_taken)?;
-    if let Some(permissions) = permissions {
-        repo::set_permissions(tx, id, &permissions).await?;
+    if let (Some(ids), Some(existing)) = (&changes.permission_ids, existing?) {
+        check_known(ids, &existing)?;
     }
-    get(tx, id).await
+    updated.on_constraint(NAME_UNIQUE, name_taken)?;
+    set?;
+    reread
 }
 
 pub async fn delete(tx: &Tx<'_>, id: RoleId) -> ApiResult<()> {
-    let role = repo::get_for_update(tx, id)
-        .await?
-        .ok_or_else(|| role_not_found(id))?;
+    // Sent together: a refusal below returns an error, which rolls back whatever went out after
+    // the check, so the write need not wait for the check's answer.
+    let (role, users, deleted) = join3(
+        repo::get_for_update(tx, id),
+        repo::user_count(tx, id),
+        repo::delete(tx, id),
+    )
+    .await;
+    let role = role?.ok_or_else(|| role_not_found(id))?;
     if role.is_system_role {
         return Err(ApiError::BadRequest(
             "System roles cannot be deleted".into(),
@@ -179,13 +218,11 @@ pub async fn delete(tx: &Tx<'_>, id: RoleId) -> ApiResult<()> {
             "Cannot delete role. {n} user(s) are assigned to this role"
         ))
     };
-    let n = repo::user_count(tx, id).await?;
+    let n = users?;
     if n > 0 {
         return Err(assigned(n));
     }
     // A user given this role after the count still trips the foreign key.
-    repo::delete(tx, id)
-        .await
-        .on_constraint("users_tenant_id_role_id_fkey", || assigned(1))?;
+    deleted.on_constraint("users_tenant_id_role_id_fkey", || assigned(1))?;
     Ok(())
 }

@@ -229,12 +229,11 @@ pub async fn create(tx: &Tx<'_>, new: NewShipment) -> ApiResult<ShipmentRow> {
         shipping_cost: new.shipping_cost,
         notes: new.notes.as_deref(),
     };
-    let id = on_write_error(
-        repo::insert(tx, &fields).await,
-        Some(new.order),
-        new.tracking_number.as_deref(),
-    )?;
-    get(tx, id).await
+    // Read back in the same flight, by the id the insert drew.
+    let (id, row) =
+        futures_util::future::join(repo::insert(tx, &fields), repo::get_inserted(tx)).await;
+    let id = on_write_error(id, Some(new.order), new.tracking_number.as_deref())?;
+    row?.ok_or_else(|| not_found(id))
 }
 
 /// What an update makes of the shipment's metal: `None` leaves it, `Some(None)` clears it.
@@ -275,15 +274,13 @@ pub async fn update(tx: &Tx<'_>, id: ShipmentId, ch: ShipmentChanges) -> ApiResu
         notes: ch.notes.as_ref().map(|n| n.as_deref()),
         metal,
     };
-    let found = on_write_error(
-        repo::update(tx, id, &changes).await,
-        ch.order,
-        tracking.flatten(),
-    )?;
-    if !found {
+    // Read back after the update, in the same flight.
+    let (found, row) =
+        futures_util::future::join(repo::update(tx, id, &changes), repo::get(tx, id)).await;
+    if !on_write_error(found, ch.order, tracking.flatten())? {
         return Err(not_found(id));
     }
-    get(tx, id).await
+    row?.ok_or_else(|| not_found(id))
 }
 
 pub async fn delete(tx: &Tx<'_>, id: ShipmentId) -> ApiResult<()> {

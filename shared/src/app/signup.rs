@@ -69,17 +69,25 @@ pub async fn add_user(
     account: NewAccount,
     role_id: Option<RoleId>,
 ) -> ApiResult<UserRow> {
-    let role = match role_id {
-        Some(id) => crate::repo::users::role_exists(tx, id)
-            .await?
-            .then_some(id)
-            .ok_or_else(|| ApiError::field("role_id", format!("Role with id {id} not found")))?,
-        None => crate::repo::users::role_by_name(tx, STAFF)
-            .await?
-            .ok_or_else(|| ApiError::bug("system role staff missing"))?,
-    };
-    let hashed = password::hash(&account.password, ctx.config().bcrypt_cost).await?;
-    insert_user(tx, &account, &hashed, role).await
+    match role_id {
+        Some(id) => {
+            if !users::role_exists(tx, id).await? {
+                return Err(ApiError::field(
+                    "role_id",
+                    format!("Role with id {id} not found"),
+                ));
+            }
+            let hashed = password::hash(&account.password, ctx.config().bcrypt_cost).await?;
+            insert_user(tx, &account, &hashed, id).await
+        }
+        None => {
+            let role = users::role_by_name(tx, STAFF)
+                .await?
+                .ok_or_else(|| ApiError::bug("system role staff missing"))?;
+            let hashed = password::hash(&account.password, ctx.config().bcrypt_cost).await?;
+            insert_user(tx, &account, &hashed, role).await
+        }
+    }
 }
 
 async fn insert_user(
@@ -88,21 +96,18 @@ async fn insert_user(
     hashed: &str,
     role: RoleId,
 ) -> ApiResult<UserRow> {
-    let id = users::insert(
-        tx,
-        &NewUser {
-            username: account.username.as_str(),
-            email: account.email.as_ref().map(Email::as_str),
-            full_name: account.full_name.as_str(),
-            hashed_password: hashed,
-            role_id: role,
-        },
-    )
-    .await
-    .on_constraint(USERNAME_UNIQUE, username_taken)?;
-    users::get(tx, id)
-        .await?
-        .ok_or_else(|| ApiError::bug("user vanished after insert"))
+    let new = NewUser {
+        username: account.username.as_str(),
+        email: account.email.as_ref().map(Email::as_str),
+        full_name: account.full_name.as_str(),
+        hashed_password: hashed,
+        role_id: role,
+    };
+    // Read back in the same flight, by the id the insert drew.
+    let (inserted, row) =
+        futures_util::future::join(users::insert(tx, &new), users::get_inserted(tx)).await;
+    inserted.on_constraint(USERNAME_UNIQUE, username_taken)?;
+    row?.ok_or_else(|| ApiError::bug("user vanished after insert"))
 }
 
 /// The unique constraint on `users.username` (usernames are global).

@@ -38,20 +38,20 @@ pub struct NewSupplyInput {
 }
 
 pub async fn create(tx: &Tx<'_>, s: NewSupplyInput) -> ApiResult<SupplyRow> {
-    check_type(tx, s.kind.as_str()).await?;
-    Ok(repo::insert(
-        tx,
-        &NewSupply {
-            name: s.name.as_str(),
-            kind: s.kind.as_str(),
-            quantity: s.quantity,
-            unit: s.unit.as_str(),
-            cost_per_unit: s.cost_per_unit,
-            supplier: s.supplier.as_deref(),
-            notes: s.notes.as_deref(),
-        },
-    )
-    .await?)
+    let new = NewSupply {
+        name: s.name.as_str(),
+        kind: s.kind.as_str(),
+        quantity: s.quantity,
+        unit: s.unit.as_str(),
+        cost_per_unit: s.cost_per_unit,
+        supplier: s.supplier.as_deref(),
+        notes: s.notes.as_deref(),
+    };
+    // Sent together: an unknown type returns an error, which rolls the insert back.
+    let (checked, inserted) =
+        futures_util::future::join(check_type(tx, s.kind.as_str()), repo::insert(tx, &new)).await;
+    checked?;
+    Ok(inserted?)
 }
 
 #[derive(Debug, Default)]

@@ -45,11 +45,11 @@ pub async fn update(tx: &Tx<'_>, id: TenantId, changes: TenantChanges) -> ApiRes
         subdomain: changes.subdomain.as_ref().map(Subdomain::as_str),
         is_active: changes.is_active,
     };
-    let updated = repo::update(tx, id, &patch)
-        .await
-        .on_constraint(SUBDOMAIN_UNIQUE, subdomain_taken)?;
-    if !updated {
+    // Read back after the update, in the same flight.
+    let (updated, row) =
+        futures_util::future::join(repo::update(tx, id, &patch), repo::get(tx, id)).await;
+    if !updated.on_constraint(SUBDOMAIN_UNIQUE, subdomain_taken)? {
         return Err(tenant_not_found(id));
     }
-    get(tx, id).await
+    row?.ok_or_else(|| tenant_not_found(id))
 }

@@ -9,8 +9,10 @@
 //! instead of being reused: its state is unknown.
 
 mod params;
+mod pool;
 mod tls;
 mod tx;
+mod wire;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,6 +27,7 @@ use crate::error::{ApiResult, DbError};
 
 pub use params::Param;
 pub use tx::{Principal, Tx};
+pub use wire::Flights;
 
 /// After this much idle time a single connection is probed before use: a Lambda container may have
 /// been frozen long enough for the server, a proxy or a NAT to drop it.
@@ -33,7 +36,7 @@ const IDLE_PROBE_AFTER: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 pub enum Db {
     Single(Arc<SingleConn>),
-    Pool(deadpool_postgres::Pool),
+    Pool(pool::Pool),
 }
 
 pub struct SingleConn {
@@ -45,6 +48,7 @@ pub struct SingleConn {
 /// The single connection while it is open.
 struct Open {
     client: Client,
+    flights: Arc<Flights>,
     last_used: Instant,
     /// The task driving the socket: aborted when the connection is thrown away, so a stalled socket
     /// is closed at once instead of waiting for a server that may never answer.
@@ -64,17 +68,10 @@ impl Db {
     /// A pool of `max` connections (local server: 15 = the old service's 5 + 10 overflow).
     pub fn pool(url: &str, max: usize, timeouts: &DbTimeouts) -> Result<Self, DbError> {
         let pg = pg_config(url, timeouts)?;
-        let mgr = deadpool_postgres::Manager::from_config(
-            pg,
-            tls::from_env()?,
-            deadpool_postgres::ManagerConfig {
-                // One round trip per checkout buys never handing out a connection the server dropped.
-                recycling_method: deadpool_postgres::RecyclingMethod::Verified,
-            },
-        );
-        let pool = deadpool_postgres::Pool::builder(mgr)
+        let mgr = pool::Manager::new(pg, tls::from_env()?);
+        let pool = pool::Pool::builder(mgr)
             .max_size(max)
-            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .runtime(deadpool::Runtime::Tokio1)
             .wait_timeout(Some(timeouts.request))
             // The startup handshake is not covered by the driver's connect_timeout (TCP only).
             .create_timeout(Some(timeouts.connect))
@@ -92,9 +89,11 @@ impl Db {
                     .get()
                     .await
                     .map_err(|e| DbError::unavailable("pool checkout", e))?;
+                let start = obj.flights.get();
                 Ok(Conn {
                     inner: ConnInner::Pooled(Some(Box::new(obj))),
                     keep: false,
+                    start,
                 })
             }
             Db::Single(single) => {
@@ -115,16 +114,22 @@ impl Db {
                     if let Some(old) = guard.take() {
                         old.driver.abort();
                     }
-                    let (client, driver) = open_connection(&single.url, &single.timeouts).await?;
+                    let (client, flights, driver) =
+                        open_connection(&single.url, &single.timeouts).await?;
                     *guard = Some(Open {
                         client,
+                        flights,
                         last_used: Instant::now(),
                         driver,
                     });
                 }
+                // Counted from here: the probe above, like the pool's recycling check, is the
+                // price of reusing a connection, not of the request.
+                let start = guard.as_ref().map_or(0, |open| open.flights.get());
                 Ok(Conn {
                     inner: ConnInner::Single(guard),
                     keep: false,
+                    start,
                 })
             }
         }
@@ -152,29 +157,38 @@ fn pg_config(url: &str, timeouts: &DbTimeouts) -> Result<tokio_postgres::Config,
     Ok(pg)
 }
 
-/// Open one of the API's connections (see `pg_config`), the whole handshake within the connect
-/// timeout, and drive it on the runtime; the handle aborts the driving task.
+/// Open one of the API's connections (see `pg_config`) through a counted socket (`wire`), the whole
+/// handshake within the connect timeout, and drive it on the runtime; the handle aborts the driving
+/// task.
 async fn open_connection(
     url: &str,
     timeouts: &DbTimeouts,
-) -> Result<(Client, AbortHandle), DbError> {
+) -> Result<(Client, Arc<Flights>, AbortHandle), DbError> {
     let pg = pg_config(url, timeouts)?;
-    let (client, connection) = tokio::time::timeout(timeouts.connect, pg.connect(tls::from_env()?))
-        .await
-        .map_err(|_| DbError::Unavailable {
-            context: format!(
-                "connect: no answer within {} ms",
-                timeouts.connect.as_millis()
-            ),
-            source: None,
-        })?
-        .map_err(|e| DbError::unavailable("connect", e))?;
+    open_counted(&pg, timeouts, tls::from_env()?).await
+}
+
+async fn open_counted(
+    pg: &tokio_postgres::Config,
+    timeouts: &DbTimeouts,
+    tls: MakeRustlsConnect,
+) -> Result<(Client, Arc<Flights>, AbortHandle), DbError> {
+    let (client, connection, flights) =
+        tokio::time::timeout(timeouts.connect, wire::connect(pg, tls))
+            .await
+            .map_err(|_| DbError::Unavailable {
+                context: format!(
+                    "connect: no answer within {} ms",
+                    timeouts.connect.as_millis()
+                ),
+                source: None,
+            })??;
     let driver = tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::warn!(error = %e, "database connection closed");
         }
     });
-    Ok((client, driver.abort_handle()))
+    Ok((client, flights, driver.abort_handle()))
 }
 
 /// Open one connection and drive it on the runtime. Connection errors are logged, never printed.
@@ -189,11 +203,10 @@ pub async fn connect_with_ca(url: &str, ca_pem: &str) -> Result<Client, DbError>
     connect_via(url, tls::with_ca(ca_pem)?).await
 }
 
+/// Through the same counted socket as the API's connections (`wire`), so that the tools and their
+/// TLS tests exercise the code the requests run on.
 async fn connect_via(url: &str, tls: MakeRustlsConnect) -> Result<Client, DbError> {
-    let (client, connection) = parse_url(url)?
-        .connect(tls)
-        .await
-        .map_err(|e| DbError::unavailable("connect", e))?;
+    let (client, connection, _) = wire::connect(&parse_url(url)?, tls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::warn!(error = %e, "database connection closed");
@@ -314,31 +327,26 @@ fn sslmode_value_span(s: &str) -> Option<(usize, usize)> {
 pub struct Conn {
     inner: ConnInner,
     keep: bool,
+    /// The connection's flight count when it was checked out.
+    start: u64,
 }
 
 enum ConnInner {
     Single(tokio::sync::OwnedMutexGuard<Option<Open>>),
     // Boxed: the pooled object is far larger than the guard and every request moves a `Conn`.
     // `None` only once taken out of the pool in `drop`.
-    Pooled(Option<Box<deadpool_postgres::Object>>),
+    Pooled(Option<Box<pool::Object>>),
 }
 
 impl Conn {
-    fn client_mut(&mut self) -> Result<&mut Client, DbError> {
-        let not_open = || DbError::Unavailable {
-            context: "connection not open".into(),
-            source: None,
+    /// The flights this checkout has cost so far (`wire`): what the request sent and waited for,
+    /// without the liveness check that came with the connection.
+    pub fn flights(&self) -> u64 {
+        let now = match &self.inner {
+            ConnInner::Pooled(obj) => obj.as_ref().map_or(self.start, |o| o.flights.get()),
+            ConnInner::Single(guard) => guard.as_ref().map_or(self.start, |o| o.flights.get()),
         };
-        match &mut self.inner {
-            ConnInner::Pooled(obj) => obj.as_mut().map(|o| &mut ****o).ok_or_else(not_open),
-            ConnInner::Single(guard) => match guard.as_mut() {
-                Some(open) => {
-                    open.last_used = Instant::now();
-                    Ok(&mut open.client)
-                }
-                None => Err(not_open()),
-            },
-        }
+        now.saturating_sub(self.start)
     }
 
     /// Record how the work on this connection ended: it is kept for reuse unless the database
@@ -349,9 +357,33 @@ impl Conn {
 
     /// A transaction with no tenant context: only the SECURITY DEFINER functions and global tables
     /// (permissions, metal price cache) are reachable until `Tx::enter_tenant`.
+    /// BEGIN is sent, not waited for (`Tx::begin`): async only for its callers' sake.
     pub(crate) async fn begin_system(&mut self) -> Result<Tx<'_>, DbError> {
-        let tx = self.client_mut()?.transaction().await?;
-        Ok(Tx::new(tx))
+        self.begin(false)
+    }
+
+    /// A request's transaction; `snapshot` for a read (`Tx::begin`).
+    pub(crate) fn begin(&mut self, snapshot: bool) -> Result<Tx<'_>, DbError> {
+        let start = self.start;
+        let (client, flights) = match &mut self.inner {
+            ConnInner::Pooled(Some(obj)) => (&obj.client, &*obj.flights),
+            ConnInner::Single(guard) => match guard.as_mut() {
+                Some(open) => {
+                    open.last_used = Instant::now();
+                    (&open.client, &*open.flights)
+                }
+                None => return Err(not_open()),
+            },
+            ConnInner::Pooled(None) => return Err(not_open()),
+        };
+        Ok(Tx::begin(client, flights, start, snapshot))
+    }
+}
+
+fn not_open() -> DbError {
+    DbError::Unavailable {
+        context: "connection not open".into(),
+        source: None,
     }
 }
 
@@ -370,7 +402,7 @@ impl Drop for Conn {
             ConnInner::Pooled(obj) => {
                 if let Some(obj) = obj.take() {
                     // Out of the pool for good; dropping the client closes it.
-                    drop(deadpool_postgres::Object::take(*obj));
+                    drop(pool::Object::take(*obj));
                     tracing::info!("pooled database connection discarded");
                 }
             }

@@ -42,7 +42,13 @@ pub fn shipment_status(raw: &str) -> ApiResult<&'static str> {
 
 /// `ORD-{tenant_id}-{n:06}` (decisions §3); `n` comes from the tenant's order counter.
 pub fn order_number(tenant: TenantId, n: i64) -> String {
-    format!("ORD-{tenant}-{n:06}")
+    format!("{}{n:06}", order_number_prefix(tenant))
+}
+
+/// What precedes the number in `order_number` (`repo::orders::insert_numbered` pads the number
+/// itself, in the statement that draws it).
+pub fn order_number_prefix(tenant: TenantId) -> String {
+    format!("ORD-{tenant}-")
 }
 
 /// A `due_date` as the app sends it: RFC 3339, the HTML `datetime-local` value `YYYY-MM-DDTHH:mm`

@@ -116,7 +116,8 @@ impl Call {
             )));
         };
         let claims = self.verify_token(ctx)?;
-        tx.authorize(&claims, permissions).await
+        tx.claim(&claims);
+        tx.authorize(&claims, permissions)?.await
     }
 
     pub fn method(&self) -> &str {

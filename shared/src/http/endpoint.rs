@@ -9,6 +9,7 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::FutureExt;
@@ -206,6 +207,12 @@ macro_rules! endpoint {
     };
 }
 
+/// The database flights a request cost (`db::wire`: bursts of statements sent before waiting for an
+/// answer), after its connection was checked out, on the response's extensions of every request
+/// that reached the database: for the metrics line and the round-trip budgets' test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatabaseFlights(pub u64);
+
 /// The one entry point for every request, in Lambda, the local server and the tests: CORS preflight,
 /// authentication, the handler, error mapping, and panic containment. It never fails: every outcome
 /// is an HTTP answer (API Gateway would turn a failed invocation into a bare 502 without CORS headers).
@@ -217,6 +224,7 @@ pub async fn dispatch(ctx: &Ctx, ep: &'static Endpoint, req: Request) -> Respons
         .map(str::to_string);
     let request_id = request_id_of(&req);
     let started = std::time::Instant::now();
+    let flights = OnceLock::new();
     let span = tracing::info_span!(
         "request",
         endpoint = ep.id,
@@ -229,7 +237,7 @@ pub async fn dispatch(ctx: &Ctx, ep: &'static Endpoint, req: Request) -> Respons
         if req.method() == lambda_http::http::Method::OPTIONS {
             return respond::preflight();
         }
-        let outcome = AssertUnwindSafe(run(ctx, ep, req, &request_id))
+        let outcome = AssertUnwindSafe(run(ctx, ep, req, &request_id, &flights))
             .catch_unwind()
             .await;
         let result = match outcome {
@@ -260,13 +268,18 @@ pub async fn dispatch(ctx: &Ctx, ep: &'static Endpoint, req: Request) -> Respons
     .instrument(span.clone())
     .await;
     span.record("status", response.status().as_u16());
+    let flights = flights.get().copied();
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),
             elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            db_flights = flights,
             "request completed"
         )
     });
+    if let Some(n) = flights {
+        response.extensions_mut().insert(DatabaseFlights(n));
+    }
     respond::apply_cors(
         &mut response,
         &ctx.config().allowed_origins,
@@ -283,6 +296,7 @@ async fn run(
     ep: &'static Endpoint,
     req: Request,
     request_id: &str,
+    flights: &OnceLock<u64>,
 ) -> ApiResult<Response<Body>> {
     let call = Call::from_request(ep, req, request_id.to_string())?;
     let reply = match ep.handler {
@@ -300,8 +314,11 @@ async fn run(
                 .within_deadline(async {
                     let mut conn = ctx.conn().await?;
                     let result =
-                        transaction(ctx, &call, &mut conn, claims.as_ref(), &committing).await;
+                        transaction(ctx, &call, &mut conn, claims.as_ref(), &committing, flights)
+                            .await;
                     conn.finish(&result);
+                    // A read has counted itself; anything else ends here.
+                    let _ = flights.set(conn.flights());
                     result
                 })
                 .await;
@@ -321,19 +338,43 @@ async fn run(
 /// endpoint (with `claims`), handed to the handler, committed when it returns `Ok`. `committing` is
 /// raised once a write's COMMIT is on its way: from then on a broken connection or the deadline
 /// leaves its outcome unknown, not "nothing written". A `GET`'s commit ends a read: nothing of it
-/// can be half-known.
+/// can be half-known, so it is not waited for either (`Tx::commit_unwaited`), and a read costs the
+/// one flight that carries BEGIN, the authorization and its queries.
 async fn transaction(
     ctx: &Ctx,
     call: &Call,
     conn: &mut Conn,
     claims: Option<&Claims>,
     committing: &AtomicBool,
+    flights: &OnceLock<u64>,
 ) -> ApiResult<Reply> {
-    let mut tx = conn.begin_system().await?;
+    let mut tx = conn.begin(call.endpoint.method == "GET")?;
     let reply = match (call.endpoint.handler, claims) {
         (Handler::Tenant { permissions, run }, Some(claims)) => {
-            tx.authorize(claims, permissions).await?;
-            run(ctx, call, &tx).await?
+            tx.claim(claims);
+            let caller = (claims.tenant_id, claims.user_id);
+            let authorized = tx.authorize(claims, permissions)?;
+            let handled = if ctx.granted().holds(caller, permissions) {
+                // A caller the database granted all of `permissions` last time: the handler runs
+                // while the authorization is on its way, so that its first statements go out in
+                // the same flight. Should the grant be gone since, the refusal aborts the
+                // transaction before them (they fail unexecuted) and wins over whatever the
+                // handler made of that, or of the body: a refused caller learns nothing else.
+                let (authorized, handled) =
+                    futures_util::future::join(authorized, run(ctx, call, &tx)).await;
+                ctx.granted().learn(caller, tx.granted());
+                authorized?;
+                handled
+            } else {
+                // Anyone else is not given to the handler before the answer: one flight more, for
+                // a caller's first request in this process, and never running a handler's code
+                // (hashing a password, calling a provider) for a caller without the permission.
+                let authorized = authorized.await;
+                ctx.granted().learn(caller, tx.granted());
+                authorized?;
+                run(ctx, call, &tx).await
+            };
+            handled?
         }
         (Handler::System(run) | Handler::OptionalTenant { run, .. }, None) => {
             run(ctx, call, &mut tx).await?
@@ -345,9 +386,54 @@ async fn transaction(
             )));
         }
     };
-    committing.store(call.endpoint.method != "GET", Ordering::Relaxed);
-    tx.commit().await?;
+    tx.settle().await?;
+    if call.endpoint.method == "GET" {
+        let _ = flights.set(tx.commit_unwaited().await?);
+    } else {
+        committing.store(true, Ordering::Relaxed);
+        tx.commit().await?;
+    }
     Ok(reply)
+}
+
+/// The permissions `authorize` last answered for each caller (tenant, user) this process served:
+/// whether `dispatch` may send a request's statements before the answer. Only a guess, never the
+/// check: the answer decides, and a stale guess costs nothing but the handler's unexecuted work.
+/// Kept per `Ctx` (so per database); bounded, forgotten all at once when full.
+#[derive(Default)]
+pub(crate) struct Granted {
+    callers: std::sync::Mutex<std::collections::HashMap<(i64, i64), Vec<String>>>,
+}
+
+impl Granted {
+    const MAX_CALLERS: usize = 4096;
+
+    fn holds(&self, caller: (i64, i64), required: &[&str]) -> bool {
+        let Ok(callers) = self.callers.lock() else {
+            return false;
+        };
+        callers
+            .get(&caller)
+            .is_some_and(|granted| required.iter().all(|r| granted.iter().any(|g| g == r)))
+    }
+
+    /// Remember the answer: the caller's permissions, or `None` for a refusal (or no answer).
+    fn learn(&self, caller: (i64, i64), granted: Option<&[String]>) {
+        let Ok(mut callers) = self.callers.lock() else {
+            return;
+        };
+        match granted {
+            Some(permissions) => {
+                if callers.len() >= Self::MAX_CALLERS && !callers.contains_key(&caller) {
+                    callers.clear();
+                }
+                callers.insert(caller, permissions.to_vec());
+            }
+            None => {
+                callers.remove(&caller);
+            }
+        }
+    }
 }
 
 fn request_id_of(req: &Request) -> String {

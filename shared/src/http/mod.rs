@@ -8,5 +8,5 @@ pub mod route;
 
 pub use call::Call;
 pub use endpoint::dispatch;
-pub use endpoint::{Access, Endpoint, Handler, HandlerFuture, Sizing};
+pub use endpoint::{Access, DatabaseFlights, Endpoint, Handler, HandlerFuture, Sizing};
 pub use respond::Reply;

@@ -169,18 +169,22 @@ pub async fn update(tx: &Tx<'_>, id: AddressId, ch: &AddressChanges<'_>) -> Resu
 /// Make `id` the company's only default: the old default is cleared first so the partial unique
 /// index never sees two. Call only while holding the company's lock (`companies::lock`).
 pub async fn make_default(tx: &Tx<'_>, company: CompanyId, id: AddressId) -> Result<(), DbError> {
-    tx.execute(
-        "update addresses set is_default = false
-          where tenant_id = app_current_tenant() and company_id = $1 and is_default and id <> $2",
-        &[&company.get(), &id.get()],
+    // Sent together, run in order: the second needs nothing from the first's answer.
+    let (cleared, set) = futures_util::future::join(
+        tx.execute(
+            "update addresses set is_default = false
+              where tenant_id = app_current_tenant() and company_id = $1 and is_default and id <> $2",
+            &[&company.get(), &id.get()],
+        ),
+        tx.execute(
+            "update addresses set is_default = true
+              where tenant_id = app_current_tenant() and company_id = $1 and id = $2 and not is_default",
+            &[&company.get(), &id.get()],
+        ),
     )
-    .await?;
-    tx.execute(
-        "update addresses set is_default = true
-          where tenant_id = app_current_tenant() and company_id = $1 and id = $2 and not is_default",
-        &[&company.get(), &id.get()],
-    )
-    .await?;
+    .await;
+    cleared?;
+    set?;
     Ok(())
 }
 

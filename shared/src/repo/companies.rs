@@ -239,6 +239,31 @@ pub async fn contacts_of_many(
         .collect()
 }
 
+/// The contacts of the companies `list` answers for the same `search` and `page`, selecting that
+/// page itself: sent with `list`, not after it.
+pub async fn contacts_of_page(
+    tx: &Tx<'_>,
+    search: Option<&str>,
+    page: Page,
+) -> Result<Vec<(CompanyId, PartySummary)>, DbError> {
+    let rows = tx
+        .query(
+            "select company_id, id, name, email, phone from contacts
+              where tenant_id = app_current_tenant()
+                and company_id in (select c.id from companies c
+                                    where c.tenant_id = app_current_tenant()
+                                      and ($1::text is null or strpos(lower(c.name), lower($1)) > 0)
+                                    order by lower(c.name), c.id
+                                   offset $2 limit $3)
+              order by lower(name), id",
+            &[&search, &page.skip(), &page.limit()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((row::get(r, "company_id")?, PartySummary::from_row(r)?)))
+        .collect()
+}
+
 pub async fn contacts_of(
     tx: &Tx<'_>,
     id: CompanyId,

@@ -90,6 +90,17 @@ pub async fn get(tx: &Tx<'_>, id: ContactId) -> Result<Option<ContactRow>, DbErr
     row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
+/// The contact this session inserted last (`currval` of the table's identity): for reading back an
+/// insert sent in the same flight, before its id is known. `currval` in a subquery: evaluated
+/// once, so the id can be looked up in the index (a volatile call per row could not).
+pub async fn get_inserted(tx: &Tx<'_>) -> Result<Option<ContactRow>, DbError> {
+    let sql = format!(
+        "{CONTACT_SELECT} where x.id = (select currval(pg_get_serial_sequence('contacts', 'id')))
+            and x.tenant_id = app_current_tenant()"
+    );
+    row::optional(tx.query_opt(&sql, &[]).await?)
+}
+
 pub struct ContactFields<'a> {
     pub company: CompanyId,
     pub name: &'a str,

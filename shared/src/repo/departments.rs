@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::row::{self, from_row};
-use crate::db::Tx;
+use crate::db::{Param, Tx};
 use crate::domain::amount::{Grams, Percent};
 use crate::domain::{DepartmentId, MetalId, TenantId};
 use crate::error::DbError;
@@ -136,19 +136,43 @@ pub async fn has_ledger_entries(tx: &Tx<'_>, id: DepartmentId) -> Result<bool, D
 }
 
 /// The balances of the given departments, by metal name.
+/// The balances of the departments `list` answers for the same arguments, selecting that page
+/// itself: sent with `list`, not after it.
+pub async fn balances_of_page(
+    tx: &Tx<'_>,
+    skip: i64,
+    limit: i64,
+    active_only: bool,
+) -> Result<Vec<DepartmentBalance>, DbError> {
+    balances_where(
+        tx,
+        "b.department_id in (select id from departments
+                              where tenant_id = app_current_tenant() and (not $3 or is_active)
+                              order by id offset $1 limit $2)",
+        &[&skip, &limit, &active_only],
+    )
+    .await
+}
+
 pub async fn balances(
     tx: &Tx<'_>,
     department_ids: Vec<i64>,
 ) -> Result<Vec<DepartmentBalance>, DbError> {
-    row::all(
-        &tx.query(
-            "select b.id, b.department_id, b.metal_id, m.name as metal_name, b.balance_grams
-               from department_balances b
-               join metals m on m.tenant_id = b.tenant_id and m.id = b.metal_id
-              where b.tenant_id = app_current_tenant() and b.department_id = any($1)
-              order by m.name, b.metal_id",
-            &[&department_ids],
-        )
-        .await?,
-    )
+    balances_where(tx, "b.department_id = any($1)", &[&department_ids]).await
+}
+
+/// The tenant's department balances that `which` selects, by metal name.
+async fn balances_where(
+    tx: &Tx<'_>,
+    which: &str,
+    params: &[&dyn Param],
+) -> Result<Vec<DepartmentBalance>, DbError> {
+    let sql = format!(
+        "select b.id, b.department_id, b.metal_id, m.name as metal_name, b.balance_grams
+           from department_balances b
+           join metals m on m.tenant_id = b.tenant_id and m.id = b.metal_id
+          where b.tenant_id = app_current_tenant() and {which}
+          order by m.name, b.metal_id"
+    );
+    row::all(&tx.query(&sql, params).await?)
 }

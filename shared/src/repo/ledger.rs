@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::row::{self, from_row};
-use crate::db::Tx;
+use crate::db::{Param, Tx};
 use crate::domain::amount::{Grams, Quantity};
 use crate::domain::metal::Purity;
 use crate::domain::{CompanyId, DepartmentId, LedgerEntryId, MetalId, OrderId, TenantId, UserId};
@@ -220,33 +220,56 @@ pub async fn lock(tx: &Tx<'_>, id: LedgerEntryId) -> Result<Option<EntryFields>,
     )
 }
 
-pub async fn insert(
-    tx: &Tx<'_>,
-    f: &EntryFields,
-    created_by: UserId,
-) -> Result<LedgerEntryId, DbError> {
+/// The id the next entry will have, drawn from the identity now: so that the statements that name
+/// the entry (its consumption's notes and links) can go out with its insert.
+pub async fn reserve_id(tx: &Tx<'_>) -> Result<LedgerEntryId, DbError> {
     let r = tx
         .query_one(
-            "insert into department_ledger_entries
-                    (date, department_id, order_id, metal_id, direction, quantity, weight,
-                     fine_weight, notes, created_by)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             returning id",
-            &[
-                &f.date,
-                &f.department_id,
-                &f.order_id,
-                &f.metal_id,
-                &f.direction,
-                &f.quantity,
-                &f.weight,
-                &f.fine_weight,
-                &f.notes,
-                &created_by,
-            ],
+            "select nextval(pg_get_serial_sequence('department_ledger_entries', 'id')) as id",
+            &[],
         )
         .await?;
     row::get(&r, "id")
+}
+
+/// Insert the entry with the id `reserve_id` drew.
+pub async fn insert(
+    tx: &Tx<'_>,
+    id: LedgerEntryId,
+    f: &EntryFields,
+    created_by: UserId,
+) -> Result<(), DbError> {
+    tx.execute(
+        "insert into department_ledger_entries
+                    (id, date, department_id, order_id, metal_id, direction, quantity, weight,
+                     fine_weight, notes, created_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &with_fields(&id, f, &[&created_by]),
+    )
+    .await?;
+    Ok(())
+}
+
+/// `$1` the entry's id, `$2`–`$10` its fields in column order, then `rest`.
+fn with_fields<'a>(
+    id: &'a LedgerEntryId,
+    f: &'a EntryFields,
+    rest: &[&'a dyn Param],
+) -> Vec<&'a dyn Param> {
+    let mut params: Vec<&dyn Param> = vec![
+        id,
+        &f.date,
+        &f.department_id,
+        &f.order_id,
+        &f.metal_id,
+        &f.direction,
+        &f.quantity,
+        &f.weight,
+        &f.fine_weight,
+        &f.notes,
+    ];
+    params.extend_from_slice(rest);
+    params
 }
 
 /// Every stored field replaced (the use case merges the changes with what was stored).
@@ -257,18 +280,7 @@ pub async fn update(tx: &Tx<'_>, id: LedgerEntryId, f: &EntryFields) -> Result<b
                 set date = $2, department_id = $3, order_id = $4, metal_id = $5, direction = $6,
                     quantity = $7, weight = $8, fine_weight = $9, notes = $10
               where id = $1 and tenant_id = app_current_tenant()",
-            &[
-                &id,
-                &f.date,
-                &f.department_id,
-                &f.order_id,
-                &f.metal_id,
-                &f.direction,
-                &f.quantity,
-                &f.weight,
-                &f.fine_weight,
-                &f.notes,
-            ],
+            &with_fields(&id, f, &[]),
         )
         .await?
         > 0)

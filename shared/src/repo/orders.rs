@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::companies::OrderSummaryRow;
 use super::row::{self, from_row};
-use crate::db::Tx;
+use crate::db::{Param, Tx};
 use crate::domain::amount::{Grams, Money};
 use crate::domain::{ContactId, DepartmentId, MetalId, OrderId, Page};
 use crate::error::DbError;
@@ -95,55 +95,88 @@ pub async fn get(tx: &Tx<'_>, id: OrderId) -> Result<Option<OrderSummaryRow>, Db
     row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
+/// The line items of the orders `list` answers for the same `page`, selecting that page itself:
+/// sent with `list`, not after it.
+pub async fn line_items_of_page(tx: &Tx<'_>, page: Page) -> Result<Vec<LineItemRow>, DbError> {
+    line_items_where(
+        tx,
+        "i.order_id in (select o.id from orders o
+                         where o.tenant_id = app_current_tenant()
+                         order by o.created_at desc, o.id desc
+                        offset $1 limit $2)",
+        &[&page.skip(), &page.limit()],
+    )
+    .await
+}
+
+/// The order just inserted by this session (`insert_numbered`), with its line items' join.
+pub async fn get_inserted(tx: &Tx<'_>) -> Result<Option<OrderSummaryRow>, DbError> {
+    let sql = format!(
+        "{ORDER_SELECT} where o.id = (select currval(pg_get_serial_sequence('orders', 'id'))) and o.tenant_id = app_current_tenant()"
+    );
+    row::optional(tx.query_opt(&sql, &[]).await?)
+}
+
+/// The line items of the order just inserted by this session (`insert_numbered`).
+pub async fn line_items_of_inserted(tx: &Tx<'_>) -> Result<Vec<LineItemRow>, DbError> {
+    line_items_where(
+        tx,
+        "i.order_id = (select currval(pg_get_serial_sequence('orders', 'id')))",
+        &[],
+    )
+    .await
+}
+
 /// The line items of the given orders, by order and then in the order they were entered.
 pub async fn line_items(tx: &Tx<'_>, orders: &[i64]) -> Result<Vec<LineItemRow>, DbError> {
-    let rows = tx
-        .query(
-            "select i.id, i.order_id, i.product_description, i.specifications, i.metal_id,
+    line_items_where(tx, "i.order_id = any($1)", &[&orders]).await
+}
+
+/// The tenant's line items of the orders `which` selects, by order and then as entered.
+async fn line_items_where(
+    tx: &Tx<'_>,
+    which: &str,
+    params: &[&dyn Param],
+) -> Result<Vec<LineItemRow>, DbError> {
+    let sql = format!(
+        "select i.id, i.order_id, i.product_description, i.specifications, i.metal_id,
                     m.name as metal_name, i.quantity, i.target_weight_per_piece,
                     i.initial_total_weight, i.price, i.labor_cost, i.created_at, i.updated_at
                from order_line_items i
                left join metals m on m.tenant_id = i.tenant_id and m.id = i.metal_id
-              where i.tenant_id = app_current_tenant() and i.order_id = any($1)
-              order by i.order_id, i.id",
-            &[&orders],
-        )
-        .await?;
-    row::all(&rows)
-}
-
-/// The next order number of the caller's tenant: one atomic increment of its counter (created on
-/// first use), so concurrent transactions wait for each other on the row lock and a number is
-/// never issued twice, deleted orders included.
-pub async fn next_number(tx: &Tx<'_>) -> Result<i64, DbError> {
-    let r = tx
-        .query_one(
-            "insert into tenant_order_counters (tenant_id, last_number) values (app_current_tenant(), 1)
-             on conflict (tenant_id)
-             do update set last_number = tenant_order_counters.last_number + 1
-             returning last_number",
-            &[],
-        )
-        .await?;
-    row::get(&r, "last_number")
+              where i.tenant_id = app_current_tenant()
+                and {which}
+              order by i.order_id, i.id"
+    );
+    row::all(&tx.query(&sql, params).await?)
 }
 
 /// Inserts the order header for the tenant's contact `contact` (its company is the contact's);
 /// `None` when there is no such contact in the tenant.
-pub async fn insert(
+/// Insert an order numbered from the tenant's counter, incremented in the same statement: one
+/// atomic increment (the counter is created on first use), so concurrent transactions wait for
+/// each other on the row lock and a number is never issued twice, deleted orders included. The
+/// number is `prefix` and the counter's value padded to six digits, as
+/// `domain::order::order_number` writes it. `None` if the contact is not the tenant's.
+pub async fn insert_numbered(
     tx: &Tx<'_>,
-    order_number: &str,
+    prefix: &str,
     contact: ContactId,
     status: &str,
     due_date: Option<DateTime<Utc>>,
 ) -> Result<Option<OrderId>, DbError> {
     tx.query_opt(
-        "insert into orders (order_number, contact_id, company_id, status, due_date)
-         select $1, c.id, c.company_id, $3, $4
-           from contacts c
+        "with n as (insert into tenant_order_counters (tenant_id, last_number)
+                    values (app_current_tenant(), 1)
+                    on conflict (tenant_id)
+                    do update set last_number = tenant_order_counters.last_number + 1
+                    returning last_number::text as n)
+         insert into orders (order_number, contact_id, company_id, status, due_date)
+         select $1 || lpad(n.n, greatest(6, length(n.n)), '0'), c.id, c.company_id, $3, $4
+           from contacts c, n
           where c.id = $2 and c.tenant_id = app_current_tenant()
          returning id",
-        &[&order_number, &contact, &status, &due_date],
+        &[&prefix, &contact, &status, &due_date],
     )
     .await?
     .map(|r| row::get(&r, "id"))
@@ -162,16 +195,17 @@ pub struct LineItemFields<'a> {
 }
 
 /// A metal that is not the tenant's is `DbError::ForeignKey { order_line_items_tenant_id_metal_id_fkey }`.
+/// A line item of `order`, or (`None`) of the order just inserted by this session.
 pub async fn insert_line_item(
     tx: &Tx<'_>,
-    order: OrderId,
+    order: Option<OrderId>,
     f: &LineItemFields<'_>,
 ) -> Result<(), DbError> {
     tx.execute(
         "insert into order_line_items (order_id, product_description, specifications, metal_id,
                                        quantity, target_weight_per_piece, initial_total_weight,
                                        price, labor_cost)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         values (coalesce($1, (select currval(pg_get_serial_sequence('orders', 'id')))), $2, $3, $4, $5, $6, $7, $8, $9)",
         &[
             &order,
             &f.product_description,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::row::{self, FromRow, from_row};
-use crate::db::Tx;
+use crate::db::{Param, Tx};
 use crate::domain::{PermissionId, RoleId, TenantId};
 use crate::error::DbError;
 
@@ -99,35 +99,83 @@ pub async fn get_for_update(tx: &Tx<'_>, id: RoleId) -> Result<Option<RoleRow>, 
     row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
+/// The permissions of every role of the current tenant, as (role id, permission) pairs.
+pub async fn permissions_of_tenant(tx: &Tx<'_>) -> Result<Vec<(RoleId, PermissionRow)>, DbError> {
+    permissions_where(tx, "true", &[]).await
+}
+
 /// The permissions of the given roles of the current tenant, as (role id, permission) pairs.
 pub async fn permissions_of(
     tx: &Tx<'_>,
     roles: &[i64],
 ) -> Result<Vec<(RoleId, PermissionRow)>, DbError> {
-    let rows = tx
-        .query(
-            "select p.id, p.name, p.description, p.resource, p.action, p.created_at, rp.role_id
-               from role_permissions rp
-               join permissions p on p.id = rp.permission_id
-              where rp.role_id = any($1) and rp.tenant_id = app_current_tenant()
-              order by rp.role_id, p.id",
-            &[&roles.to_vec()],
-        )
-        .await?;
+    permissions_where(tx, "rp.role_id = any($1)", &[&roles.to_vec()]).await
+}
+
+/// The permissions of the current tenant's roles that `which` selects, as (role id, permission)
+/// pairs, by role.
+async fn permissions_where(
+    tx: &Tx<'_>,
+    which: &str,
+    params: &[&dyn Param],
+) -> Result<Vec<(RoleId, PermissionRow)>, DbError> {
+    let sql = format!(
+        "select p.id, p.name, p.description, p.resource, p.action, p.created_at, rp.role_id
+           from role_permissions rp
+           join permissions p on p.id = rp.permission_id
+          where rp.tenant_id = app_current_tenant() and {which}
+          order by rp.role_id, p.id"
+    );
+    let rows = tx.query(&sql, params).await?;
     rows.iter()
         .map(|r| Ok((row::get(r, "role_id")?, PermissionRow::from_row(r)?)))
         .collect()
 }
 
-/// Insert a custom role. A taken name is `DbError::Unique { roles_tenant_id_name_key }`.
-pub async fn insert(tx: &Tx<'_>, name: &str, description: Option<&str>) -> Result<RoleId, DbError> {
+/// Insert a custom role with `permissions` (those of the catalogue), in one statement. A taken name
+/// is `DbError::Unique { roles_tenant_id_name_key }`.
+pub async fn insert_with_permissions(
+    tx: &Tx<'_>,
+    name: &str,
+    description: Option<&str>,
+    permissions: &[PermissionId],
+) -> Result<RoleId, DbError> {
+    let raw: Vec<i64> = permissions.iter().map(|p| p.get()).collect();
+    // The permissions' foreign key to the role is checked at the end of the statement, when the
+    // role's row is in.
     let row = tx
         .query_one(
-            "insert into roles (name, description, is_system_role) values ($1, $2, false) returning id",
-            &[&name, &description],
+            "with r as (insert into roles (name, description, is_system_role)
+                        values ($1, $2, false) returning id),
+                  p as (insert into role_permissions (role_id, permission_id)
+                        select r.id, p.id from r, permissions p where p.id = any($3))
+             select id from r",
+            &[&name, &description, &raw],
         )
         .await?;
     row::get(&row, "id")
+}
+
+/// The role this session inserted last (`currval` of the table's identity, in a subquery so that
+/// it is evaluated once and the index serves): for reading back an insert sent in the same
+/// flight, before its id is known.
+pub async fn get_inserted(tx: &Tx<'_>) -> Result<Option<RoleRow>, DbError> {
+    let sql = format!(
+        "select {ROLE_COLUMNS} from roles r
+          where r.id = (select currval(pg_get_serial_sequence('roles', 'id')))
+            and r.tenant_id = app_current_tenant()"
+    );
+    row::optional(tx.query_opt(&sql, &[]).await?)
+}
+
+/// `permissions_of` the role this session inserted last (see `get_inserted`).
+pub async fn permissions_of_inserted(tx: &Tx<'_>) -> Result<Vec<(RoleId, PermissionRow)>, DbError> {
+    permissions_where(
+        tx,
+        "rp.role_id = (select currval(pg_get_serial_sequence('roles', 'id')))",
+        &[],
+    )
+    .await
 }
 
 /// Change name and/or description; `None` leaves a column as it is, `Some(None)` clears the description.
@@ -157,17 +205,21 @@ pub async fn set_permissions(
     permissions: &[PermissionId],
 ) -> Result<(), DbError> {
     let raw: Vec<i64> = permissions.iter().map(|p| p.get()).collect();
-    tx.execute(
-        "delete from role_permissions where role_id = $1 and tenant_id = app_current_tenant()",
-        &[&id.get()],
+    // Sent together, run in order: the insert needs nothing from the delete's answer.
+    let (deleted, inserted) = futures_util::future::join(
+        tx.execute(
+            "delete from role_permissions where role_id = $1 and tenant_id = app_current_tenant()",
+            &[&id.get()],
+        ),
+        tx.execute(
+            "insert into role_permissions (role_id, permission_id)
+             select $1, p.id from permissions p where p.id = any($2)",
+            &[&id.get(), &raw],
+        ),
     )
-    .await?;
-    tx.execute(
-        "insert into role_permissions (role_id, permission_id)
-         select $1, p.id from permissions p where p.id = any($2)",
-        &[&id.get(), &raw],
-    )
-    .await?;
+    .await;
+    deleted?;
+    inserted?;
     Ok(())
 }
 

@@ -91,6 +91,17 @@ pub async fn get(tx: &Tx<'_>, id: ShipmentId) -> Result<Option<ShipmentRow>, DbE
     row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
+/// The shipment this session inserted last (`currval` of the table's identity, in a subquery so
+/// that it is evaluated once and the index serves): for reading back an insert sent in the same
+/// flight, before its id is known.
+pub async fn get_inserted(tx: &Tx<'_>) -> Result<Option<ShipmentRow>, DbError> {
+    let sql = format!(
+        "{SHIPMENT_SELECT} where s.id = (select currval(pg_get_serial_sequence('shipments', 'id')))
+            and s.tenant_id = app_current_tenant()"
+    );
+    row::optional(tx.query_opt(&sql, &[]).await?)
+}
+
 /// The metal a shipment's pieces are of, and their gross and fine grams.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShippedMetal {

@@ -46,6 +46,18 @@ pub async fn get(tx: &Tx<'_>, id: UserId) -> Result<Option<UserRow>, DbError> {
     row::optional(tx.query_opt(&sql, &[&id]).await?)
 }
 
+/// The user this session inserted last (`currval` of the table's identity, in a subquery so that
+/// it is evaluated once and the index serves): for reading back an insert sent in the same
+/// flight, before its id is known.
+pub async fn get_inserted(tx: &Tx<'_>) -> Result<Option<UserRow>, DbError> {
+    let sql = format!(
+        "select {USER_COLUMNS} from users u join roles r on r.id = u.role_id and r.tenant_id = u.tenant_id
+          where u.id = (select currval(pg_get_serial_sequence('users', 'id')))
+            and u.tenant_id = app_current_tenant()"
+    );
+    row::optional(tx.query_opt(&sql, &[]).await?)
+}
+
 pub async fn list(tx: &Tx<'_>) -> Result<Vec<UserRow>, DbError> {
     let sql = format!(
         "select {USER_COLUMNS} from users u join roles r on r.id = u.role_id and r.tenant_id = u.tenant_id

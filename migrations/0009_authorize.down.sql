@@ -1,0 +1,1 @@
+drop function authorize(bigint, bigint, timestamptz, text[]);
