@@ -747,6 +747,19 @@ pub async fn parameter_types(
     Ok(out)
 }
 
+/// A logged statement as a replay runs it: its COMMIT becomes a ROLLBACK. A replayed write would
+/// otherwise be refused the second time (a refresh token's hash, a ledger entry's id drawn up
+/// front are unique), and the rows it would leave would change what the next replay reads. The
+/// floor is then slightly lower than the real work (no commit record), never higher.
+fn replayable(sql: &str) -> String {
+    let sql = sql.trim().trim_end_matches(';').trim();
+    if sql.eq_ignore_ascii_case("commit") {
+        "ROLLBACK".to_string()
+    } else {
+        sql.to_string()
+    }
+}
+
 /// The statements as one script with their parameters inlined (the floor function runs it).
 pub fn inlined_script(statements: &[Logged], types: &[Vec<String>]) -> Result<String, String> {
     let mut script = Vec::new();
@@ -756,7 +769,7 @@ pub fn inlined_script(statements: &[Logged], types: &[Vec<String>]) -> Result<St
         } else {
             inline(&st.sql, &st.params, types)?
         };
-        script.push(sql.trim().trim_end_matches(';').to_string());
+        script.push(replayable(&sql));
     }
     Ok(script.join(";\n"))
 }
@@ -808,7 +821,7 @@ pub fn pgbench_script(
         vars.simple.extend(simple);
         vars.prepared.extend(prepared);
         // pgbench ends a command at a semicolon at the end of a line.
-        script.push_str(sql.trim().trim_end_matches(';'));
+        script.push_str(&replayable(&sql));
         script.push_str(";\n");
     }
     Ok((script, vars))
@@ -854,6 +867,12 @@ async fn endpoint_sql(
         .await
         .map_err(|e| e.to_string())?;
     let statements = captured?;
+    // The captured login committed a refresh token whose hash is unique: the replay would be refused
+    // inserting it again. (The replays roll back, so this is the only leftover that matters.)
+    admin
+        .batch_execute("delete from refresh_tokens")
+        .await
+        .map_err(|e| e.to_string())?;
     if statements.is_empty() {
         return Err(format!("{}: no statement was logged", target.label));
     }
@@ -1349,16 +1368,22 @@ mod tests {
                     "'2026-12-01 10:00:00+00'".into(),
                 ],
             },
+            // A replay rolls back, so that it can be repeated.
+            Logged {
+                sql: "COMMIT".into(),
+                params: vec![],
+            },
         ];
         let types = vec![
             vec![],
             vec!["text".into(), "int8".into(), "timestamptz".into()],
+            vec![],
         ];
         let (script, vars) = pgbench_script(&st, &types).unwrap();
         // No value in the text: pgbench would read the timestamp's ":00" as a variable.
         assert_eq!(
             script,
-            "BEGIN;\nselect :s1p1::text, NULL::int8, :s1p3::timestamptz;\n"
+            "BEGIN;\nselect :s1p1::text, NULL::int8, :s1p3::timestamptz;\nROLLBACK;\n"
         );
         assert_eq!(
             vars.simple,
@@ -1376,7 +1401,7 @@ mod tests {
         );
         assert_eq!(
             inlined_script(&st, &types).unwrap(),
-            "BEGIN;\nselect 'it''s'::text, NULL::int8, '2026-12-01 10:00:00+00'::timestamptz"
+            "BEGIN;\nselect 'it''s'::text, NULL::int8, '2026-12-01 10:00:00+00'::timestamptz;\nROLLBACK"
         );
     }
 
