@@ -100,24 +100,12 @@ fn json_reply(status: u16, body: Value, extra: &[(&'static str, &str)]) -> Reply
 /// credentials, scoped to us-east-1 and secretsmanager, over (at least) the operation and the session
 /// token. `Ok` gives the signed header names.
 fn check_signature(req: &Request) -> Result<Vec<String>, String> {
-    let expected = shared::aws_sigv4::Signer {
-        access_key_id: ACCESS_KEY_ID,
-        secret_access_key: SECRET_ACCESS_KEY,
-        region: "us-east-1",
-        service: "secretsmanager",
-    };
-    let signed = shared::aws_sigv4::verify_received(
-        &req.method,
-        &req.path,
-        &req.headers,
-        &req.body,
-        &expected,
+    let signed = testkit::http1::check_secrets_manager_signature(
+        req,
+        ACCESS_KEY_ID,
+        SECRET_ACCESS_KEY,
+        &["x-amz-target", "x-amz-security-token", "content-type"],
     )?;
-    for must in ["x-amz-target", "x-amz-security-token", "content-type"] {
-        if !signed.iter().any(|s| s == must) {
-            return Err(format!("{must} is not signed"));
-        }
-    }
     if req.header("x-amz-security-token") != Some(SESSION_TOKEN) {
         return Err("not the session token".into());
     }

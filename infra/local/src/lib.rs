@@ -251,47 +251,67 @@ pub struct ServeOptions {
 /// Run the whole local stack until `shutdown` completes: open the database, migrate, seed, serve
 /// every route, then stop the HTTP server and the embedded PostgreSQL.
 pub async fn serve(opts: ServeOptions, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
-    let db = Database::open(&opts.database).await?;
-    let result = run(&db, &opts, shutdown).await;
+    run_stack(
+        &opts.database,
+        opts.addr,
+        async |db| {
+            migrate_and_seed(db, &opts.config, opts.seed).await?;
+            let pool = Db::pool(&db.runtime_url, opts.pool_size, &opts.config.database_timeouts)?;
+            Ok(server::InProcess::new(Ctx::new(opts.config.clone(), pool)))
+        },
+        async |listener, backend| {
+            let addr = listener.local_addr()?;
+            tracing::info!(url = %format!("http://{addr}"), routes = functions::routes::ROUTES.len(), "listening");
+            Ok(backend)
+        },
+        shutdown,
+    )
+    .await
+}
+
+/// Both modes' life: open the database; bind `addr` first, so that a taken port fails before
+/// anything is migrated; `prepare` the backend (stopping quietly on `shutdown` during start-up);
+/// `announce` it; serve it until `shutdown`; stop the embedded PostgreSQL.
+pub async fn run_stack<B: server::Backend>(
+    database: &DatabaseSource,
+    addr: SocketAddr,
+    prepare: impl AsyncFnOnce(&Database) -> Result<B, Error>,
+    announce: impl AsyncFnOnce(&tokio::net::TcpListener, B) -> Result<B, Error>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), Error> {
+    let db = Database::open(database).await?;
+    let result = async {
+        let mut shutdown = pin!(shutdown);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("binding {addr}: {e}"))?;
+        let backend = tokio::select! {
+            b = prepare(&db) => b?,
+            () = &mut shutdown => {
+                tracing::info!("stopped during start-up");
+                return Ok(());
+            }
+        };
+        let backend = announce(&listener, backend).await?;
+        server::serve_backend(listener, backend, shutdown).await?;
+        Ok::<(), Error>(())
+    }
+    .await;
     db.stop().await;
     result
 }
 
-async fn run(
-    db: &Database,
-    opts: &ServeOptions,
-    shutdown: impl Future<Output = ()>,
-) -> Result<(), Error> {
-    let mut shutdown = pin!(shutdown);
-    // Bind first: a taken port fails before anything is migrated.
-    let listener = tokio::net::TcpListener::bind(opts.addr)
-        .await
-        .map_err(|e| format!("binding {}: {e}", opts.addr))?;
-    let ctx = tokio::select! {
-        ctx = prepare(db, opts) => ctx?,
-        () = &mut shutdown => {
-            tracing::info!("stopped during start-up");
-            return Ok(());
-        }
-    };
-    let addr = listener.local_addr()?;
-    tracing::info!(url = %format!("http://{addr}"), routes = functions::routes::ROUTES.len(), "listening");
-    serve_http(listener, ctx, shutdown).await?;
-    Ok(())
-}
-
-async fn prepare(db: &Database, opts: &ServeOptions) -> Result<Ctx, Error> {
+/// Apply pending migrations and, when asked, seed the demo tenant (one connection, then closed).
+pub async fn migrate_and_seed(db: &Database, config: &Config, seed: bool) -> Result<(), Error> {
     let applied = db.migrate_up().await?;
     tracing::info!(applied = ?applied, "migrations up to date");
-    let pool = Db::pool(
-        &db.runtime_url,
-        opts.pool_size,
-        &opts.config.database_timeouts,
-    )?;
-    let ctx = Ctx::new(opts.config.clone(), pool);
-    if opts.seed {
+    if seed {
+        let ctx = Ctx::new(
+            config.clone(),
+            Db::single(&db.runtime_url, &config.database_timeouts),
+        );
         let report = shared::app::seed::seed_demo(&ctx).await?;
         tracing::info!(report = %report, "demo seed");
     }
-    Ok(ctx)
+    Ok(())
 }

@@ -70,22 +70,12 @@ async fn stub(secret_string: String) -> (String, Arc<Mutex<Vec<String>>>) {
 /// Secrets Manager's check: signed by the test's key for us-east-1 and secretsmanager, over the
 /// operation, and without a session token, since the environment sets none.
 fn check_signature(req: &testkit::http1::Request) -> Result<(), String> {
-    let expected = shared::aws_sigv4::Signer {
-        access_key_id: ACCESS_KEY_ID,
-        secret_access_key: SECRET_ACCESS_KEY,
-        region: "us-east-1",
-        service: "secretsmanager",
-    };
-    let signed = shared::aws_sigv4::verify_received(
-        &req.method,
-        &req.path,
-        &req.headers,
-        &req.body,
-        &expected,
+    testkit::http1::check_secrets_manager_signature(
+        req,
+        ACCESS_KEY_ID,
+        SECRET_ACCESS_KEY,
+        &["x-amz-target"],
     )?;
-    if !signed.iter().any(|h| h == "x-amz-target") {
-        return Err("x-amz-target is not signed".into());
-    }
     if req.header("x-amz-security-token").is_some() {
         return Err("a session token, but AWS_SESSION_TOKEN is not set".into());
     }

@@ -109,6 +109,36 @@ pub async fn write_response<W: AsyncWrite + Unpin>(
     w.flush().await
 }
 
+/// Secrets Manager's side of a test's request: signed with these credentials for us-east-1 and
+/// `secretsmanager` (AWS Signature Version 4, checked with `shared::aws_sigv4`), over at least
+/// `must_sign`. `Ok` gives the signed header names.
+pub fn check_secrets_manager_signature(
+    req: &Request,
+    access_key_id: &str,
+    secret_access_key: &str,
+    must_sign: &[&str],
+) -> Result<Vec<String>, String> {
+    let expected = shared::aws_sigv4::Signer {
+        access_key_id,
+        secret_access_key,
+        region: "us-east-1",
+        service: "secretsmanager",
+    };
+    let signed = shared::aws_sigv4::verify_received(
+        &req.method,
+        &req.path,
+        &req.headers,
+        &req.body,
+        &expected,
+    )?;
+    for must in must_sign {
+        if !signed.iter().any(|s| s == must) {
+            return Err(format!("{must} is not signed"));
+        }
+    }
+    Ok(signed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

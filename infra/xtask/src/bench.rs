@@ -1160,13 +1160,46 @@ fn breakdown(measured: &[WithFloor], empty: &Measured) -> String {
     out
 }
 
-/// `cargo xtask bench`.
-pub fn run(opts: &Options) -> Result<String, String> {
+/// `$CARGO_TARGET_DIR` (relative to the workspace root), else `<root>/target`.
+pub fn target_dir() -> PathBuf {
     let root = xtask::workspace_root();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|t| if t.is_absolute() { t } else { root.join(t) })
-        .unwrap_or_else(|| root.join("target"));
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// Run `work` on a current-thread runtime against a throwaway PostgreSQL in a fresh directory
+/// `xtask-<label>-<pid>` under the temporary directory. However this process ends, the server and
+/// the directory do not outlive it; after a failure the directory is kept for its logs.
+pub fn with_throwaway_postgres<T>(
+    label: &str,
+    work: impl AsyncFnOnce(&testkit::pgembed::PgServer, &Path) -> Result<T, String>,
+) -> Result<T, String> {
+    let dir = std::env::temp_dir().join(format!("xtask-{label}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    eprintln!("{label}: starting PostgreSQL under {}", dir.display());
+    let server =
+        testkit::pgembed::PgServer::start(&dir.join("pg"), None).map_err(|e| e.to_string())?;
+    server.stop_when_process_exits(std::process::id(), Some(&dir));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let result = rt.block_on(work(&server, &dir));
+    drop(rt);
+    server.stop();
+    if result.is_ok() {
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        eprintln!("{label}: files kept in {}", dir.display());
+    }
+    result
+}
+
+/// `cargo xtask bench`.
+pub fn run(opts: &Options) -> Result<String, String> {
+    let target = target_dir();
     let bin_dir = match &opts.bin_dir {
         // Absolute: the functions run in the work directory, where a relative path would not resolve.
         Some(d) => d
@@ -1191,20 +1224,9 @@ pub fn run(opts: &Options) -> Result<String, String> {
             .ok_or_else(|| format!("no binary for `{id}` in {}", bin_dir.display()))?;
         bins.push((s, bin));
     }
-    let work = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     eprintln!("bench: binaries from {}", bin_dir.display());
-    eprintln!("bench: starting PostgreSQL under {}", work.display());
-    let server =
-        testkit::pgembed::PgServer::start(&work.join("pg"), None).map_err(|e| e.to_string())?;
-    // However this process ends, the server and the directory do not outlive it.
-    server.stop_when_process_exits(std::process::id(), Some(&work));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let result = rt.block_on(async {
-        let fx = fixture(&work, &server).await?;
+    with_throwaway_postgres("bench", async |server, work| {
+        let fx = fixture(work, server).await?;
         eprintln!(
             "bench: the floor: an empty function ({})",
             floor_bin.display()
@@ -1239,15 +1261,7 @@ pub fn run(opts: &Options) -> Result<String, String> {
             measured.push((m, floor));
         }
         Ok::<_, String>(report(&measured, &empty, opts, &bin_dir))
-    });
-    drop(rt);
-    server.stop();
-    if result.is_ok() {
-        let _ = std::fs::remove_dir_all(&work);
-    } else {
-        eprintln!("bench: function logs kept in {}", work.display());
-    }
-    result
+    })
 }
 
 #[cfg(test)]

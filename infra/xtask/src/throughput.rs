@@ -401,11 +401,7 @@ async fn bcrypt_rate(floor: &Path, processes: usize, secs: u64) -> Result<f64, S
 
 /// `cargo xtask throughput`.
 pub fn run(opts: &Options) -> Result<String, String> {
-    let root = xtask::workspace_root();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| if t.is_absolute() { t } else { root.join(t) })
-        .unwrap_or_else(|| root.join("target"));
+    let target = crate::bench::target_dir();
     let local = target.join("release").join("local");
     let floor = target.join("release").join(crate::bench::FLOOR_BINARY);
     if !floor.is_file() {
@@ -425,32 +421,9 @@ pub fn run(opts: &Options) -> Result<String, String> {
     );
     let wrk_bin = tool("wrk", &[])?;
     let pgbench_bin = tool("pgbench", &[pg_bin])?;
-    let work = std::env::temp_dir().join(format!("xtask-throughput-{}", std::process::id()));
-    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let server =
-        testkit::pgembed::PgServer::start(&work.join("pg"), None).map_err(|e| e.to_string())?;
-    server.stop_when_process_exits(std::process::id(), Some(&work));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let result = rt.block_on(measure(
-        opts,
-        &server,
-        &work,
-        &local,
-        &floor,
-        &wrk_bin,
-        &pgbench_bin,
-    ));
-    drop(rt);
-    server.stop();
-    if result.is_ok() {
-        let _ = std::fs::remove_dir_all(&work);
-    } else {
-        eprintln!("throughput: files kept in {}", work.display());
-    }
-    result
+    crate::bench::with_throwaway_postgres("throughput", async |server, work| {
+        measure(opts, server, work, &local, &floor, &wrk_bin, &pgbench_bin).await
+    })
 }
 
 async fn measure(

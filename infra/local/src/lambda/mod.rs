@@ -12,14 +12,12 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use shared::config::Config;
-use shared::db::Db;
 
-use crate::{Database, DatabaseSource, Error, project_root};
+use crate::{DatabaseSource, Error, project_root};
 pub use gateway::Gateway;
 pub use pool::{FunctionLogs, PoolOptions, Pools, Report, Status};
 use template::{Function, Template};
@@ -206,54 +204,38 @@ pub async fn serve_lambda(
     opts: LambdaOptions,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), Error> {
-    let db = Database::open(&opts.database).await?;
-    let result = run(&db, &opts, shutdown).await;
-    db.stop().await;
-    result
-}
-
-async fn run(
-    db: &Database,
-    opts: &LambdaOptions,
-    shutdown: impl Future<Output = ()>,
-) -> Result<(), Error> {
-    let mut shutdown = pin!(shutdown);
-    let listener = tokio::net::TcpListener::bind(opts.addr)
-        .await
-        .map_err(|e| format!("binding {}: {e}", opts.addr))?;
-    let prepared = async {
-        let applied = db.migrate_up().await?;
-        tracing::info!(applied = ?applied, "migrations up to date");
-        if opts.seed {
-            let ctx = shared::Ctx::new(
-                opts.config.clone(),
-                Db::single(&db.runtime_url, &opts.config.database_timeouts),
+    let pools = std::sync::Mutex::new(None);
+    let result = crate::run_stack(
+        &opts.database,
+        opts.addr,
+        async |db| {
+            crate::migrate_and_seed(db, &opts.config, opts.seed).await?;
+            let setup = opts.functions.clone();
+            let url = db.runtime_url.clone();
+            // The build (when asked for) and the template read block; keep them off the runtime.
+            tokio::task::spawn_blocking(move || gateway(&setup, &url)).await?
+        },
+        async |listener, gateway: Gateway| {
+            let addr = listener.local_addr()?;
+            tracing::info!(
+                url = %format!("http://{addr}"),
+                stage = gateway.stage(),
+                "serving the template's functions, each from its own binary"
             );
-            let report = shared::app::seed::seed_demo(&ctx).await?;
-            tracing::info!(report = %report, "demo seed");
-        }
-        let setup = opts.functions.clone();
-        let url = db.runtime_url.clone();
-        // The build (when asked for) and the template read block; keep them off the runtime.
-        tokio::task::spawn_blocking(move || gateway(&setup, &url)).await?
-    };
-    let gateway = tokio::select! {
-        g = prepared => g?,
-        () = &mut shutdown => {
-            tracing::info!("stopped during start-up");
-            return Ok(());
-        }
-    };
-    let addr = listener.local_addr()?;
-    tracing::info!(
-        url = %format!("http://{addr}"),
-        stage = gateway.stage(),
-        "serving the template's functions, each from its own binary"
-    );
-    let pools = Arc::clone(gateway.pools());
-    crate::server::serve_backend(listener, gateway, shutdown).await?;
-    pools.stop_idle(Duration::ZERO).await;
-    Ok(())
+            if let Ok(mut slot) = pools.lock() {
+                *slot = Some(Arc::clone(gateway.pools()));
+            }
+            Ok(gateway)
+        },
+        shutdown,
+    )
+    .await;
+    // Warm processes end with the mode (busy ones are killed when their invocation is dropped).
+    let pools = pools.lock().ok().and_then(|mut p| p.take());
+    if let Some(pools) = pools {
+        pools.stop_idle(Duration::ZERO).await;
+    }
+    result
 }
 
 /// The template as the mode reads it (for checks that need no processes).
