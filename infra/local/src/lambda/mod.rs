@@ -173,11 +173,25 @@ fn build_release() -> Result<PathBuf, Error> {
     let root = project_root();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     tracing::info!("building the function binaries: cargo build --release -p functions --bins");
-    let status = std::process::Command::new(cargo)
-        .args(["build", "--release", "-p", "functions", "--bins"])
-        .current_dir(&root)
-        .status()
-        .map_err(|e| format!("running cargo: {e}"))?;
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.args(["build", "--release", "-p", "functions", "--bins"])
+        .current_dir(&root);
+    // `cargo run` hands this process its package's CARGO_PKG_* and CARGO_MANIFEST_* variables; build
+    // scripts (ring's) that read them would see them change and rebuild, with everything above
+    // them, on every run.
+    for (key, _) in std::env::vars_os() {
+        let name = key.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || matches!(
+                name.as_ref(),
+                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+            )
+        {
+            cmd.env_remove(&key);
+        }
+    }
+    let status = cmd.status().map_err(|e| format!("running cargo: {e}"))?;
     if !status.success() {
         return Err(format!("cargo build --release -p functions --bins failed ({status})").into());
     }
