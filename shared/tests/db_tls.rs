@@ -47,16 +47,14 @@ fn tls_server() -> &'static TlsServer {
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &ca).unwrap();
 
-        let root = std::env::temp_dir().join(format!("shared-db-tls-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
         let options = ServerOptions::default()
             .file("server.crt", cert.pem())
             .file("server.key", key.serialize_pem())
             .setting("ssl", "on")
             .setting("ssl_cert_file", "server.crt")
             .setting("ssl_key_file", "server.key");
-        let server = PgServer::start_with(&root, None, &options).expect("start PostgreSQL");
-        server.stop_when_process_exits(std::process::id(), Some(&root));
+        let (server, _root) =
+            PgServer::throwaway("shared-db-tls", &options).expect("start PostgreSQL");
         TlsServer {
             server,
             ca_pem: ca.pem(),

@@ -33,17 +33,10 @@ fn without_database(api: &RuntimeApi, bin: &str) -> tokio::process::Command {
 async fn a_function_that_needs_the_database_refuses_to_start_without_database_url() {
     let bin = env!("CARGO_BIN_EXE_health_db");
     let (api, _pending) = runtime("health_db", "/health/db").await;
-    let child = without_database(&api, bin).spawn().unwrap();
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+    let (ok, text) = testkit::runtime::run_to_exit(&mut without_database(&api, bin))
         .await
-        .expect("the function must stop at cold start, not wait for events")
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!out.status.success(), "must not start: {text}");
+        .expect("the function must stop at cold start, not wait for events");
+    assert!(!ok, "must not start: {text}");
     assert!(
         text.contains("cold start failed") && text.contains("DATABASE_URL"),
         "the log names the variable: {text}"

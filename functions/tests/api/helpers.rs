@@ -43,10 +43,8 @@ pub fn pg() -> &'static TestPg {
 }
 
 async fn start_pg() -> Result<TestPg, String> {
-    let root = std::env::temp_dir().join(format!("jmsk-test-pg-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let server = PgServer::start(&root, None).map_err(|e| e.to_string())?;
-    server.stop_when_process_exits(std::process::id(), Some(&root));
+    let (server, _root) =
+        PgServer::throwaway("jmsk-test-pg", &Default::default()).map_err(|e| e.to_string())?;
     let template = "app_tmpl".to_string();
     let (owner_url, _) = testkit::pgembed::bootstrap(&server, &template)
         .await

@@ -204,17 +204,9 @@ async fn run_to_exit(api: &RuntimeApi, endpoint_var: &str, stub: SocketAddr) -> 
 }
 
 async fn run_cmd_to_exit(mut cmd: Command) -> (bool, String) {
-    let child = cmd.spawn().expect("spawn health_db");
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+    testkit::runtime::run_to_exit(&mut cmd)
         .await
         .expect("the function must stop at cold start, not hang")
-        .expect("wait");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
 }
 
 #[tokio::test]

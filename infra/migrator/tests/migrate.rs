@@ -6,10 +6,8 @@ use testkit::pgembed::PgServer;
 
 #[tokio::test(flavor = "current_thread")]
 async fn up_status_down_up() {
-    let root = std::env::temp_dir().join(format!("migrator-test-pg-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let server = PgServer::start(&root, None).expect("start PostgreSQL");
-    server.stop_when_process_exits(std::process::id(), Some(&root));
+    let (server, _root) =
+        PgServer::throwaway("migrator-test-pg", &Default::default()).expect("start PostgreSQL");
     let (owner_url, _) = testkit::pgembed::bootstrap(&server, "migrator_test")
         .await
         .expect("bootstrap");

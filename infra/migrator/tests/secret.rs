@@ -103,10 +103,8 @@ fn migrate_process(api: &RuntimeApi, endpoint: &str) -> tokio::process::Command 
 
 #[tokio::test]
 async fn the_owners_url_comes_from_the_migration_secret() {
-    let root = std::env::temp_dir().join(format!("migrator-secret-pg-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let server = PgServer::start(&root, None).expect("start PostgreSQL");
-    server.stop_when_process_exits(std::process::id(), Some(&root));
+    let (server, _root) =
+        PgServer::throwaway("migrator-secret-pg", &Default::default()).expect("start PostgreSQL");
     let (owner_url, _) = testkit::pgembed::bootstrap(&server, "migrator_secret")
         .await
         .unwrap();
@@ -142,17 +140,10 @@ async fn a_migration_secret_without_the_owners_url_stops_the_cold_start() {
     let app_like = json!({"DATABASE_URL": "postgres://app_rw:rw-pw@db/jmsk", "SECRET_KEY": "k"});
     let (endpoint, _) = stub(app_like.to_string()).await;
     let api = RuntimeApi::start("migrate").await.unwrap();
-    let child = migrate_process(&api, &endpoint).spawn().unwrap();
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+    let (ok, text) = testkit::runtime::run_to_exit(&mut migrate_process(&api, &endpoint))
         .await
-        .expect("the function must stop at cold start")
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!out.status.success(), "{text}");
+        .expect("the function must stop at cold start");
+    assert!(!ok, "{text}");
     assert!(
         text.contains("MIGRATION_SECRET_ARN")
             && text.contains("lacks the key MIGRATION_DATABASE_URL")

@@ -93,6 +93,17 @@ impl PgServer {
         Self::start_with(root, port, &ServerOptions::default())
     }
 
+    /// A server for this process alone, on a free port, with its files in `<tmp>/<label>-<pid>`
+    /// (emptied first). However the process ends, the server is stopped and the directory removed.
+    /// Returns the server and that directory.
+    pub fn throwaway(label: &str, options: &ServerOptions) -> Result<(Self, PathBuf), PgError> {
+        let root = std::env::temp_dir().join(format!("{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let server = Self::start_with(&root, None, options)?;
+        server.stop_when_process_exits(std::process::id(), Some(&root));
+        Ok((server, root))
+    }
+
     /// As `start`, with `options`' files in place and its settings on the command line.
     pub fn start_with(
         root: &Path,

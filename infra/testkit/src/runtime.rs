@@ -267,6 +267,27 @@ impl RuntimeApi {
     pub fn stop(self) {}
 }
 
+/// Run a function process that must stop during its cold start (`cmd` with stdout and stderr
+/// piped): whether it exited successfully, and what it printed, stdout then stderr. An error if it
+/// is still running after 60 s (it would be waiting for events instead of failing).
+pub async fn run_to_exit(cmd: &mut tokio::process::Command) -> std::io::Result<(bool, String)> {
+    let child = cmd.spawn()?;
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "still running after 60 s: it did not stop at its cold start",
+            )
+        })??;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok((out.status.success(), text))
+}
+
 async fn serve_conn<S: AsyncRead + AsyncWrite + Unpin>(
     sock: S,
     st: Arc<State>,

@@ -936,7 +936,7 @@ async fn fixture(work: &Path, server: &testkit::pgembed::PgServer) -> Result<Fix
         runtime_url,
         runtime_role,
         superuser_url: server.url("postgres", DB_NAME),
-        pg_log: work.join("pg").join("postgres.log"),
+        pg_log: work.join("postgres.log"),
         token,
         admin_hash,
         work: work.to_path_buf(),
@@ -1176,12 +1176,10 @@ pub fn with_throwaway_postgres<T>(
     label: &str,
     work: impl AsyncFnOnce(&testkit::pgembed::PgServer, &Path) -> Result<T, String>,
 ) -> Result<T, String> {
-    let dir = std::env::temp_dir().join(format!("xtask-{label}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    eprintln!("{label}: starting PostgreSQL under {}", dir.display());
-    let server =
-        testkit::pgembed::PgServer::start(&dir.join("pg"), None).map_err(|e| e.to_string())?;
-    server.stop_when_process_exits(std::process::id(), Some(&dir));
+    eprintln!("{label}: starting PostgreSQL");
+    let (server, dir) =
+        testkit::pgembed::PgServer::throwaway(&format!("xtask-{label}"), &Default::default())
+            .map_err(|e| e.to_string())?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

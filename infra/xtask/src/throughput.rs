@@ -572,7 +572,7 @@ async fn measure(
     let admin = shared::db::connect(&pg.url("postgres", "bench"))
         .await
         .map_err(|e| e.to_string())?;
-    let pg_log = work.join("pg").join("postgres.log");
+    let pg_log = work.join("postgres.log");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut rows = Vec::new();
     for case in cases.iter().filter(|c| {

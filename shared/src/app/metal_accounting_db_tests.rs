@@ -139,10 +139,8 @@ async fn safe_fine(tx: &Tx<'_>, f: &Fixture) -> Grams {
 
 #[tokio::test]
 async fn casting_consumption_and_its_reversal_net_out_exactly() {
-    let root = std::env::temp_dir().join(format!("jmsk-shared-pg-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let server = PgServer::start(&root, None).expect("embedded PostgreSQL");
-    server.stop_when_process_exits(std::process::id(), Some(&root));
+    let (server, _root) =
+        PgServer::throwaway("jmsk-shared-pg", &Default::default()).expect("embedded PostgreSQL");
     let (owner_url, runtime_url) = bootstrap(&server, "metal").await.unwrap();
     let (mut owner, connection) = tokio_postgres::connect(&owner_url, tokio_postgres::NoTls)
         .await
