@@ -1171,7 +1171,7 @@ pub fn target_dir() -> PathBuf {
 
 /// Run `work` on a current-thread runtime against a throwaway PostgreSQL in a fresh directory
 /// `xtask-<label>-<pid>` under the temporary directory. However this process ends, the server and
-/// the directory do not outlive it; after a failure the directory is kept for its logs.
+/// the directory do not outlive it.
 pub fn with_throwaway_postgres<T>(
     label: &str,
     work: impl AsyncFnOnce(&testkit::pgembed::PgServer, &Path) -> Result<T, String>,
@@ -1187,11 +1187,9 @@ pub fn with_throwaway_postgres<T>(
     let result = rt.block_on(work(&server, &dir));
     drop(rt);
     server.stop();
-    if result.is_ok() {
-        let _ = std::fs::remove_dir_all(&dir);
-    } else {
-        eprintln!("{label}: files kept in {}", dir.display());
-    }
+    // The safety net removes the directory when this process exits, so a failure's error carries
+    // the tail of the log it needs (`Proc::fail`).
+    let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
