@@ -452,6 +452,10 @@ impl Operation {
         let has_query = !self.query.is_empty();
         let mut parameters = path_params;
         parameters.extend(self.query);
+        let idempotent = ep.accepts_idempotency_key();
+        if idempotent {
+            parameters.push(json!({"$ref": "#/components/parameters/IdempotencyKey"}));
+        }
         if !parameters.is_empty() {
             op.insert("parameters".into(), Value::Array(parameters));
         }
@@ -499,7 +503,7 @@ impl Operation {
                 .entry(status.to_string())
                 .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
         };
-        if has_body || has_query || has_path {
+        if has_body || has_query || has_path || idempotent {
             standard(422, "ValidationError");
         }
         if user || optional_auth {
@@ -592,6 +596,29 @@ pub fn document() -> Value {
         "components": {
             "schemas": schemas,
             "responses": standard_responses(),
+            "parameters": {
+                "IdempotencyKey": {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": false,
+                    "schema": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": shared::domain::idempotency::MAX_KEY_LEN,
+                        "pattern": "^[\\x20-\\x7e]+$",
+                    },
+                    "description": concat!(
+                        "Names this write so that retrying it is safe (API Gateway and the app's ",
+                        "interceptor may send a request twice). The first request with a key runs; ",
+                        "its answer (a 2xx, or a 400, 404, 409 or 422) is stored with its writes, ",
+                        "for the caller, for 24 hours by default. A retry with the same key and the ",
+                        "same request (endpoint, path, query and body) gets that answer again, with ",
+                        "`Idempotent-Replayed: true`, and writes nothing; a retry while the first is ",
+                        "still running waits for it. The same key with another request is a 422. ",
+                        "A 401, 403 or 5xx is not stored: a retry runs again.",
+                    ),
+                },
+            },
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",

@@ -139,6 +139,8 @@ pub struct Config {
     pub metal_price_api_url: Option<String>,
     pub metal_price_api_key: Option<Secret>,
     pub metal_price_cache_ttl_minutes: i64,
+    /// How long a write's answer is kept under its `Idempotency-Key` (README, Idempotency keys).
+    pub idempotency_ttl_hours: i64,
     pub log_level: String,
     pub database_timeouts: DbTimeouts,
     pub metrics: MetricsConfig,
@@ -282,6 +284,7 @@ impl Config {
                 0,
                 7 * 24 * 60,
             )?,
+            idempotency_ttl_hours: int("IDEMPOTENCY_TTL_HOURS", 24, 1, 30 * 24)?,
             log_level: var("LOG_LEVEL").unwrap_or_else(|| "info".to_string()),
             database_timeouts,
             metrics,
@@ -386,6 +389,7 @@ mod tests {
         assert_eq!(c.lockout_duration_minutes, 15);
         assert_eq!(c.bcrypt_cost, 12);
         assert_eq!(c.metal_price_cache_ttl_minutes, 15);
+        assert_eq!(c.idempotency_ttl_hours, 24);
         assert_eq!(
             c.allowed_origins,
             AllowedOrigins::List(vec![

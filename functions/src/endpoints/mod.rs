@@ -80,6 +80,8 @@ routes! {
     metal_accounting { purchase, supplies, deposit, balances, transactions },
     /// `/api/v1/reports/*`: what the ledger says about metal (permission `reports:read`).
     reports { metal_loss, metal_reconciliation; helpers: format },
+    /// `/api/v1/audit/`: the tenant's audit trail (permission `audit:read`, the admin's).
+    audit { list },
     /// API documentation: the OpenAPI document (`/openapi.json`), Swagger UI (`/docs`), ReDoc (`/redoc`)
     /// and their JavaScript and CSS (`/docs/assets/{file}`), all embedded in the binaries: nothing is
     /// loaded from a CDN, so the pages work offline and behind any API Gateway stage prefix.

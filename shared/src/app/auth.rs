@@ -245,17 +245,36 @@ async fn tenant_active(tx: &Tx<'_>) -> ApiResult<bool> {
 /// `all` also invalidates access tokens already issued.
 pub async fn logout(tx: &Tx<'_>, refresh_token: Option<&str>, all: bool) -> ApiResult<()> {
     let user = tx.user_id()?;
-    match (refresh_token.filter(|t| !t.is_empty()), all) {
-        (Some(token), false) => {
-            repo::revoke_refresh_token(tx, user, &hash_refresh_token(token)).await?;
-        }
-        _ => {
-            repo::revoke_all_refresh_tokens(tx, user).await?;
-            if all {
-                repo::revoke_access_tokens(tx, user).await?;
+    // A logout changes no audited row (tokens are not in the trail), so it appends its own entry;
+    // sent with the revocation, in its flight.
+    let everywhere = !matches!(
+        (refresh_token.filter(|t| !t.is_empty()), all),
+        (Some(_), false)
+    );
+    let audited = crate::repo::audit::append(
+        tx,
+        "logout",
+        "user",
+        user.get(),
+        Some(serde_json::json!({ "all_sessions": everywhere })),
+    );
+    let revoked = async {
+        match (refresh_token.filter(|t| !t.is_empty()), all) {
+            (Some(token), false) => {
+                repo::revoke_refresh_token(tx, user, &hash_refresh_token(token)).await?;
+            }
+            _ => {
+                repo::revoke_all_refresh_tokens(tx, user).await?;
+                if all {
+                    repo::revoke_access_tokens(tx, user).await?;
+                }
             }
         }
-    }
+        Ok::<(), crate::error::DbError>(())
+    };
+    let (revoked, audited) = futures_util::future::join(revoked, audited).await;
+    revoked?;
+    audited?;
     Ok(())
 }
 

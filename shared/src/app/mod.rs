@@ -2,6 +2,7 @@
 //! transaction they opened; the use case never commits, so one request is one transaction.
 
 pub mod addresses;
+pub mod audit;
 pub mod auth;
 mod catalogue;
 pub mod companies;

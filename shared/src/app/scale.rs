@@ -270,6 +270,7 @@ async fn fill(
     user: i64,
     v: Volume,
 ) -> ApiResult<Counts> {
+    sql::bulk_load(tx).await?;
     sql::departments(tx, tenant).await?;
     let (companies, contacts) = sql::companies(tx, tenant, v.companies).await?;
     let (orders, line_items) = sql::orders(tx, tenant, v.orders, v.items_per_order).await?;

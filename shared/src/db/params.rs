@@ -22,6 +22,10 @@ macro_rules! pg_type {
 pg_type!(
     i64 => Type::INT8,
     i32 => Type::INT4,
+    i16 => Type::INT2,
+    Vec<u8> => Type::BYTEA,
+    serde_json::Value => Type::JSONB,
+    &[u8] => Type::BYTEA,
     Decimal => Type::NUMERIC,
     bool => Type::BOOL,
     String => Type::TEXT,

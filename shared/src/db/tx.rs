@@ -10,7 +10,7 @@ use std::sync::{Mutex, OnceLock};
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt;
 use tokio::sync::Notify;
-use tokio_postgres::types::Type;
+use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Row};
 
 use super::params::{Param, typed};
@@ -53,6 +53,8 @@ pub struct Tx<'c> {
     begin: &'static str,
     /// BEGIN went out and neither COMMIT nor ROLLBACK has yet: dropped like this, it rolls back.
     open: AtomicBool,
+    /// The request id and endpoint the audit trail names for this write (`identify`).
+    audited: Option<(String, &'static str)>,
     tenant: Option<TenantId>,
     /// The user the token names, until `authorize`'s answer confirms them (`principal`).
     claimed: Option<UserId>,
@@ -65,6 +67,9 @@ pub struct Tx<'c> {
     /// flight.
     unchecked: Mutex<Vec<Sent<'c, Result<(), DbError>>>>,
 }
+
+/// A parameter owned by a statement sent unchecked, which outlives its caller's borrows.
+pub(crate) type OwnedParam = (Box<dyn ToSql + Sync + Send>, Type);
 
 /// A request already queued on the connection, its answer still to come.
 type Sent<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
@@ -104,6 +109,7 @@ impl<'c> Tx<'c> {
             flights_start,
             begin: sql,
             open: AtomicBool::new(false),
+            audited: None,
             tenant: None,
             claimed: None,
             principal: OnceLock::new(),
@@ -113,6 +119,13 @@ impl<'c> Tx<'c> {
         }
     }
 
+    /// Name the request behind this write for the audit trail's rows (0010 `audit_context`): its
+    /// id and endpoint, and the caller the token names once `claim`ed. Sent with BEGIN, so it costs
+    /// no flight; before the first statement, or it is not sent.
+    pub(crate) fn identify(&mut self, request_id: &str, endpoint: &'static str) {
+        self.audited = Some((request_id.to_string(), endpoint));
+    }
+
     /// Send BEGIN unless it went out already: called before every statement this sends.
     fn start(&self) -> Result<(), DbError> {
         if self.open.swap(true, Ordering::Relaxed) {
@@ -120,10 +133,64 @@ impl<'c> Tx<'c> {
         }
         let (client, sql) = (self.client, self.begin);
         let begun = send_now(async move { Ok(client.batch_execute(sql).await?) });
+        let mut unchecked = self.unchecked.lock().map_err(|_| {
+            DbError::Unexpected("a transaction's statement list was poisoned".into())
+        })?;
+        unchecked.push(begun);
+        if let Some((request_id, endpoint)) = &self.audited {
+            let (request_id, endpoint) = (request_id.clone(), endpoint.to_string());
+            let user = self.claimed.map(UserId::get);
+            unchecked.push(send_now(async move {
+                client
+                    .execute_typed(
+                        "select audit_context($1, $2, $3)",
+                        &[
+                            (&request_id, Type::TEXT),
+                            (&endpoint, Type::TEXT),
+                            (&user, Type::INT8),
+                        ],
+                    )
+                    .await?;
+                Ok(())
+            }));
+        }
+        Ok(())
+    }
+
+    /// Send a statement whose answer is checked before the commit, not waited for here: what must
+    /// happen, in order, but tells the request nothing (a savepoint, the stored answer of an
+    /// idempotent write). A failure aborts the transaction, and the commit reports it.
+    pub(crate) fn execute_unchecked(
+        &self,
+        sql: &'static str,
+        params: Vec<OwnedParam>,
+    ) -> Result<(), DbError> {
+        self.start()?;
+        let client = self.client;
+        let sent = send_now(async move {
+            let refs: Vec<(&(dyn ToSql + Sync), Type)> = params
+                .iter()
+                .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
+                .collect();
+            client.execute_typed(sql, &refs).await?;
+            Ok(())
+        });
         self.unchecked
             .lock()
             .map_err(|_| DbError::Unexpected("a transaction's statement list was poisoned".into()))?
-            .push(begun);
+            .push(sent);
+        Ok(())
+    }
+
+    /// As `execute_unchecked`, for a statement without parameters (SAVEPOINT, ROLLBACK TO).
+    pub(crate) fn batch_unchecked(&self, sql: &'static str) -> Result<(), DbError> {
+        self.start()?;
+        let client = self.client;
+        let sent = send_now(async move { Ok(client.batch_execute(sql).await?) });
+        self.unchecked
+            .lock()
+            .map_err(|_| DbError::Unexpected("a transaction's statement list was poisoned".into()))?
+            .push(sent);
         Ok(())
     }
 
@@ -136,16 +203,17 @@ impl<'c> Tx<'c> {
         Ok(())
     }
 
-    /// Commit and wait for the outcome (after `settle`).
+    /// Commit and wait for the outcome. COMMIT goes out before the unchecked answers are awaited,
+    /// so that a last unchecked statement (an idempotent write's stored answer) rides in its
+    /// flight; should one of them have failed, the transaction was aborted and the COMMIT ends it
+    /// as a rollback, and the failure is what this returns.
     pub(crate) async fn commit(mut self) -> ApiResult<()> {
-        self.settle().await?;
         if !self.open.swap(false, Ordering::Relaxed) {
-            return Ok(()); // nothing was sent: nothing to commit
+            return self.settle().await; // nothing was sent: nothing to commit
         }
-        self.client
-            .batch_execute("COMMIT")
-            .await
-            .map_err(DbError::from)?;
+        let committed = send_now(self.client.batch_execute("COMMIT"));
+        self.settle().await?;
+        committed.await.map_err(DbError::from)?;
         Ok(())
     }
 

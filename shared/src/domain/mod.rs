@@ -3,6 +3,7 @@
 
 pub mod amount;
 pub mod defaults;
+pub mod idempotency;
 pub mod ids;
 pub mod ledger;
 pub mod lookup;

@@ -1,6 +1,6 @@
 //! The permission catalogue and the three system roles every tenant is provisioned with.
 //!
-//! The catalogue is also seeded by the migrations (`0001_schema`, `0003_metal_loss`); a database test
+//! The catalogue is also seeded by the migrations (`0001_schema`, `0003_metal_loss`, `0010_audit_idempotency`); a database test
 //! checks the two agree.
 //! System role names stay lower-case `admin`, `manager`, `staff`: the React app compares role names.
 
@@ -28,6 +28,7 @@ pub const REPORTS_READ: &str = "reports:read";
 pub const USERS_MANAGE: &str = "users:manage";
 pub const ROLES_MANAGE: &str = "roles:manage";
 pub const TENANT_MANAGE: &str = "tenant:manage";
+pub const AUDIT_READ: &str = "audit:read";
 
 pub const CATALOGUE: &[&str] = &[
     COMPANIES_READ,
@@ -54,14 +55,16 @@ pub const CATALOGUE: &[&str] = &[
     USERS_MANAGE,
     ROLES_MANAGE,
     TENANT_MANAGE,
+    AUDIT_READ,
 ];
 
 pub const ADMIN: &str = "admin";
 pub const MANAGER: &str = "manager";
 pub const STAFF: &str = "staff";
 
-/// Administration of people and the tenant itself is the admin's alone.
-const ADMIN_ONLY: &[&str] = &[USERS_MANAGE, ROLES_MANAGE, TENANT_MANAGE];
+/// Administration of people and the tenant itself is the admin's alone, and so is the audit trail
+/// of what everyone did.
+const ADMIN_ONLY: &[&str] = &[USERS_MANAGE, ROLES_MANAGE, TENANT_MANAGE, AUDIT_READ];
 /// What the old service reserved for managers and admins (the metal catalogue and metal custody),
 /// and the metal loss report, which shows the costs.
 const MANAGER_ONLY: &[&str] = &[METALS_WRITE, SAFE_WRITE, REPORTS_READ];

@@ -10,8 +10,21 @@ use crate::auth::jwt::Claims;
 use crate::context::Ctx;
 use crate::db::Tx;
 use crate::domain::Page;
+use crate::domain::idempotency::{Fingerprint, IdempotencyKey, MAX_KEY_LEN};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::endpoint::{Endpoint, Handler};
+
+/// The header naming one logical write (README, "Idempotency keys").
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// A 422 about the `Idempotency-Key` header.
+pub(crate) fn idempotency_key_error(msg: &str) -> ApiError {
+    ApiError::Validation(vec![FieldError::new(
+        &["header", "Idempotency-Key"],
+        msg,
+        "value_error",
+    )])
+}
 
 /// Bodies above this are refused before parsing: no endpoint takes anything near this size.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -122,6 +135,36 @@ impl Call {
 
     pub fn method(&self) -> &str {
         &self.method
+    }
+
+    /// The `Idempotency-Key` header of a write that accepts one (`Endpoint::accepts_idempotency_key`):
+    /// `None` without it (or where it does not apply), an error naming the header when it is not
+    /// 1 to 255 printable ASCII characters.
+    pub(crate) fn idempotency_key(&self) -> Option<ApiResult<IdempotencyKey>> {
+        if !self.endpoint.accepts_idempotency_key() {
+            return None;
+        }
+        let raw = self.headers.get(IDEMPOTENCY_KEY)?;
+        Some(IdempotencyKey::parse(raw.as_bytes()).ok_or_else(|| {
+            idempotency_key_error(&format!(
+                "must be 1 to {MAX_KEY_LEN} printable ASCII characters"
+            ))
+        }))
+    }
+
+    /// What makes a retry the same request as the first attempt (`Fingerprint::of`).
+    pub(crate) fn fingerprint(&self) -> Fingerprint {
+        let path: Vec<(&str, &str)> = self
+            .path_params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let query: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        Fingerprint::of(self.endpoint.id, &path, &query, &self.body)
     }
 
     pub fn has_body(&self) -> bool {

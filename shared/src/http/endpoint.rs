@@ -19,9 +19,11 @@ use tracing::Instrument;
 use crate::auth::jwt::Claims;
 use crate::context::Ctx;
 use crate::db::{Conn, Tx};
+use crate::domain::idempotency::IdempotencyKey;
 use crate::error::{ApiError, ApiResult};
-use crate::http::call::Call;
+use crate::http::call::{Call, idempotency_key_error};
 use crate::http::respond::{self, Reply};
+use crate::repo::idempotency::{self, Claim};
 
 pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = ApiResult<Reply>> + Send + 'a>>;
 /// A handler without database access.
@@ -124,6 +126,15 @@ impl Endpoint {
             Access::Public => &[],
             Access::User { permissions } | Access::OptionalUser { permissions } => permissions,
         }
+    }
+
+    /// Whether a retry of this endpoint may name its first attempt with an `Idempotency-Key`: every
+    /// write of an authenticated user, except the auth endpoints (logout, password change), whose
+    /// answers carry tokens that must never be stored.
+    pub fn accepts_idempotency_key(&self) -> bool {
+        matches!(self.handler, Handler::Tenant { .. })
+            && matches!(self.method, "POST" | "PUT" | "PATCH" | "DELETE")
+            && self.tag != "auth"
     }
 
     /// Whether the function talks to PostgreSQL, and so cannot start without `DATABASE_URL`.
@@ -349,9 +360,15 @@ async fn transaction(
     flights: &OnceLock<u64>,
 ) -> ApiResult<Reply> {
     let mut tx = conn.begin(call.endpoint.method == "GET")?;
+    if call.endpoint.method != "GET" {
+        tx.identify(&call.request_id, call.endpoint.id);
+    }
     let reply = match (call.endpoint.handler, claims) {
         (Handler::Tenant { permissions, run }, Some(claims)) => {
             tx.claim(claims);
+            if let Some(key) = call.idempotency_key() {
+                return idempotent(ctx, call, tx, claims, permissions, run, key, committing).await;
+            }
             let caller = (claims.tenant_id, claims.user_id);
             let authorized = tx.authorize(claims, permissions)?;
             let handled = if ctx.granted().holds(caller, permissions) {
@@ -393,6 +410,80 @@ async fn transaction(
         committing.store(true, Ordering::Relaxed);
         tx.commit().await?;
     }
+    Ok(reply)
+}
+
+/// A write named by an `Idempotency-Key` (README, "Idempotency keys"). The key is claimed with
+/// the authorization, in its flight; the claim waits for a request still running with the same key.
+/// A key already answered replays that answer, writing nothing (or is refused, for another
+/// request). Otherwise the handler runs after a savepoint, and its answer is stored in its own
+/// transaction, riding with the COMMIT: a success with the writes; an answer about the request
+/// (400, 404, 409, 422) with the writes undone, so only the key's record commits. Anything else
+/// (401, 403, a 5xx) rolls everything back, key included, so that a retry runs again.
+/// One flight more than the same write without a key: the handler waits for the claim's answer.
+#[allow(clippy::too_many_arguments)]
+async fn idempotent(
+    ctx: &Ctx,
+    call: &Call,
+    tx: Tx<'_>,
+    claims: &Claims,
+    permissions: &'static [&'static str],
+    run: TenantFn,
+    key: ApiResult<IdempotencyKey>,
+    committing: &AtomicBool,
+) -> ApiResult<Reply> {
+    let caller = (claims.tenant_id, claims.user_id);
+    let authorized = tx.authorize(claims, permissions)?;
+    let key = match key {
+        Ok(key) => key,
+        Err(malformed) => {
+            // Authorization decides first, as for a malformed body.
+            let authorized = authorized.await;
+            ctx.granted().learn(caller, tx.granted());
+            authorized?;
+            return Err(malformed);
+        }
+    };
+    let user = tx.user_id()?;
+    let fingerprint = call.fingerprint();
+    let ttl_seconds = i32::try_from(ctx.config().idempotency_ttl_hours * 3600)
+        .map_err(|_| ApiError::bug("IDEMPOTENCY_TTL_HOURS out of range"))?;
+    let (authorized, claimed) = futures_util::future::join(
+        authorized,
+        idempotency::claim(&tx, user, &key, &fingerprint, ttl_seconds),
+    )
+    .await;
+    ctx.granted().learn(caller, tx.granted());
+    authorized?;
+    if let Claim::Stored {
+        fingerprint: first,
+        answer,
+    } = claimed?
+    {
+        if first != fingerprint.0 {
+            return Err(idempotency_key_error(
+                "was already used with a different request; send a new key for a new request",
+            ));
+        }
+        // Nothing was written: dropping the transaction rolls the claim's clean-up back.
+        return respond::replay(answer);
+    }
+    idempotency::savepoint(&tx)?;
+    let reply = match run(ctx, call, &tx).await.and_then(Reply::into_response) {
+        Ok(response) => {
+            idempotency::store(&tx, user, &key, respond::stored(&response)?)?;
+            Reply::new(response)
+        }
+        Err(e) if matches!(e.status(), 400 | 404 | 409 | 422) => {
+            idempotency::undo_request(&tx)?;
+            let answer = respond::stored(&respond::error(&e, &call.request_id))?;
+            idempotency::store(&tx, user, &key, answer)?;
+            Reply::commit_then_refuse(e)
+        }
+        Err(e) => return Err(e),
+    };
+    committing.store(true, Ordering::Relaxed);
+    tx.commit().await?;
     Ok(reply)
 }
 

@@ -6,6 +6,7 @@ use lambda_http::{Body, Response};
 use serde::Serialize;
 
 use crate::config::AllowedOrigins;
+use crate::domain::idempotency::StoredAnswer;
 use crate::error::{ApiError, ApiResult};
 
 /// What a handler answers. Returning `Ok(reply)` commits the request's transaction before the answer
@@ -34,6 +35,44 @@ impl Reply {
             Outcome::Refuse(e) => Err(e),
         }
     }
+}
+
+/// A response as an idempotency key stores it: status, content type and body.
+pub(crate) fn stored(response: &Response<Body>) -> ApiResult<StoredAnswer> {
+    let body = match response.body() {
+        Body::Empty => Vec::new(),
+        Body::Text(t) => t.as_bytes().to_vec(),
+        Body::Binary(b) => b.clone(),
+        _ => {
+            return Err(ApiError::bug(
+                "an idempotent write answered a body it cannot store",
+            ));
+        }
+    };
+    Ok(StoredAnswer {
+        status: response.status().as_u16(),
+        content_type: response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body,
+    })
+}
+
+/// A stored answer, again, marked as a replay (`Idempotent-Replayed: true`) so that a client can
+/// tell it was not written twice.
+pub(crate) fn replay(answer: StoredAnswer) -> ApiResult<Reply> {
+    let mut builder = Response::builder()
+        .status(answer.status)
+        .header("idempotent-replayed", "true");
+    if let Some(ct) = &answer.content_type {
+        builder = builder.header("content-type", ct.as_str());
+    }
+    builder
+        .body(Body::Binary(answer.body))
+        .map(Reply::new)
+        .map_err(|e| ApiError::internal("building a replayed response", e))
 }
 
 pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> ApiResult<Reply> {
@@ -114,7 +153,9 @@ pub fn preflight() -> Response<Body> {
     );
     h.insert(
         "access-control-allow-headers",
-        HeaderValue::from_static("authorization,content-type,x-requested-with,accept,origin"),
+        HeaderValue::from_static(
+            "authorization,content-type,x-requested-with,accept,origin,idempotency-key",
+        ),
     );
     h.insert("access-control-max-age", HeaderValue::from_static("3600"));
     resp

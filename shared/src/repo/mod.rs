@@ -3,10 +3,12 @@
 //! transaction's tenant, so inserts never pass it).
 
 pub mod addresses;
+pub mod audit;
 pub mod auth;
 pub mod companies;
 pub mod contacts;
 pub mod departments;
+pub mod idempotency;
 pub mod ledger;
 pub mod lookup_values;
 pub mod metal_accounting;

@@ -44,6 +44,13 @@ async fn exec(
     Ok(tx.execute(sql, p).await?)
 }
 
+/// Hundreds of thousands of generated rows are not anyone's actions: the audit triggers record
+/// nothing for the rest of this transaction (0010, owner only).
+pub async fn bulk_load(tx: &Transaction<'_>) -> Result<(), DbError> {
+    tx.batch_execute("select audit_bulk_begin()").await?;
+    Ok(())
+}
+
 /// Casting, Filing, Polishing and Setting (Inventory exists from sign-up).
 pub async fn departments(tx: &Transaction<'_>, tenant: i64) -> Result<u64, DbError> {
     exec(

@@ -1,0 +1,30 @@
+drop function idempotency_claim(bigint, text, bytea, integer);
+drop table idempotency_keys;
+
+drop trigger trg_audit on login_history;
+drop trigger trg_audit on lookup_values;
+drop trigger trg_audit on metal_transactions;
+drop trigger trg_audit on department_ledger_entries;
+drop trigger trg_audit on departments;
+drop trigger trg_audit on shipments;
+drop trigger trg_audit on order_line_items;
+drop trigger trg_audit on orders;
+drop trigger trg_audit on supplies;
+drop trigger trg_audit on metals;
+drop trigger trg_audit on addresses;
+drop trigger trg_audit on contacts;
+drop trigger trg_audit on companies;
+drop trigger trg_audit on users;
+drop trigger trg_audit on role_permissions;
+drop trigger trg_audit on roles;
+drop trigger trg_audit on tenants;
+drop function audit_login();
+drop function audit_role_permission();
+drop function audit_row();
+drop function audit_suspended();
+drop function audit_append(bigint, text, text, bigint, jsonb, jsonb, bigint);
+drop function audit_bulk_begin();
+drop function audit_context(text, text, bigint);
+drop table audit_log;
+
+delete from permissions where name = 'audit:read';
