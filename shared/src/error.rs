@@ -198,9 +198,7 @@ impl ApiError {
                     let field = e
                         .loc
                         .iter()
-                        .filter(|l| {
-                            l.as_str() != "body" && l.as_str() != "query" && l.as_str() != "path"
-                        })
+                        .filter(|l| !matches!(l.as_str(), "body" | "query" | "path" | "header"))
                         .cloned()
                         .collect::<Vec<_>>()
                         .join(".");

@@ -16,6 +16,7 @@ mod crm_fixtures;
 mod departments;
 mod docs;
 mod events;
+mod idempotency;
 mod isolation;
 mod isolation_matrix;
 mod lambda_mode;

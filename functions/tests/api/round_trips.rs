@@ -4,8 +4,9 @@
 //! the socket from the connection's checkout on) must be its budget. A read is one flight: BEGIN,
 //! the authorization and its queries go out together, and its COMMIT is not waited for. A write is
 //! at most two: everything it does, then its COMMIT, whose outcome the client must learn. Routes
-//! that need more are named in `BUDGETS` with the reason; a new statement on a write path (an
-//! idempotency key, an audit row) states its budget here.
+//! that need more are named in `BUDGETS` with the reason; a new statement on a write path states
+//! its budget here. The audit trail costs none (its rows are written by triggers, its request
+//! context rides with BEGIN); an idempotency key costs one (`IDEMPOTENCY_KEY_FLIGHTS`).
 //!
 //! A flight count is a structural fact of the code (what it sends before it waits), not a timing:
 //! the tests run the connection's driver on the request's own thread, where nothing is written
@@ -160,6 +161,11 @@ fn creator(ep: &Endpoint) -> Option<&'static Endpoint> {
     })
 }
 
+/// The extra flight an `Idempotency-Key` costs a write that accepts one (`shared::http::endpoint`'s
+/// `idempotent`): the key is claimed with the authorization, and the handler waits for the claim's
+/// answer instead of riding with it; the stored answer goes out with the COMMIT. Exact, as the rest.
+const IDEMPOTENCY_KEY_FLIGHTS: u64 = 1;
+
 async fn drive(
     app: &TestApp,
     doc: &Value,
@@ -167,17 +173,31 @@ async fn drive(
     s: &Session,
     ids: &HashMap<&str, i64>,
     unique: &str,
+    headers: &[(&str, &str)],
 ) -> Resp {
     let (path, body) = request(doc, ep, ids, unique);
     let body = match body {
         Some(b) => Body::Json(b),
         None => Body::None,
     };
-    app.call(ep.method, &path, body, Some(&s.token)).await
+    app.call_with_headers(ep.method, &path, body, Some(&s.token), headers)
+        .await
 }
 
 #[tokio::test]
 async fn every_authenticated_route_keeps_its_round_trip_budget() {
+    budgets_hold(false).await;
+}
+
+/// The same requests, each with an `Idempotency-Key` of its own where the route accepts one: one
+/// flight more (`IDEMPOTENCY_KEY_FLIGHTS`); the others ignore it and keep their budget. And a
+/// replay of a stored answer is the one flight of the claim.
+#[tokio::test]
+async fn an_idempotency_key_costs_a_write_one_flight_more_and_a_replay_one() {
+    budgets_hold(true).await;
+}
+
+async fn budgets_hold(keyed: bool) {
     let app = TestApp::spawn_with(&[], true).await;
     let admin = app.signup("Trips", "trips").await;
     let doc = openapi();
@@ -204,6 +224,7 @@ async fn every_authenticated_route_keeps_its_round_trip_budget() {
     order.extend(deletes.into_iter().chain(metal));
     order.extend(tenant_routes().filter(ending));
     let mut checked = 0;
+    let mut replayed = 0;
     for (i, ep) in order.into_iter().enumerate() {
         let mut ids = ids.clone();
         if ep.method == "DELETE" {
@@ -217,6 +238,7 @@ async fn every_authenticated_route_keeps_its_round_trip_budget() {
                         &admin,
                         &ids,
                         &format!("{}{i}", create.id),
+                        &[],
                     )
                     .await;
                     assert!(made.status < 300, "{}: {made:?}", create.id);
@@ -232,8 +254,18 @@ async fn every_authenticated_route_keeps_its_round_trip_budget() {
         } else {
             admin.clone()
         };
-        let r = drive(&app, &doc, ep, &session, &ids, ep.id).await;
-        let (allowed, why) = budget(ep);
+        let key = format!("trip-{}", ep.id);
+        let with_key = keyed && ep.accepts_idempotency_key();
+        let headers: &[(&str, &str)] = if keyed {
+            &[("idempotency-key", key.as_str())]
+        } else {
+            &[]
+        };
+        let r = drive(&app, &doc, ep, &session, &ids, ep.id, headers).await;
+        let (mut allowed, why) = budget(ep);
+        if with_key {
+            allowed += IDEMPOTENCY_KEY_FLIGHTS;
+        }
         report.push(format!("{:<40} {} {:?}", ep.id, r.status, r.flights));
         if r.status >= 300 {
             failures.push(format!(
@@ -242,15 +274,36 @@ async fn every_authenticated_route_keeps_its_round_trip_budget() {
             ));
         } else if r.flights != Some(allowed) {
             failures.push(format!(
-                "{} ({} {}): {:?} flights, budget {allowed} ({why})",
-                ep.id, ep.method, ep.path, r.flights
+                "{} ({} {}): {:?} flights, budget {allowed} ({why}{})",
+                ep.id,
+                ep.method,
+                ep.path,
+                r.flights,
+                if with_key { ", with a key" } else { "" }
             ));
+        } else if with_key {
+            let again = drive(&app, &doc, ep, &session, &ids, ep.id, headers).await;
+            if again.status != r.status
+                || again.body != r.body
+                || again.flights != Some(1)
+                || again.headers.get("idempotent-replayed").is_none()
+            {
+                failures.push(format!(
+                    "{}: the replay answered {again:?} in {:?} flights, not the stored {r:?} in 1",
+                    ep.id, again.flights
+                ));
+            }
+            replayed += 1;
         }
         checked += 1;
     }
     eprintln!("{}", report.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(checked >= 80, "only {checked} authenticated routes?");
+    assert!(
+        !keyed || replayed >= 40,
+        "only {replayed} routes took an idempotency key?"
+    );
 }
 
 /// Another process on `app`'s database: a `Ctx` of its own, with its own connection and its own
