@@ -8,6 +8,7 @@ mod tcp_proxy;
 
 mod addresses;
 mod attack_strings;
+mod audit;
 mod auth;
 mod cold_start;
 mod companies;

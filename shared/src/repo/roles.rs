@@ -205,15 +205,18 @@ pub async fn set_permissions(
     permissions: &[PermissionId],
 ) -> Result<(), DbError> {
     let raw: Vec<i64> = permissions.iter().map(|p| p.get()).collect();
+    // Only what changes: the audit trail then shows exactly the permissions granted and revoked.
     // Sent together, run in order: the insert needs nothing from the delete's answer.
     let (deleted, inserted) = futures_util::future::join(
         tx.execute(
-            "delete from role_permissions where role_id = $1 and tenant_id = app_current_tenant()",
-            &[&id.get()],
+            "delete from role_permissions
+              where role_id = $1 and tenant_id = app_current_tenant() and permission_id <> all($2)",
+            &[&id.get(), &raw],
         ),
         tx.execute(
             "insert into role_permissions (role_id, permission_id)
-             select $1, p.id from permissions p where p.id = any($2)",
+             select $1, p.id from permissions p where p.id = any($2)
+             on conflict do nothing",
             &[&id.get(), &raw],
         ),
     )
