@@ -605,7 +605,7 @@ pub fn document() -> Value {
                         "type": "string",
                         "minLength": 1,
                         "maxLength": shared::domain::idempotency::MAX_KEY_LEN,
-                        "pattern": "^[\\x20-\\x7e]+$",
+                        "pattern": shared::domain::idempotency::KEY_PATTERN,
                     },
                     "description": concat!(
                         "Names this write so that retrying it is safe (API Gateway and the app's ",

@@ -10,6 +10,9 @@ use crate::helpers::{Body, Session, TestApp, arr, connect, pg};
 
 const AUDIT: &str = "/api/v1/audit/";
 
+/// An entry as the login test compares it: action, entity type, entity id, user id, endpoint.
+type Shown<'a> = (&'a str, &'a str, Option<i64>, Option<i64>, &'a str);
+
 /// The trail's entries after entry `after` (an id), oldest first, as (action, entity type,
 /// entity id, before, after), checked for the request's identity on the way.
 async fn since(
@@ -321,7 +324,7 @@ async fn logins_refused_or_not_and_logouts_are_in_the_trail() {
         .filter(|e| e["id"].as_i64().unwrap() > mark)
         .collect();
     new.reverse();
-    let shown: Vec<(&str, &str, Option<i64>, Option<i64>, &str)> = new
+    let shown: Vec<Shown> = new
         .iter()
         .map(|e| {
             (

@@ -359,7 +359,7 @@ async fn a_malformed_key_is_a_422_naming_the_header_after_authorization() {
         .expect(422);
         assert_eq!(
             r.detail(),
-            "Idempotency-Key: must be 1 to 255 printable ASCII characters",
+            "Idempotency-Key: must be 1 to 255 printable ASCII characters, not starting or ending with a space",
             "{bad:?}"
         );
         // Authorization decides first.

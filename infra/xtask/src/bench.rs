@@ -71,7 +71,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             bin_dir: None,
-            functions: SCENARIOS.iter().map(|s| s.id.to_string()).collect(),
+            functions: SCENARIOS.iter().map(|s| s.name.to_string()).collect(),
             warm: 200,
             cold: 5,
             memory_mb: 256,
@@ -105,7 +105,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options, String> {
                     .collect();
                 for f in &o.functions {
                     if scenario(f).is_none() {
-                        let known: Vec<&str> = SCENARIOS.iter().map(|s| s.id).collect();
+                        let known: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
                         return Err(format!(
                             "no scenario for `{f}` (known: {})",
                             known.join(", ")
@@ -156,7 +156,13 @@ pub fn parse_args(args: &[&str]) -> Result<Options, String> {
 /// One benchmarked function and the request it gets.
 #[derive(Debug)]
 pub struct Scenario {
+    /// How `--functions` and the tables name it: the endpoint's id, unless the same endpoint is
+    /// measured twice (`companies_create+key`).
+    pub name: &'static str,
+    /// The endpoint (its binary and route).
     pub id: &'static str,
+    /// Send an `Idempotency-Key` (a new one per invocation).
+    pub idempotency_key: bool,
     /// What the first request has to do beyond the runtime's start (for the table).
     pub first: &'static str,
     pub token: bool,
@@ -169,7 +175,9 @@ pub struct Scenario {
 
 pub const SCENARIOS: &[Scenario] = &[
     Scenario {
+        name: "health_get",
         id: "health_get",
+        idempotency_key: false,
         first: "no database",
         token: false,
         body: None,
@@ -177,7 +185,9 @@ pub const SCENARIOS: &[Scenario] = &[
         warm_cap: None,
     },
     Scenario {
+        name: "health_db",
         id: "health_db",
+        idempotency_key: false,
         first: "first DB connection + `SELECT 1`",
         token: false,
         body: None,
@@ -185,7 +195,9 @@ pub const SCENARIOS: &[Scenario] = &[
         warm_cap: None,
     },
     Scenario {
+        name: "auth_me",
         id: "auth_me",
+        idempotency_key: false,
         first: "JWT + first DB connection + tenant transaction",
         token: true,
         body: None,
@@ -193,7 +205,9 @@ pub const SCENARIOS: &[Scenario] = &[
         warm_cap: None,
     },
     Scenario {
+        name: "companies_list",
         id: "companies_list",
+        idempotency_key: false,
         first: "JWT + first DB connection + tenant tx + list query (3 companies)",
         token: true,
         body: None,
@@ -201,7 +215,9 @@ pub const SCENARIOS: &[Scenario] = &[
         warm_cap: None,
     },
     Scenario {
+        name: "auth_login",
         id: "auth_login",
+        idempotency_key: false,
         first: "first DB connection + bcrypt verify (cost 12) + login history insert",
         token: false,
         body: Some((
@@ -211,14 +227,39 @@ pub const SCENARIOS: &[Scenario] = &[
         expect_status: 200,
         warm_cap: Some(10),
     },
+    // A write, with and without an idempotency key: what the key costs (README, Idempotency keys).
+    // `{n}` is a new number per invocation, so that every create is a new company.
+    Scenario {
+        name: "companies_create",
+        id: "companies_create",
+        idempotency_key: false,
+        first: "JWT + first DB connection + tenant tx + insert + COMMIT",
+        token: true,
+        body: Some(("application/json", "{\"name\": \"Bench {n}\"}")),
+        expect_status: 200,
+        warm_cap: None,
+    },
+    Scenario {
+        name: "companies_create+key",
+        id: "companies_create",
+        idempotency_key: true,
+        first: "as companies_create, plus claiming the key and storing the answer",
+        token: true,
+        body: Some(("application/json", "{\"name\": \"Bench {n}\"}")),
+        expect_status: 200,
+        warm_cap: None,
+    },
 ];
+
+/// The `{n}` of a scenario's event: a new number for every invocation of the bench.
+static INVOCATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 fn scenario_needs_database(s: &Scenario) -> bool {
     s.id != "health_get"
 }
 
-pub fn scenario(id: &str) -> Option<&'static Scenario> {
-    SCENARIOS.iter().find(|s| s.id == id)
+pub fn scenario(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| s.name == name)
 }
 
 /// Where binary `id` is under `dir`, in any of the three layouts.
@@ -337,6 +378,9 @@ fn event(s: &Scenario, token: &str) -> Result<String, String> {
     if let Some((ct, _)) = s.body {
         headers.push(("Content-Type".into(), ct.to_string()));
     }
+    if s.idempotency_key {
+        headers.push(("Idempotency-Key".into(), "bench-{n}".into()));
+    }
     let resource = xtask::api_path(ep.path);
     Ok(rest_v1_event(&EventInput {
         method: ep.method,
@@ -372,7 +416,7 @@ impl<'a> Target<'a> {
     /// The endpoint `s` from `bin`, in the environment a deployed function has.
     fn function(bin: &'a Path, s: &'a Scenario, fx: &Fixture) -> Result<Self, String> {
         Ok(Target {
-            label: s.id.to_string(),
+            label: s.name.to_string(),
             bin,
             env: vec![
                 ("APP_ENV", "production".into()),
@@ -482,7 +526,9 @@ impl<'a> Proc<'a> {
 
     /// One invocation; returns when its response arrived.
     async fn invoke(&mut self) -> Result<Instant, String> {
-        let pending = self.api.enqueue(self.target.event.clone()).await;
+        let n = INVOCATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let event = self.target.event.replace("{n}", &n.to_string());
+        let pending = self.api.enqueue(event).await;
         let outcome = tokio::select! {
             o = tokio::time::timeout(INVOKE_TIMEOUT, pending.outcome()) => match o {
                 Ok(Some(o)) => o,
@@ -867,10 +913,15 @@ async fn endpoint_sql(
         .await
         .map_err(|e| e.to_string())?;
     let statements = captured?;
-    // The captured login committed a refresh token whose hash is unique: the replay would be refused
-    // inserting it again. (The replays roll back, so this is the only leftover that matters.)
+    // What the captured requests committed under a unique key, which the replays (they roll back)
+    // would be refused inserting again: a login's refresh token hash, a created company's name
+    // (and its idempotency key, whose replay would otherwise find it answered).
     admin
-        .batch_execute("delete from refresh_tokens")
+        .batch_execute(
+            "delete from refresh_tokens;
+             delete from idempotency_keys;
+             delete from companies where name like 'Bench %'",
+        )
         .await
         .map_err(|e| e.to_string())?;
     if statements.is_empty() {
@@ -1201,7 +1252,14 @@ pub fn run(opts: &Options) -> Result<String, String> {
         Some(d) => d
             .canonicalize()
             .map_err(|e| format!("--bin-dir {}: {e}", d.display()))?,
-        None => default_bin_dir(&target, &opts.functions)?,
+        None => {
+            let ids: Vec<String> = opts
+                .functions
+                .iter()
+                .map(|f| scenario(f).map_or(f.clone(), |s| s.id.to_string()))
+                .collect();
+            default_bin_dir(&target, &ids)?
+        }
     };
     let floor_bin = find_binary(&bin_dir, FLOOR_BINARY)
         .or_else(|| find_binary(&target.join("release"), FLOOR_BINARY))
@@ -1216,8 +1274,8 @@ pub fn run(opts: &Options) -> Result<String, String> {
     let mut bins = Vec::new();
     for id in &opts.functions {
         let s = scenario(id).ok_or_else(|| format!("no scenario for `{id}`"))?;
-        let bin = find_binary(&bin_dir, id)
-            .ok_or_else(|| format!("no binary for `{id}` in {}", bin_dir.display()))?;
+        let bin = find_binary(&bin_dir, s.id)
+            .ok_or_else(|| format!("no binary for `{}` in {}", s.id, bin_dir.display()))?;
         bins.push((s, bin));
     }
     eprintln!("bench: binaries from {}", bin_dir.display());
@@ -1231,21 +1289,21 @@ pub fn run(opts: &Options) -> Result<String, String> {
         let empty = measure(&empty, &fx, opts, opts.warm).await?;
         let mut measured = Vec::new();
         for (s, bin) in &bins {
-            eprintln!("bench: {} ({})", s.id, bin.display());
+            eprintln!("bench: {} ({})", s.name, bin.display());
             let function = Target::function(bin, s, &fx)?;
             let warm = s.warm_cap.map_or(opts.warm, |c| c.min(opts.warm));
             let m = measure(&function, &fx, opts, warm).await?;
             // health_get touches no database: its floor is the empty function.
             let floor = if scenario_needs_database(s) {
                 let (sql, statements) = endpoint_sql(&function, &fx, opts).await?;
-                let _ = std::fs::write(fx.work.join(format!("floor-{}.sql", s.id)), &sql);
+                let _ = std::fs::write(fx.work.join(format!("floor-{}.sql", s.name)), &sql);
                 eprintln!(
                     "bench: floor of {}: {statements} statements in one flight",
-                    s.id
+                    s.name
                 );
                 let target = Target::floor(
                     &floor_bin,
-                    format!("floor-{}", s.id),
+                    format!("floor-{}", s.name),
                     &fx,
                     Some(&sql),
                     s.id == "auth_login",

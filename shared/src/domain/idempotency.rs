@@ -3,18 +3,23 @@
 
 use sha2::{Digest, Sha256};
 
-/// 1 to 255 printable ASCII characters (space to `~`), as the header arrived.
+/// 1 to 255 printable ASCII characters (space to `~`), neither first nor last a space (HTTP drops
+/// a header value's outer spaces, so a key cannot have them on the wire), as the header arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey(String);
 
 pub const MAX_KEY_LEN: usize = 255;
+
+/// The key's shape as a regular expression, for the OpenAPI document.
+pub const KEY_PATTERN: &str = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$";
 
 impl IdempotencyKey {
     /// The header's raw bytes, `None` when they are not a key. Bytes, not a `str`: a header value
     /// that is not ASCII is refused the same way as one that is too long.
     pub fn parse(raw: &[u8]) -> Option<Self> {
         let printable = raw.iter().all(|b| (0x20..=0x7e).contains(b));
-        if raw.is_empty() || raw.len() > MAX_KEY_LEN || !printable {
+        let (first, last) = (raw.first()?, raw.last()?);
+        if raw.len() > MAX_KEY_LEN || !printable || *first == b' ' || *last == b' ' {
             return None;
         }
         String::from_utf8(raw.to_vec()).ok().map(IdempotencyKey)
@@ -79,6 +84,9 @@ mod tests {
         assert!(IdempotencyKey::parse(b"tab\there").is_none());
         assert!(IdempotencyKey::parse("clé".as_bytes()).is_none());
         assert!(IdempotencyKey::parse(b"nul\0").is_none());
+        assert!(IdempotencyKey::parse(b" lead").is_none());
+        assert!(IdempotencyKey::parse(b"trail ").is_none());
+        assert!(IdempotencyKey::parse(b"!").is_some());
     }
 
     #[test]

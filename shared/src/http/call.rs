@@ -147,7 +147,7 @@ impl Call {
         let raw = self.headers.get(IDEMPOTENCY_KEY)?;
         Some(IdempotencyKey::parse(raw.as_bytes()).ok_or_else(|| {
             idempotency_key_error(&format!(
-                "must be 1 to {MAX_KEY_LEN} printable ASCII characters"
+                "must be 1 to {MAX_KEY_LEN} printable ASCII characters, not starting or ending with a space"
             ))
         }))
     }

@@ -1,5 +1,5 @@
 use serde::Deserialize;
-use shared::app::audit::{self, AuditEntry};
+use shared::app::audit;
 use shared::db::Tx;
 use shared::domain::UserId;
 use shared::domain::permissions::AUDIT_READ;
@@ -46,7 +46,9 @@ struct Query {
 
 #[cfg(feature = "openapi")]
 pub fn docs(op: &mut crate::openapi::Operation) {
-    op.query::<Query>().paged().response::<Vec<AuditEntry>>(200);
+    op.query::<Query>()
+        .paged()
+        .response::<Vec<audit::AuditEntry>>(200);
 }
 
 async fn handle(_ctx: &Ctx, call: &Call, tx: &Tx<'_>) -> ApiResult<Reply> {
