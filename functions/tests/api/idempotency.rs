@@ -36,6 +36,16 @@ async fn keyed(
     .await
 }
 
+/// `POST /companies-v2/` of a company named `name`, under `key`.
+async fn create_company(
+    app: &TestApp,
+    s: &Session,
+    name: impl serde::Serialize,
+    key: &str,
+) -> Resp {
+    keyed(app, "POST", COMPANIES, json!({ "name": name }), s, key).await
+}
+
 fn replayed(r: &Resp) -> bool {
     r.headers
         .get("idempotent-replayed")
@@ -145,9 +155,7 @@ async fn an_answer_about_the_request_is_stored_without_its_writes_and_replayed()
     )
     .await
     .expect(404);
-    let taken = keyed(&app, "POST", COMPANIES, json!({"name": "Acme"}), &s, "k409")
-        .await
-        .expect(409);
+    let taken = create_company(&app, &s, "Acme", "k409").await.expect(409);
     for (key, first, status) in [("k404", &missing, 404), ("k409", &taken, 409)] {
         let path = if status == 404 {
             "/api/v1/companies-v2/999999"
@@ -189,20 +197,9 @@ async fn an_answer_about_the_request_is_stored_without_its_writes_and_replayed()
 async fn a_key_reused_for_another_request_is_refused_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let s = app.signup("Idem Reuse", "idemreuse").await;
-    let first = keyed(
-        &app,
-        "POST",
-        COMPANIES,
-        json!({"name": "Alpha"}),
-        &s,
-        "co-1",
-    )
-    .await
-    .expect(200);
+    let first = create_company(&app, &s, "Alpha", "co-1").await.expect(200);
 
-    let other = keyed(&app, "POST", COMPANIES, json!({"name": "Beta"}), &s, "co-1")
-        .await
-        .expect(422);
+    let other = create_company(&app, &s, "Beta", "co-1").await.expect(422);
     assert_eq!(
         other.detail(),
         "Idempotency-Key: was already used with a different request; send a new key for a new request"
@@ -225,16 +222,7 @@ async fn a_key_reused_for_another_request_is_refused_and_writes_nothing() {
     assert_eq!(names, ["Alpha"], "neither refused request wrote");
 
     // Positive control: the original request under its key is still its answer.
-    let again = keyed(
-        &app,
-        "POST",
-        COMPANIES,
-        json!({"name": "Alpha"}),
-        &s,
-        "co-1",
-    )
-    .await
-    .expect(200);
+    let again = create_company(&app, &s, "Alpha", "co-1").await.expect(200);
     assert!(replayed(&again));
     assert_eq!(again.body, first.body);
 }
@@ -284,16 +272,7 @@ async fn refusals_are_not_stored_so_that_a_retry_runs_again() {
         .user_with_role(&admin, "idemreader", &[COMPANIES_READ])
         .await;
 
-    let r = keyed(
-        &app,
-        "POST",
-        COMPANIES,
-        json!({"name": "Nope"}),
-        &reader,
-        "k",
-    )
-    .await
-    .expect(403);
+    let r = create_company(&app, &reader, "Nope", "k").await.expect(403);
     assert!(!replayed(&r));
     let bad_token = app
         .call_with_headers(
@@ -321,16 +300,7 @@ async fn refusals_are_not_stored_so_that_a_retry_runs_again() {
     .await
     .expect(200);
     let reader = app.login("idemreader", "password123").await;
-    let ran = keyed(
-        &app,
-        "POST",
-        COMPANIES,
-        json!({"name": "Nope"}),
-        &reader,
-        "k",
-    )
-    .await
-    .expect(200);
+    let ran = create_company(&app, &reader, "Nope", "k").await.expect(200);
     assert!(!replayed(&ran));
     assert_eq!(
         stored_keys(&app).await,
@@ -347,32 +317,16 @@ async fn a_malformed_key_is_a_422_naming_the_header_after_authorization() {
         .await;
     let long = "k".repeat(256);
     for bad in [long.as_str(), "tab\there", ""] {
-        let r = keyed(
-            &app,
-            "POST",
-            COMPANIES,
-            json!({"name": "Shape"}),
-            &admin,
-            bad,
-        )
-        .await
-        .expect(422);
+        let r = create_company(&app, &admin, "Shape", bad).await.expect(422);
         assert_eq!(
             r.detail(),
             "Idempotency-Key: must be 1 to 255 printable ASCII characters, not starting or ending with a space",
             "{bad:?}"
         );
         // Authorization decides first.
-        keyed(
-            &app,
-            "POST",
-            COMPANIES,
-            json!({"name": "Shape"}),
-            &reader,
-            bad,
-        )
-        .await
-        .expect(403);
+        create_company(&app, &reader, "Shape", bad)
+            .await
+            .expect(403);
     }
     assert_eq!(
         arr(&app.get(COMPANIES, &admin.token).await.expect(200).body).len(),
@@ -382,16 +336,7 @@ async fn a_malformed_key_is_a_422_naming_the_header_after_authorization() {
     let printable: String = (0x20u8..=0x7e).map(char::from).collect();
     for good in ["k".repeat(255), printable.trim().to_string()] {
         let name = format!("Shape {}", good.len());
-        keyed(
-            &app,
-            "POST",
-            COMPANIES,
-            json!({"name": name}),
-            &admin,
-            &good,
-        )
-        .await
-        .expect(200);
+        create_company(&app, &admin, name, &good).await.expect(200);
     }
 }
 
