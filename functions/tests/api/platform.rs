@@ -91,6 +91,11 @@ async fn cors_for_allowed_origins_and_preflight_without_auth() {
         "http://localhost:3000"
     );
     assert!(r.headers.get("access-control-allow-methods").is_some());
+    let allowed = r.headers["access-control-allow-headers"].to_str().unwrap();
+    assert!(
+        allowed.split(',').any(|h| h == "idempotency-key"),
+        "{allowed}"
+    );
     // Error answers carry CORS headers too.
     let r = app
         .call_with_headers(
@@ -105,6 +110,11 @@ async fn cors_for_allowed_origins_and_preflight_without_auth() {
     assert_eq!(
         r.headers.get("access-control-allow-origin").unwrap(),
         "http://localhost:5173"
+    );
+    // What a browser app may read of an answer beyond the safelisted headers.
+    assert_eq!(
+        r.headers.get("access-control-expose-headers").unwrap(),
+        "idempotent-replayed,retry-after"
     );
 }
 

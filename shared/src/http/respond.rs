@@ -169,5 +169,11 @@ pub fn apply_cors(resp: &mut Response<Body>, allowed: &AllowedOrigins, origin: O
         .and_then(|v| HeaderValue::from_str(&v).ok())
     {
         h.insert("access-control-allow-origin", value);
+        // Not CORS-safelisted, so a browser app reads them only when named: whether a write was a
+        // replay (README, Idempotency keys), and when to retry a 503.
+        h.insert(
+            "access-control-expose-headers",
+            HeaderValue::from_static("idempotent-replayed,retry-after"),
+        );
     }
 }
