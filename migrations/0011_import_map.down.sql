@@ -1,0 +1,2 @@
+drop table import_runs;
+drop table import_map;
