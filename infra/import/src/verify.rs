@@ -356,15 +356,8 @@ async fn balances(
         let drift_listed = listed
             .iter()
             .any(|a| a.kind == "safe_differs_from_transactions" && a.metal_id == Some(metal));
-        // Our casting issues its metal from the safe; the old service's did not.
-        let issued = n.all - n.mapped;
-        let mut status = judge(o, n, drift_listed, tx_skipped, true);
-        if issued != Decimal::ZERO && !status.starts_with("DIFFERS") {
-            status = format!(
-                "{status}; {} g issued to casting (ours)",
-                issued.normalize()
-            );
-        }
+        // Our casting issues its metal from the safe (the old service's did not): allowed.
+        let status = judge(o, n, drift_listed, tx_skipped, true);
         out.lines.push(Line {
             what: "safe".into(),
             key: format!("metal {metal}"),
@@ -404,15 +397,21 @@ fn judge(o: Side, n: Side, drift_listed: bool, tx_skipped: bool, derived_allowed
             (n.all - n.mapped).normalize()
         );
     }
-    if o.stored == n.stored && tx_ok {
-        "equal".into()
+    let ours = n.all - n.mapped;
+    if drift_listed && new_drift != Decimal::ZERO {
+        "explained: stored as the old side had it, which differs from its transactions (anomaly listed)".into()
+    } else if tx_ok && o.stored + ours == n.stored {
+        if ours == Decimal::ZERO {
+            "equal".into()
+        } else {
+            format!(
+                "equal, plus {} g booked here (casting issues, fixes)",
+                ours.normalize()
+            )
+        }
     } else if !tx_ok {
         "explained: rows skipped (listed)".into()
-    } else if drift_listed && new_drift == Decimal::ZERO {
-        "explained: recomputed from the transactions (--fix)".into()
-    } else if drift_listed {
-        "explained: imported as stored (listed)".into()
     } else {
-        "explained: corrections booked (listed)".into()
+        "explained: recomputed from the transactions (--fix, anomaly listed)".into()
     }
 }

@@ -766,10 +766,9 @@ impl Run<'_, '_, '_> {
             }
             if valid.is_none() || clash {
                 let why = match (&valid, clash) {
-                    (None, _) => Username::parse(&raw)
-                        .err()
-                        .map(|e| e.to_string())
-                        .unwrap_or_default(),
+                    (None, _) => {
+                        "breaks our rules (3 to 50 letters, digits or . _ - @ +)".to_string()
+                    }
                     (Some(lower), _) => {
                         format!("'{lower}' is taken (usernames are case-insensitive and global)")
                     }

@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate up|down|status|new NAME`, `seed`, `generate`.
+//! The command line: `serve` (default), `migrate up|down|status|new NAME`, `seed`, `generate`,
+//! `import`.
 //! Human output (tables, the seed report) goes to stdout; logs are JSON lines.
 
 use std::io::Write as _;
@@ -30,6 +31,9 @@ commands:
   generate [--scale N]  create tenant \"Scale Co\" (scale-admin/scale-admin-123) with N x (500
                         companies, 10,000 orders, 200,000 ledger entries, 5,000 metal transactions)
                         and 50 small tenants, unless it exists (N: 1 to 100, default 1)
+  import --from URL     move tenants from the old Python service's database (read-only there) into
+                        this one, then verify; non-zero exit on any unexplained difference
+                        (see `import --help`)
   help                  this text
 
 Without DATABASE_URL the commands use the embedded PostgreSQL in LOCAL_PG_DIR (default
@@ -45,8 +49,85 @@ pub enum Command {
     Seed,
     Generate { scale: i32 },
     Lambda(LambdaArgs),
+    Import(ImportArgs),
     Help,
     LambdaHelp,
+    ImportHelp,
+}
+
+pub const IMPORT_USAGE: &str = "\
+usage: cargo run -p local -- import --from URL [OPTIONS]
+
+Reads the old service's PostgreSQL database at URL inside one read-only snapshot (it never writes
+there) and writes this database as the schema owner (MIGRATION_DATABASE_URL, else DATABASE_URL, else
+the embedded PostgreSQL, migrated first), one transaction per tenant. Old ids are re-mapped through
+the import_map table, so a second run brings what is new, updates what changed and deletes nothing.
+Every run ends with the verification report (row counts and balances on both sides); the exit
+status is non-zero when a tenant stopped or anything differs that no listed anomaly explains.
+docs/import.md lists what maps to what, the anomalies and the fixes.
+
+options:
+  --from URL          the old database (postgres://user:pass@host:port/db[?sslmode=require])
+  --tenant ID         only the old tenant ID (default: --all)
+  --all               every old tenant
+  --dry-run           do everything and report it, then roll each tenant back
+  --fix               apply the documented corrections (recompute the safe and company balances
+                      from their transactions, book the casting reversals the old service never
+                      did, give orders their contact's company)
+  --rename-invalid    map usernames that break our rules or clash once lower-cased to valid free
+                      ones (reported) instead of stopping that tenant
+  --zone ZONE         the zone of the old naive timestamps (default UTC), e.g. Europe/Berlin
+  --verify            only compare the two databases; import nothing";
+
+/// The options of `import`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImportArgs {
+    pub from: String,
+    pub tenant: Option<i64>,
+    pub dry_run: bool,
+    pub fix: bool,
+    pub rename_invalid: bool,
+    pub zone: Option<String>,
+    pub verify: bool,
+}
+
+fn parse_import(args: &[&str]) -> Result<Command, Error> {
+    let mut out = ImportArgs::default();
+    let mut from = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| -> Result<String, Error> {
+            it.next().map(|v| v.to_string()).ok_or_else(|| {
+                format!("import {name}: a value is missing\n\n{IMPORT_USAGE}").into()
+            })
+        };
+        match *flag {
+            "--help" | "-h" => return Ok(Command::ImportHelp),
+            "--from" => from = Some(value(flag)?),
+            "--tenant" => {
+                let v = value(flag)?;
+                out.tenant = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|n: &i64| *n > 0)
+                        .ok_or_else(|| format!("--tenant: '{v}' is not a tenant id"))?,
+                );
+            }
+            "--all" => out.tenant = None,
+            "--dry-run" => out.dry_run = true,
+            "--fix" => out.fix = true,
+            "--rename-invalid" => out.rename_invalid = true,
+            "--verify" => out.verify = true,
+            "--zone" => out.zone = Some(value(flag)?),
+            other => {
+                return Err(format!("import: unknown option '{other}'\n\n{IMPORT_USAGE}").into());
+            }
+        }
+    }
+    out.from = from
+        .filter(|f| !f.trim().is_empty())
+        .ok_or_else(|| format!("import: --from URL is required\n\n{IMPORT_USAGE}"))?;
+    Ok(Command::Import(out))
 }
 
 pub const LAMBDA_USAGE: &str = "\
@@ -147,6 +228,7 @@ pub fn parse(args: &[String]) -> Result<Command, Error> {
             scale: crate::generate::parse_scale(&flag["--scale=".len()..])?,
         }),
         ["lambda", rest @ ..] => parse_lambda(rest),
+        ["import", rest @ ..] => parse_import(rest),
         ["help"] | ["-h"] | ["--help"] => Ok(Command::Help),
         _ => Err(format!("unknown command '{}'\n\n{USAGE}", args.join(" ")).into()),
     }
@@ -162,6 +244,10 @@ pub async fn run(args: Vec<String>) -> Result<(), Error> {
         }
         Command::LambdaHelp => {
             out(LAMBDA_USAGE);
+            return Ok(());
+        }
+        Command::ImportHelp => {
+            out(IMPORT_USAGE);
             return Ok(());
         }
         _ => {}
@@ -244,8 +330,43 @@ pub async fn run(args: Vec<String>) -> Result<(), Error> {
             })
             .await
         }
-        Command::Help | Command::LambdaHelp => Ok(()),
+        Command::Import(args) => {
+            with_database(&config, async move |db| {
+                if db.server().is_some() {
+                    db.migrate_up().await?;
+                }
+                let report = import::run(&import_options(&args, &db.owner_url)).await?;
+                out(&report.to_string());
+                if report.clean() {
+                    Ok(())
+                } else {
+                    Err(
+                        "import: a tenant stopped or the verification found differences no \
+                         anomaly explains (see the report above)"
+                            .into(),
+                    )
+                }
+            })
+            .await
+        }
+        Command::Help | Command::LambdaHelp | Command::ImportHelp => Ok(()),
     }
+}
+
+fn import_options(args: &ImportArgs, owner_url: &str) -> import::Options {
+    let mut o = import::Options::new(&args.from, owner_url);
+    o.tenants = match args.tenant {
+        Some(id) => import::Tenants::One(id),
+        None => import::Tenants::All,
+    };
+    o.dry_run = args.dry_run;
+    o.fix = args.fix;
+    o.rename_invalid = args.rename_invalid;
+    o.verify_only = args.verify;
+    if let Some(z) = &args.zone {
+        o.zone = z.clone();
+    }
+    o
 }
 
 async fn serve_lambda(config: Config, args: LambdaArgs) -> Result<(), Error> {
@@ -441,6 +562,37 @@ mod tests {
             "lambda --idle-timeout x",
             "lambda --parameter-overrides Stage",
             "lambda --bogus",
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse(&args("import --from postgres://old/db --tenant 7 --dry-run --fix --rename-invalid --zone Europe/Berlin")).unwrap(),
+            Command::Import(ImportArgs {
+                from: "postgres://old/db".into(),
+                tenant: Some(7),
+                dry_run: true,
+                fix: true,
+                rename_invalid: true,
+                zone: Some("Europe/Berlin".into()),
+                verify: false,
+            })
+        );
+        assert_eq!(
+            parse(&args("import --from postgres://old/db --verify")).unwrap(),
+            Command::Import(ImportArgs {
+                from: "postgres://old/db".into(),
+                verify: true,
+                ..ImportArgs::default()
+            })
+        );
+        assert_eq!(parse(&args("import --help")).unwrap(), Command::ImportHelp);
+        for bad in [
+            "import",
+            "import --dry-run",
+            "import --from",
+            "import --from x --tenant zero",
+            "import --from x --tenant -1",
+            "import --from x --bogus",
         ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }

@@ -1,6 +1,9 @@
 //! The migration Lambda's logic: connect as the schema owner and run `shared::migrate` up, down (one
 //! step) or status. The deploy pipeline invokes it after each deploy with `{"action": "up"}`; request
 //! functions never migrate (their role cannot, and ninety cold starts must not race to).
+//! `{"action": "import", ...}` runs the import from the old service (`import`, docs/import.md) on the
+//! same owner connection, so a deployed stack can import from a restored snapshot of the old
+//! database without any other function holding the owner's URL.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -13,6 +16,7 @@ pub enum Action {
     Up,
     Down,
     Status,
+    Import,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -23,7 +27,11 @@ struct Payload {
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
-    #[error("invalid payload: {0} (expected {{\"action\": \"up\" | \"down\" | \"status\"}})")]
+    #[error(
+        "invalid payload: {0} (expected {{\"action\": \"up\" | \"down\" | \"status\"}}, or \
+         {{\"action\": \"import\", \"from_url\" | \"from_secret_arn\": ..., \"tenant\", \"dry_run\", \
+         \"fix\", \"rename_invalid\", \"zone\", \"verify\"}})"
+    )]
     Payload(String),
     #[error(
         "no database URL: MIGRATION_SECRET_ARN is not set (the secret whose MIGRATION_DATABASE_URL is \
@@ -58,8 +66,93 @@ pub fn database_url(get: impl Fn(&str) -> Option<String>) -> Result<String, Migr
         .ok_or(MigrateError::NoDatabaseUrl)
 }
 
+/// The import's part of the payload. The old database comes from `from_url`, or from the secret
+/// `from_secret_arn` (a JSON object whose `DATABASE_URL` is the old service's URL, as its own
+/// environment named it), so that the URL need not appear in the invocation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportPayload {
+    pub action: Action,
+    #[serde(default)]
+    pub from_url: Option<String>,
+    #[serde(default)]
+    pub from_secret_arn: Option<String>,
+    /// An old tenant id; absent: all of them.
+    #[serde(default)]
+    pub tenant: Option<i64>,
+    #[serde(default)]
+    pub dry_run: bool,
+    #[serde(default)]
+    pub fix: bool,
+    #[serde(default)]
+    pub rename_invalid: bool,
+    #[serde(default)]
+    pub zone: Option<String>,
+    #[serde(default)]
+    pub verify: bool,
+}
+
+/// The secret holding the old database's URL.
+pub const OLD_DATABASE: shared::secrets::SecretKind = shared::secrets::SecretKind {
+    arn_var: "from_secret_arn",
+    required: &["DATABASE_URL"],
+    optional: &[],
+    misplaced: &[],
+};
+
+pub fn parse_import(payload: &Value) -> Result<ImportPayload, MigrateError> {
+    let p: ImportPayload = serde_json::from_value(payload.clone())
+        .map_err(|e| MigrateError::Payload(e.to_string()))?;
+    match (&p.from_url, &p.from_secret_arn) {
+        (Some(_), None) | (None, Some(_)) => Ok(p),
+        _ => Err(MigrateError::Payload(
+            "import needs exactly one of from_url and from_secret_arn".into(),
+        )),
+    }
+}
+
+/// Run the import into `url` (the owner's); answers the report as JSON with `clean` (false when a
+/// tenant stopped or the verification found an unexplained difference).
+pub async fn run_import(p: &ImportPayload, url: &str) -> Result<Value, MigrateError> {
+    let from = match (&p.from_url, &p.from_secret_arn) {
+        (Some(u), _) => u.clone(),
+        (None, Some(arn)) => shared::secrets::fetch(&OLD_DATABASE, arn)
+            .await
+            .map_err(|e| MigrateError::Db(e.to_string()))?
+            .get("DATABASE_URL")
+            .map(str::to_string)
+            .ok_or_else(|| MigrateError::Payload("the secret has no DATABASE_URL".into()))?,
+        (None, None) => {
+            return Err(MigrateError::Payload(
+                "import needs from_url or from_secret_arn".into(),
+            ));
+        }
+    };
+    let mut o = import::Options::new(from, url);
+    o.tenants = match p.tenant {
+        Some(id) => import::Tenants::One(id),
+        None => import::Tenants::All,
+    };
+    o.dry_run = p.dry_run;
+    o.fix = p.fix;
+    o.rename_invalid = p.rename_invalid;
+    o.verify_only = p.verify;
+    if let Some(z) = &p.zone {
+        o.zone = z.clone();
+    }
+    let report = import::run(&o)
+        .await
+        .map_err(|e| MigrateError::Db(e.to_string()))?;
+    Ok(json!({"action": "import", "clean": report.clean(), "report": report}))
+}
+
 /// Connect to `url` and run `action`; the JSON result is what the invocation returns.
 pub async fn run(action: Action, url: &str) -> Result<Value, MigrateError> {
+    if action == Action::Import {
+        return Err(MigrateError::Payload(
+            "import takes its options from the payload (use handle)".into(),
+        ));
+    }
     let db = |e: shared::error::DbError| MigrateError::Db(e.to_string());
     let mut client = shared::db::connect(url).await.map_err(db)?;
     let out = match action {
@@ -75,6 +168,7 @@ pub async fn run(action: Action, url: &str) -> Result<Value, MigrateError> {
             let status = shared::migrate::status(&mut client).await.map_err(db)?;
             json!({"action": "status", "applied": status.applied, "pending": status.pending})
         }
+        Action::Import => Value::Null,
     };
     Ok(out)
 }
@@ -83,7 +177,10 @@ pub async fn run(action: Action, url: &str) -> Result<Value, MigrateError> {
 pub async fn handle(payload: &Value, url: &str) -> Result<Value, MigrateError> {
     let action = parse_action(payload)?;
     tracing::info!(?action, "migration started");
-    let out = run(action, url).await;
+    let out = match action {
+        Action::Import => run_import(&parse_import(payload)?, url).await,
+        _ => run(action, url).await,
+    };
     match &out {
         Ok(v) => tracing::info!(result = %v, "migration finished"),
         Err(e) => tracing::error!(error = %e, "migration failed"),
@@ -109,6 +206,29 @@ mod tests {
             parse_action(&json!({"action": "status"})).unwrap(),
             Action::Status
         );
+        assert_eq!(
+            parse_action(&json!({"action": "import", "from_url": "postgres://old/db"})).unwrap(),
+            Action::Import
+        );
+        let p = parse_import(
+            &json!({"action": "import", "from_secret_arn": "arn:x", "tenant": 3,
+                                     "dry_run": true, "fix": true, "zone": "Europe/Berlin"}),
+        )
+        .unwrap();
+        assert_eq!(
+            (p.tenant, p.dry_run, p.fix, p.verify),
+            (Some(3), true, true, false)
+        );
+        for bad in [
+            json!({"action": "import"}),
+            json!({"action": "import", "from_url": "a", "from_secret_arn": "b"}),
+            json!({"action": "import", "from_url": "a", "tenat": 3}),
+        ] {
+            assert!(
+                matches!(parse_import(&bad), Err(MigrateError::Payload(_))),
+                "{bad}"
+            );
+        }
         for bad in [json!({"action": "Down"}), json!({"action": 1}), json!("up")] {
             let e = parse_action(&bad).unwrap_err();
             assert!(matches!(e, MigrateError::Payload(_)), "{bad}: {e}");

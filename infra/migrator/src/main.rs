@@ -1,5 +1,6 @@
 //! Lambda entry point `migrate` (template.yaml: `MigrateFunction`, no API event). Invoke with
-//! `{"action": "up" | "down" | "status"}` (default `up`); answers JSON, fails the invocation on error.
+//! `{"action": "up" | "down" | "status"}` (default `up`), or `{"action": "import", ...}` (the import
+//! from the old service, docs/import.md); answers JSON, fails the invocation on error.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;

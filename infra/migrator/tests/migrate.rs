@@ -42,5 +42,15 @@ async fn up_status_down_up() {
     assert!(bad.unwrap_err().to_string().contains("invalid payload"));
     let unreachable = run(Action::Status, "postgres://nobody@127.0.0.1:1/x").await;
     assert!(unreachable.is_err());
+    // The import action reaches the import (infra/import/tests has its real runs): an old database
+    // that cannot be reached fails the invocation and says which side failed.
+    let import = handle(
+        &json!({"action": "import", "from_url": "postgres://nobody@127.0.0.1:1/old", "dry_run": true}),
+        &owner_url,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(import.contains("the old database"), "{import}");
     server.stop();
 }
