@@ -4,6 +4,9 @@
 //! endpoint; the tenants stay apart; --dry-run writes nothing; --fix applies the corrections; and
 //! verify fails on a difference nobody reported.
 
+// Test helpers panic on a broken fixture, which is the failure they should report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashMap;
 
 use import::{Options, Report, TenantReport, Tenants};
@@ -400,7 +403,6 @@ async fn import_verify_reimport_grow_login_isolate() {
     .await
     .expect("grow the old side");
     let fourth = import::run(&o).await.expect("fourth import");
-    println!("{fourth}");
     assert!(fourth.clean(), "{fourth}");
     let t1 = tenant(&fourth, 1);
     assert_eq!(t1.entities["orders"].inserted, 1, "{fourth}");
