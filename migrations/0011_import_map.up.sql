@@ -2,12 +2,12 @@
 -- action): which row of ours each old row became. The old ids are global serials of another
 -- database and ours are per-database identities, so a second run finds its rows here instead of
 -- inserting them again, and updates them when the old side changed since.
--- Only the owner writes and reads it (the import runs on the migration connection): no RLS, no
+-- Only the owner writes and reads it (the import runs on the migration connection): no policy, no
 -- grants to app_rw. It goes with the tenant it was imported into.
 create table import_map (
     old_tenant_id   bigint not null,
     -- The old table the row came from ('orders', 'users', ...), or a row the import derived from
-    -- one (e.g. 'safe_issue' keyed by the old ledger entry it was issued for).
+    -- one (e.g. 'casting_reversal', keyed by the old consumption it corrects, under --fix).
     entity          text not null,
     old_id          bigint not null,
     tenant_id       bigint not null references tenants (id) on delete cascade,
@@ -32,3 +32,8 @@ create table import_runs (
     at              timestamptz not null default now()
 );
 create index ix_import_runs_old_tenant on import_runs (old_tenant_id, at desc);
+
+-- RLS without a policy: no role but the owner (which bypasses it, as 0001 decided) sees a row, even
+-- should app_rw ever be granted these tables by mistake; they span tenants.
+alter table import_map enable row level security;
+alter table import_runs enable row level security;
