@@ -131,6 +131,8 @@ pub async fn tenant(
     Ok(out)
 }
 
+/// Old rows against ours that came from them. Rows the old side deleted after an earlier run stay
+/// here (the import deletes nothing): they are counted apart, not as a difference.
 async fn counts(
     old: &Transaction<'_>,
     new: &Transaction<'_>,
@@ -139,43 +141,66 @@ async fn counts(
     out: &mut Verification,
 ) -> Result<(), ImportError> {
     for (old_table, table) in ENTITIES {
-        let (old_sql, join) = if *old_table == "tenants" {
-            (
-                "select count(*) as n from tenants where id = $1::int8".to_string(),
-                "x.id = m.new_id",
-            )
+        let (scope, join) = if *old_table == "tenants" {
+            ("id = $1::int8", "x.id = m.new_id")
         } else {
             (
-                format!("select count(*) as n from {old_table} where tenant_id = $1::int8"),
+                "tenant_id = $1::int8",
                 "x.id = m.new_id and x.tenant_id = m.tenant_id",
             )
         };
         let n_old: i64 = old
-            .query_one(&old_sql, &[&old_tenant])
+            .query_one(
+                &format!("select count(*) as n from {old_table} where {scope}"),
+                &[&old_tenant],
+            )
             .await
             .and_then(|r| r.try_get("n"))
             .map_err(old_err(&format!("counting {old_table}")))?;
-        let n_new: i64 = new
+        let ids: Vec<i64> = new
             .query_one(
                 &format!(
-                    "select count(*) as n from import_map m join {table} x on {join}
+                    "select coalesce(array_agg(m.old_id), '{{}}') as ids
+                       from import_map m join {table} x on {join}
                       where m.old_tenant_id = $1 and m.entity = $2"
                 ),
                 &[&old_tenant, old_table],
             )
             .await
-            .and_then(|r| r.try_get("n"))
+            .and_then(|r| r.try_get("ids"))
             .map_err(new_err(&format!("counting {table}")))?;
+        let still_there: i64 = old
+            .query_one(
+                &format!(
+                    "select count(*) as n from {old_table} where {scope} and id = any($2::int8[])"
+                ),
+                &[&old_tenant, &ids],
+            )
+            .await
+            .and_then(|r| r.try_get("n"))
+            .map_err(old_err(&format!("counting {old_table}")))?;
+        let n_new = ids.len() as i64;
+        let gone = n_new - still_there;
         let skipped = listed
             .iter()
             .filter(|a| a.entity == *old_table && a.skipped())
             .count() as i64;
-        let status = if n_new == n_old {
+        let status = if still_there == n_old && gone == 0 {
             "equal".to_string()
-        } else if n_new == n_old - skipped {
-            format!("{skipped} skipped (listed)")
+        } else if still_there == n_old - skipped {
+            let mut why = Vec::new();
+            if skipped > 0 {
+                why.push(format!("{skipped} skipped (listed)"));
+            }
+            if gone > 0 {
+                why.push(format!("{gone} deleted on the old side since (kept here)"));
+            }
+            why.join(", ")
         } else {
-            format!("DIFFERS by {}", n_new - (n_old - skipped))
+            format!(
+                "DIFFERS: {} old rows not here",
+                n_old - skipped - still_there
+            )
         };
         out.lines.push(Line {
             what: "count".into(),

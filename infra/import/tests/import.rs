@@ -398,10 +398,28 @@ async fn import_verify_reimport_grow_login_isolate() {
              values (8, 1, 'COMPANY_DEPOSIT', 1, 1, 25, 'Second deposit', '2024-05-01 11:00:00', 1);
          update company_metal_balances set balance_grams = 125 where id = 1;
          update safe_supplies set quantity_grams = 175 where id = 1;
-         update companies set phone = '+1 555 0201' where id = 2;",
+         update companies set phone = '+1 555 0201' where id = 2;
+         delete from lookup_values where id = 2;",
     )
     .await
     .expect("grow the old side");
+    // Before they are imported, verify alone sees them missing here.
+    let mut v = opts(&s);
+    v.verify_only = true;
+    let behind = import::run(&v).await.expect("verify");
+    assert!(!behind.clean(), "{behind}");
+    let missing: Vec<&str> = tenant(&behind, 1)
+        .verification
+        .as_ref()
+        .expect("v")
+        .differences
+        .iter()
+        .map(|l| l.key.as_str())
+        .collect();
+    assert!(
+        missing.contains(&"orders") && missing.contains(&"order_line_items"),
+        "{behind}"
+    );
     let fourth = import::run(&o).await.expect("fourth import");
     assert!(fourth.clean(), "{fourth}");
     let t1 = tenant(&fourth, 1);
@@ -416,6 +434,24 @@ async fn import_verify_reimport_grow_login_isolate() {
         (1, 0)
     );
     assert_eq!(t1.order_counter, Some(4));
+    let lookups = t1
+        .verification
+        .as_ref()
+        .expect("v")
+        .lines
+        .iter()
+        .find(|l| l.key == "lookup_values")
+        .expect("lookup_values line")
+        .clone();
+    assert_eq!(
+        (
+            lookups.old.as_str(),
+            lookups.new.as_str(),
+            lookups.status.as_str()
+        ),
+        ("1", "2", "1 deleted on the old side since (kept here)"),
+        "the import deletes nothing, and says so"
+    );
     let moved: i64 = count(
         &ours,
         &format!(
