@@ -145,12 +145,14 @@ pub async fn run(opts: &Options) -> Result<Report, ImportError> {
         let tx = new.transaction().await.map_err(new_err("begin"))?;
         let tenant = if opts.verify_only {
             let mut t = TenantReport::new(old_tenant);
-            match verify::imported_as(&tx, old_tenant).await? {
+            t.source = write::source_of(&old_tx, old_tenant).await?;
+            match verify::imported_as(&tx, &t.source, old_tenant).await? {
                 Some(id) => {
                     t.tenant_id = Some(id);
-                    let listed = verify::last_anomalies(&tx, old_tenant).await?;
-                    t.verification =
-                        Some(verify::tenant(&old_tx, &tx, old_tenant, id, &listed).await?);
+                    let listed = verify::last_anomalies(&tx, &t.source).await?;
+                    t.verification = Some(
+                        verify::tenant(&old_tx, &tx, old_tenant, &t.source, id, &listed).await?,
+                    );
                 }
                 None => t.stopped = Some("not imported yet".into()),
             }

@@ -73,6 +73,8 @@ pub struct RoleMapping {
 #[derive(Debug, Clone, Serialize)]
 pub struct TenantReport {
     pub old_tenant_id: i64,
+    /// The old tenant's identity across old databases (`<id>@<created_at>`).
+    pub source: String,
     pub tenant_id: Option<i64>,
     /// Why nothing of this tenant was written (e.g. the usernames that break our rules).
     pub stopped: Option<String>,
@@ -90,6 +92,7 @@ impl TenantReport {
     pub fn new(old_tenant_id: i64) -> Self {
         TenantReport {
             old_tenant_id,
+            source: String::new(),
             tenant_id: None,
             stopped: None,
             entities: BTreeMap::new(),

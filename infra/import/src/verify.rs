@@ -73,12 +73,13 @@ pub async fn old_sums(old: &Transaction<'_>, old_tenant: i64) -> Result<Sums, Im
 /// The tenant an earlier run imported `old_tenant` into.
 pub async fn imported_as(
     new: &Transaction<'_>,
+    source: &str,
     old_tenant: i64,
 ) -> Result<Option<i64>, ImportError> {
     new.query_opt(
         "select new_id from import_map
-          where old_tenant_id = $1 and entity = 'tenants' and old_id = $1",
-        &[&old_tenant],
+          where source = $1 and entity = 'tenants' and old_id = $2",
+        &[&source, &old_tenant],
     )
     .await
     .map_err(new_err("reading import_map"))?
@@ -90,13 +91,13 @@ pub async fn imported_as(
 /// The anomalies the last committed run of `old_tenant` listed.
 pub async fn last_anomalies(
     new: &Transaction<'_>,
-    old_tenant: i64,
+    source: &str,
 ) -> Result<Vec<Anomaly>, ImportError> {
     let row = new
         .query_opt(
             "select report -> 'anomalies' as anomalies from import_runs
-              where old_tenant_id = $1 order by at desc, id desc limit 1",
-            &[&old_tenant],
+              where source = $1 order by at desc, id desc limit 1",
+            &[&source],
         )
         .await
         .map_err(new_err("reading import_runs"))?;
@@ -116,12 +117,13 @@ pub async fn tenant(
     old: &Transaction<'_>,
     new: &Transaction<'_>,
     old_tenant: i64,
+    source: &str,
     tenant: i64,
     listed: &[Anomaly],
 ) -> Result<Verification, ImportError> {
     let mut out = Verification::default();
-    counts(old, new, old_tenant, listed, &mut out).await?;
-    balances(old, new, old_tenant, tenant, listed, &mut out).await?;
+    counts(old, new, old_tenant, source, listed, &mut out).await?;
+    balances(old, new, old_tenant, source, tenant, listed, &mut out).await?;
     out.differences = out
         .lines
         .iter()
@@ -137,6 +139,7 @@ async fn counts(
     old: &Transaction<'_>,
     new: &Transaction<'_>,
     old_tenant: i64,
+    source: &str,
     listed: &[Anomaly],
     out: &mut Verification,
 ) -> Result<(), ImportError> {
@@ -162,9 +165,9 @@ async fn counts(
                 &format!(
                     "select coalesce(array_agg(m.old_id), '{{}}') as ids
                        from import_map m join {table} x on {join}
-                      where m.old_tenant_id = $1 and m.entity = $2"
+                      where m.source = $1 and m.entity = $2"
                 ),
-                &[&old_tenant, old_table],
+                &[&source, old_table],
             )
             .await
             .and_then(|r| r.try_get("ids"))
@@ -226,6 +229,7 @@ async fn balances(
     old: &Transaction<'_>,
     new: &Transaction<'_>,
     old_tenant: i64,
+    source: &str,
     tenant: i64,
     listed: &[Anomaly],
     out: &mut Verification,
@@ -280,10 +284,10 @@ async fn balances(
         .query(
             "select mc.old_id as company, mm.old_id as metal, b.balance_grams
                from company_metal_balances b
-               join import_map mc on mc.old_tenant_id = $2 and mc.entity = 'companies' and mc.new_id = b.company_id
-               join import_map mm on mm.old_tenant_id = $2 and mm.entity = 'metals' and mm.new_id = b.metal_id
+               join import_map mc on mc.source = $2 and mc.entity = 'companies' and mc.new_id = b.company_id
+               join import_map mm on mm.source = $2 and mm.entity = 'metals' and mm.new_id = b.metal_id
               where b.tenant_id = $1",
-            &[&tenant, &old_tenant],
+            &[&tenant, &source],
         )
         .await
         .map_err(&err)?
@@ -294,9 +298,9 @@ async fn balances(
     for r in new
         .query(
             "select mm.old_id as metal, s.quantity_grams from safe_supplies s
-               join import_map mm on mm.old_tenant_id = $2 and mm.entity = 'metals' and mm.new_id = s.metal_id
+               join import_map mm on mm.source = $2 and mm.entity = 'metals' and mm.new_id = s.metal_id
               where s.tenant_id = $1 and s.supply_type = 'FINE_METAL'",
-            &[&tenant, &old_tenant],
+            &[&tenant, &source],
         )
         .await
         .map_err(&err)?
@@ -309,11 +313,11 @@ async fn balances(
             "select mc.old_id as company, mm.old_id as metal, t.company_id is not null as has_company,
                     t.transaction_type, t.quantity_grams, mt.old_id is not null as from_old
                from metal_transactions t
-               join import_map mm on mm.old_tenant_id = $2 and mm.entity = 'metals' and mm.new_id = t.metal_id
-               left join import_map mc on mc.old_tenant_id = $2 and mc.entity = 'companies' and mc.new_id = t.company_id
-               left join import_map mt on mt.old_tenant_id = $2 and mt.entity = 'metal_transactions' and mt.new_id = t.id
+               join import_map mm on mm.source = $2 and mm.entity = 'metals' and mm.new_id = t.metal_id
+               left join import_map mc on mc.source = $2 and mc.entity = 'companies' and mc.new_id = t.company_id
+               left join import_map mt on mt.source = $2 and mt.entity = 'metal_transactions' and mt.new_id = t.id
               where t.tenant_id = $1",
-            &[&tenant, &old_tenant],
+            &[&tenant, &source],
         )
         .await
         .map_err(&err)?

@@ -122,6 +122,8 @@ pub(crate) struct Run<'a, 'o, 'n> {
     old: &'a Transaction<'o>,
     new: &'a Transaction<'n>,
     old_tenant: i64,
+    /// The old tenant's identity in `import_map` (see [`source_of`]).
+    source: String,
     tenant: i64,
     drift: Drift,
     map: HashMap<String, HashMap<i64, i64>>,
@@ -148,6 +150,7 @@ pub async fn import_tenant(
         old,
         new,
         old_tenant,
+        source: source_of(old, old_tenant).await?,
         tenant: 0,
         drift,
         map: HashMap::new(),
@@ -155,6 +158,7 @@ pub async fn import_tenant(
         report: TenantReport::new(old_tenant),
         round: Roundings::default(),
     };
+    run.report.source = run.source.clone();
     run.load_map().await?;
     if let Err(stop) = run.tenant().await? {
         run.report.stopped = Some(stop);
@@ -182,8 +186,22 @@ pub async fn import_tenant(
     run.report.roundings = std::mem::take(&mut run.round.0);
     let listed = run.report.anomalies.clone();
     run.report.verification =
-        Some(verify::tenant(old, new, old_tenant, run.tenant, &listed).await?);
+        Some(verify::tenant(old, new, old_tenant, &run.source, run.tenant, &listed).await?);
     Ok(run.report)
+}
+
+/// Which old tenant this is, across old databases: its id and its creation time, which the old
+/// service sets once (no endpoint changes it). Every manufacturer's own old database starts at
+/// tenant 1; the id alone would map the second one onto the first.
+pub async fn source_of(old: &Transaction<'_>, old_tenant: i64) -> Result<String, ImportError> {
+    old.query_one(
+        "select id::text || '@' || coalesce(created_at::text, subdomain) as source
+           from tenants where id = $1::int8",
+        &[&old_tenant],
+    )
+    .await
+    .and_then(|r| r.try_get("source"))
+    .map_err(old_err("identifying the old tenant"))
 }
 
 /// The run's row in `import_runs` and its single audit entry.
@@ -198,8 +216,15 @@ pub async fn record_run(
     let full = serde_json::to_value(report)
         .map_err(|e| ImportError::New(format!("serialising the report: {e}")))?;
     new.execute(
-        "insert into import_runs (tenant_id, old_tenant_id, fixed, report) values ($1, $2, $3, $4)",
-        &[&tenant, &report.old_tenant_id, &fixed, &full],
+        "insert into import_runs (tenant_id, source, old_tenant_id, fixed, report)
+         values ($1, $2, $3, $4, $5)",
+        &[
+            &tenant,
+            &report.source,
+            &report.old_tenant_id,
+            &fixed,
+            &full,
+        ],
     )
     .await
     .map_err(new_err("recording the run"))?;
@@ -210,6 +235,7 @@ pub async fn record_run(
         .collect();
     let summary = serde_json::json!({
         "old_tenant_id": report.old_tenant_id,
+        "source": report.source,
         "fix": fixed,
         "counts": counts,
         "anomalies": report.anomalies.len(),
@@ -241,8 +267,8 @@ impl Run<'_, '_, '_> {
         let rows = self
             .new
             .query(
-                "select entity, old_id, new_id from import_map where old_tenant_id = $1",
-                &[&self.old_tenant],
+                "select entity, old_id, new_id from import_map where source = $1",
+                &[&self.source],
             )
             .await
             .map_err(new_err("reading import_map"))?;
@@ -375,9 +401,16 @@ impl Run<'_, '_, '_> {
     ) -> Result<(), ImportError> {
         self.new
             .execute(
-                "insert into import_map (old_tenant_id, entity, old_id, tenant_id, new_id)
-                 values ($1, $2, $3, $4, $5)",
-                &[&self.old_tenant, &entity, &old_id, &self.tenant, &new_id],
+                "insert into import_map (source, old_tenant_id, entity, old_id, tenant_id, new_id)
+                 values ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &self.source,
+                    &self.old_tenant,
+                    &entity,
+                    &old_id,
+                    &self.tenant,
+                    &new_id,
+                ],
             )
             .await
             .map_err(new_err("writing import_map"))?;
@@ -609,8 +642,8 @@ impl Run<'_, '_, '_> {
                     self.new
                         .execute(
                             "update import_map set new_id = $4
-                              where old_tenant_id = $1 and entity = $2 and old_id = $3",
-                            &[&self.old_tenant, &"roles", &old_id, &id],
+                              where source = $1 and entity = $2 and old_id = $3",
+                            &[&self.source, &"roles", &old_id, &id],
                         )
                         .await
                         .map_err(new_err("re-mapping a role"))?;

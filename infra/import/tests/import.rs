@@ -683,6 +683,40 @@ async fn fix_applies_the_documented_corrections() {
         .expect("created_at")
         .get(0);
     assert!(at);
+    // Another manufacturer's own old database also starts at tenant 1: it becomes a tenant of its
+    // own, and the first one's rows are left alone.
+    let admin = connect(&s.server.url("postgres", "postgres")).await;
+    admin
+        .batch_execute("create database second_service owner jewelry_user")
+        .await
+        .expect("second old database");
+    let second_url = s.server.url("jewelry_user", "second_service");
+    let second = connect(&second_url).await;
+    second.batch_execute(OLD_SCHEMA).await.expect("schema");
+    second
+        .batch_execute(
+            "insert into tenants (id, name, subdomain, created_at) values (1, 'Other Jewelers', 'other', '2023-05-05 10:00:00');
+             insert into companies (id, tenant_id, name) values (1, 1, 'Acme Jewels');",
+        )
+        .await
+        .expect("second old data");
+    let mut o2 = Options::new(&second_url, &s.owner_url);
+    o2.tenants = Tenants::One(1);
+    let r2 = import::run(&o2).await.expect("second database");
+    assert!(r2.clean(), "{r2}");
+    let other = tenant(&r2, 1);
+    assert_ne!(other.tenant_id, Some(tid), "a tenant of its own: {r2}");
+    assert_eq!(other.entities["companies"].inserted, 1, "{r2}");
+    let first_companies = count(
+        &ours,
+        &format!("select count(*) from companies where tenant_id = {tid}"),
+    )
+    .await;
+    assert_eq!(
+        first_companies, 2,
+        "the first manufacturer's companies are untouched"
+    );
+
     // A second --fix run books no second reversal.
     let again = import::run(&o).await.expect("again");
     assert!(again.clean(), "{again}");
