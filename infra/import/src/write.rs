@@ -2027,10 +2027,13 @@ impl Run<'_, '_, '_> {
             )
             .await?;
         let sums = verify::old_sums(self.old, self.old_tenant).await?;
+        let mut stored_company: HashSet<(i64, i64)> = HashSet::new();
+        let mut stored_safe: HashSet<i64> = HashSet::new();
         for r in &companies {
             let old_id: i64 = get(r, "id")?;
             self.count("company_metal_balances").old += 1;
             let (company, metal): (i64, i64) = (get(r, "company_id")?, get(r, "metal_id")?);
+            stored_company.insert((company, metal));
             let grams = self
                 .round(
                     "company_metal_balances.balance_grams",
@@ -2081,6 +2084,9 @@ impl Run<'_, '_, '_> {
             self.count("safe_supplies").old += 1;
             let metal: Option<i64> = get(r, "metal_id")?;
             let kind: String = get(r, "supply_type")?;
+            if let (Some(m), "FINE_METAL") = (metal, kind.as_str()) {
+                stored_safe.insert(m);
+            }
             let grams = self
                 .round(
                     "safe_supplies.quantity_grams",
@@ -2125,6 +2131,53 @@ impl Run<'_, '_, '_> {
                 )
                 .await
                 .map_err(new_err("staging the old balances"))?;
+        }
+        // Transactions whose balance row the old side never made (or lost): a stored 0 here.
+        let action = if self.opts.fix {
+            "fixed: recomputed from the transactions"
+        } else {
+            "imported as is (no balance row: 0)"
+        };
+        let mut missing: Vec<((i64, i64), Decimal)> = sums
+            .company
+            .iter()
+            .filter(|(k, g)| !stored_company.contains(k) && !g.is_zero())
+            .map(|(k, g)| (*k, *g))
+            .collect();
+        missing.sort();
+        for ((company, metal), grams) in missing {
+            if self.mapped("companies", company).is_none() || self.mapped("metals", metal).is_none()
+            {
+                continue;
+            }
+            self.report.anomalies.push(Anomaly {
+                kind: "company_balance_differs_from_transactions".into(),
+                entity: "company_metal_balances".into(),
+                old_id: company,
+                metal_id: Some(metal),
+                detail: format!("no stored balance, transactions {grams} g"),
+                action: action.into(),
+            });
+        }
+        let mut missing: Vec<(i64, Decimal)> = sums
+            .safe
+            .iter()
+            .filter(|(m, g)| !stored_safe.contains(m) && !g.is_zero())
+            .map(|(m, g)| (*m, *g))
+            .collect();
+        missing.sort();
+        for (metal, grams) in missing {
+            if self.mapped("metals", metal).is_none() {
+                continue;
+            }
+            self.report.anomalies.push(Anomaly {
+                kind: "safe_differs_from_transactions".into(),
+                entity: "safe_supplies".into(),
+                old_id: 0,
+                metal_id: Some(metal),
+                detail: format!("no stored safe row, deposits + purchases {grams} g"),
+                action: action.into(),
+            });
         }
         let fix = self.opts.fix;
         let t = self.tenant;

@@ -696,7 +696,13 @@ async fn fix_applies_the_documented_corrections() {
     second
         .batch_execute(
             "insert into tenants (id, name, subdomain, created_at) values (1, 'Other Jewelers', 'other', '2023-05-05 10:00:00');
-             insert into companies (id, tenant_id, name) values (1, 1, 'Acme Jewels');",
+             insert into companies (id, tenant_id, name) values (1, 1, 'Acme Jewels');
+             insert into users (id, tenant_id, username, hashed_password) values (1, 1, 'other-admin', 'x');
+             insert into metals (id, tenant_id, code, name, metal_type, fine_percentage)
+                 values (1, 1, 'GOLD_24K', 'Gold 24K', 'GOLD', 0.999);
+             -- A deposit whose balance and safe rows the old side does not have.
+             insert into metal_transactions (tenant_id, transaction_type, metal_id, company_id, quantity_grams, created_by)
+                 values (1, 'COMPANY_DEPOSIT', 1, 1, 5, 1);",
         )
         .await
         .expect("second old data");
@@ -707,6 +713,15 @@ async fn fix_applies_the_documented_corrections() {
     let other = tenant(&r2, 1);
     assert_ne!(other.tenant_id, Some(tid), "a tenant of its own: {r2}");
     assert_eq!(other.entities["companies"].inserted, 1, "{r2}");
+    let listed: Vec<&str> = other.anomalies.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(
+        listed,
+        [
+            "company_balance_differs_from_transactions",
+            "safe_differs_from_transactions"
+        ],
+        "missing balance rows are listed, so the verification explains them: {r2}"
+    );
     let first_companies = count(
         &ours,
         &format!("select count(*) from companies where tenant_id = {tid}"),
