@@ -362,13 +362,21 @@ impl Run<'_, '_, '_> {
         insert_only: &[&str],
     ) -> Result<Prepared, ImportError> {
         let all: Vec<&str> = cols.iter().chain(insert_only).copied().collect();
+        // The row and its import_map entry in one statement: one round trip per new row.
+        let n = all.len();
         let insert = format!(
-            "insert into {table} (tenant_id, {}) values ($1, {}) returning id",
+            "with ins as (insert into {table} (tenant_id, {}) values ($1, {}) returning id)
+             insert into import_map (source, old_tenant_id, entity, old_id, tenant_id, new_id)
+             select ${}, ${}, ${}, ${}, $1, id from ins returning new_id as id",
             all.join(", "),
-            (2..all.len() + 2)
+            (2..n + 2)
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5
         );
         let params: Vec<String> = (3..cols.len() + 3).map(|i| format!("${i}")).collect();
         let update = format!(
@@ -449,17 +457,96 @@ impl Run<'_, '_, '_> {
             }
             return Ok(id);
         }
+        let entity = what.to_string();
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&self.tenant];
         params.extend(vals.iter().map(|x| x.as_ref() as &(dyn ToSql + Sync)));
+        params.extend([
+            &self.source as &(dyn ToSql + Sync),
+            &self.old_tenant,
+            &entity,
+            &old_id,
+        ]);
         let row = self
             .new
             .query_one(&p.insert, &params)
             .await
             .map_err(new_err(&format!("inserting {what} (old id {old_id})")))?;
         let id: i64 = row.try_get("id").map_err(new_err("reading the new id"))?;
-        self.remember(what, old_id, id).await?;
+        self.map.entry(entity).or_default().insert(old_id, id);
         self.count(what).inserted += 1;
         Ok(id)
+    }
+
+    /// [`Self::upsert`] for many rows, sent as one pipeline per chunk (tokio-postgres queues
+    /// concurrent statements on the connection), so a large tenant does not wait one round trip
+    /// per row. The rows of one entity never refer to each other.
+    async fn upsert_all(
+        &mut self,
+        p: &Prepared,
+        rows: Vec<(i64, Vec<Val>)>,
+    ) -> Result<(), ImportError> {
+        const CHUNK: usize = 256;
+        let what = p.entity;
+        let entity = what.to_string();
+        let (updates, inserts): (Vec<_>, Vec<_>) = rows
+            .into_iter()
+            .map(|(old_id, vals)| (old_id, self.mapped(what, old_id), vals))
+            .partition(|(_, id, _)| id.is_some());
+        for chunk in updates.chunks(CHUNK) {
+            let (new, tenant) = (self.new, &self.tenant);
+            let done = futures_util::future::try_join_all(chunk.iter().map(
+                |(old_id, id, vals)| async move {
+                    let id = id.unwrap_or_default();
+                    let mut params: Vec<&(dyn ToSql + Sync)> = vec![tenant, &id];
+                    params.extend(
+                        vals[..p.ncols]
+                            .iter()
+                            .map(|x| x.as_ref() as &(dyn ToSql + Sync)),
+                    );
+                    new.execute(&p.update, &params)
+                        .await
+                        .map_err(new_err(&format!("updating {what} (old id {old_id})")))
+                },
+            ))
+            .await?;
+            for n in done {
+                if n > 0 {
+                    self.count(what).updated += 1;
+                } else {
+                    self.count(what).unchanged += 1;
+                }
+            }
+        }
+        for chunk in inserts.chunks(CHUNK) {
+            let (new, tenant, source, old_tenant, entity) = (
+                self.new,
+                &self.tenant,
+                &self.source,
+                &self.old_tenant,
+                &entity,
+            );
+            let ids = futures_util::future::try_join_all(chunk.iter().map(
+                |(old_id, _, vals)| async move {
+                    let mut params: Vec<&(dyn ToSql + Sync)> = vec![tenant];
+                    params.extend(vals.iter().map(|x| x.as_ref() as &(dyn ToSql + Sync)));
+                    params.extend([source as &(dyn ToSql + Sync), old_tenant, entity, old_id]);
+                    let row = new
+                        .query_one(&p.insert, &params)
+                        .await
+                        .map_err(new_err(&format!("inserting {what} (old id {old_id})")))?;
+                    row.try_get::<_, i64>("id")
+                        .map(|id| (*old_id, id))
+                        .map_err(new_err("reading the new id"))
+                },
+            ))
+            .await?;
+            let m = self.map.entry(entity.clone()).or_default();
+            for (old_id, id) in &ids {
+                m.insert(*old_id, *id);
+            }
+            self.count(what).inserted += ids.len() as u64;
+        }
+        Ok(())
     }
 
     // ---------------------------------------------------------------------------------------
@@ -772,6 +859,7 @@ impl Run<'_, '_, '_> {
         let mut problems = Vec::new();
         let mut assigned: HashSet<String> = HashSet::new();
         let mut cross_role = 0u64;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             self.count("users").old += 1;
@@ -845,8 +933,9 @@ impl Run<'_, '_, '_> {
                 v(get::<DateTime<Utc>>(row, "created_at")?),
                 v(get::<DateTime<Utc>>(row, "updated_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         if cross_role > 0 {
             self.report.roles.push(RoleMapping {
                 old_role_id: None,
@@ -894,6 +983,7 @@ impl Run<'_, '_, '_> {
                 &["created_at", "updated_at"],
             )
             .await?;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             self.count("companies").old += 1;
@@ -915,8 +1005,9 @@ impl Run<'_, '_, '_> {
                 v(get::<DateTime<Utc>>(row, "created_at")?),
                 v(get::<DateTime<Utc>>(row, "updated_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         Ok(())
     }
 
@@ -940,6 +1031,7 @@ impl Run<'_, '_, '_> {
                 &["created_at", "updated_at"],
             )
             .await?;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             self.count("contacts").old += 1;
@@ -958,8 +1050,9 @@ impl Run<'_, '_, '_> {
                 v(get::<DateTime<Utc>>(row, "created_at")?),
                 v(get::<DateTime<Utc>>(row, "updated_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         Ok(())
     }
 
@@ -999,6 +1092,7 @@ impl Run<'_, '_, '_> {
             )
             .await?;
         let mut defaults: HashSet<i64> = HashSet::new();
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             self.count("addresses").old += 1;
@@ -1033,8 +1127,9 @@ impl Run<'_, '_, '_> {
                 v(created),
                 v(created),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         Ok(())
     }
 
@@ -1069,6 +1164,7 @@ impl Run<'_, '_, '_> {
                 &["created_at", "updated_at"],
             )
             .await?;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             self.count("lookup_values").old += 1;
@@ -1081,8 +1177,9 @@ impl Run<'_, '_, '_> {
                 v(get::<DateTime<Utc>>(row, "created_at")?),
                 v(get::<DateTime<Utc>>(row, "updated_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         Ok(())
     }
 
@@ -1114,6 +1211,7 @@ impl Run<'_, '_, '_> {
                 &["created_at", "updated_at"],
             )
             .await?;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             self.count("metals").old += 1;
@@ -1137,8 +1235,9 @@ impl Run<'_, '_, '_> {
                 v(get::<DateTime<Utc>>(row, "created_at")?),
                 v(get::<DateTime<Utc>>(row, "updated_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         Ok(())
     }
 
@@ -1170,6 +1269,7 @@ impl Run<'_, '_, '_> {
                 &["created_at", "updated_at"],
             )
             .await?;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             self.count("supplies").old += 1;
@@ -1190,8 +1290,9 @@ impl Run<'_, '_, '_> {
                 v(get::<DateTime<Utc>>(row, "created_at")?),
                 v(get::<DateTime<Utc>>(row, "updated_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         Ok(())
     }
 
@@ -1297,6 +1398,7 @@ impl Run<'_, '_, '_> {
             )
             .await?;
         let mut highest = 0i64;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             self.count("orders").old += 1;
@@ -1376,8 +1478,9 @@ impl Run<'_, '_, '_> {
                 v(get::<DateTime<Utc>>(row, "created_at")?),
                 v(get::<DateTime<Utc>>(row, "updated_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         // New numbers continue past the highest old one (legacy 5-digit ones included), never
         // re-issuing an old number even where the old tenant id inside it equals ours.
         let row = self
@@ -1428,6 +1531,7 @@ impl Run<'_, '_, '_> {
                 &["created_at", "updated_at"],
             )
             .await?;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             self.count("order_line_items").old += 1;
@@ -1482,8 +1586,9 @@ impl Run<'_, '_, '_> {
                 v(get::<DateTime<Utc>>(row, "created_at")?),
                 v(get::<DateTime<Utc>>(row, "updated_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         Ok(())
     }
 
@@ -1522,6 +1627,7 @@ impl Run<'_, '_, '_> {
                 &["created_at", "updated_at"],
             )
             .await?;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             self.count("shipments").old += 1;
@@ -1550,8 +1656,9 @@ impl Run<'_, '_, '_> {
                 v(get::<DateTime<Utc>>(row, "created_at")?),
                 v(get::<DateTime<Utc>>(row, "updated_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         Ok(())
     }
 
@@ -1593,6 +1700,7 @@ impl Run<'_, '_, '_> {
                 &["created_at", "updated_at"],
             )
             .await?;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             let entity = "department_ledger_entries";
@@ -1655,8 +1763,9 @@ impl Run<'_, '_, '_> {
                 v(get::<DateTime<Utc>>(row, "created_at")?),
                 v(get::<DateTime<Utc>>(row, "updated_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         Ok(())
     }
 
@@ -1691,6 +1800,7 @@ impl Run<'_, '_, '_> {
                 &["created_at"],
             )
             .await?;
+        let mut batch = Vec::new();
         for row in &rows {
             let old_id: i64 = get(row, "id")?;
             let entity = "metal_transactions";
@@ -1732,8 +1842,9 @@ impl Run<'_, '_, '_> {
                 v(refs[3]),
                 v(get::<DateTime<Utc>>(row, "created_at")?),
             ];
-            self.upsert(&p, old_id, vals).await?;
+            batch.push((old_id, vals));
         }
+        self.upsert_all(&p, batch).await?;
         Ok(())
     }
 
