@@ -54,3 +54,62 @@ async fn up_status_down_up() {
     assert!(import.contains("the old database"), "{import}");
     server.stop();
 }
+
+/// `{"action": "import", ...}` runs the import with the payload's options: a dry run over the
+/// import tests' old-service fixture answers a clean report of both tenants and writes nothing.
+#[tokio::test(flavor = "current_thread")]
+async fn the_import_action_answers_the_report() {
+    let (server, _root) =
+        PgServer::throwaway("migrator-import-pg", &Default::default()).expect("start PostgreSQL");
+    let (owner_url, _) = testkit::pgembed::bootstrap(&server, "ours")
+        .await
+        .expect("bootstrap");
+    let (old_url, _) = testkit::pgembed::bootstrap(&server, "old_service")
+        .await
+        .expect("old database");
+    let (old, conn) = tokio_postgres::connect(&old_url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    old.batch_execute(include_str!("../../import/tests/fixture/old_schema.sql"))
+        .await
+        .expect("old schema");
+    old.batch_execute(include_str!("../../import/tests/fixture/old_data.sql"))
+        .await
+        .expect("old data");
+    handle(&json!({"action": "up"}), &owner_url)
+        .await
+        .expect("up");
+
+    let out = handle(
+        &json!({"action": "import", "from_url": old_url, "dry_run": true, "rename_invalid": true}),
+        &owner_url,
+    )
+    .await
+    .expect("import");
+    assert_eq!(out["action"], "import");
+    assert_eq!(out["clean"], true, "{out}");
+    assert_eq!(out["report"]["dry_run"], true);
+    assert_eq!(out["report"]["tenants"].as_array().map(Vec::len), Some(2));
+    // Without rename_invalid, tenant 2 stops: the answer says so instead of failing.
+    let out = handle(
+        &json!({"action": "import", "from_url": old_url, "dry_run": true, "tenant": 2}),
+        &owner_url,
+    )
+    .await
+    .expect("import");
+    assert_eq!(out["clean"], false, "{out}");
+    assert!(out["report"]["tenants"][0]["stopped"].is_string(), "{out}");
+
+    let (ours, conn) = tokio_postgres::connect(&owner_url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    let tenants: i64 = ours
+        .query_one("select count(*) from tenants", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(tenants, 0, "a dry run writes nothing");
+    server.stop();
+}
