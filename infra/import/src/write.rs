@@ -159,6 +159,14 @@ pub async fn import_tenant(
         round: Roundings::default(),
     };
     run.report.source = run.source.clone();
+    // Two runs of the same old tenant at once would both insert its rows; the second waits for
+    // the first's commit and then finds them in import_map.
+    new.execute(
+        "select pg_advisory_xact_lock(hashtextextended('import ' || $1, 0))",
+        &[&run.source],
+    )
+    .await
+    .map_err(new_err("locking the old tenant's import"))?;
     run.load_map().await?;
     if let Err(stop) = run.tenant().await? {
         run.report.stopped = Some(stop);

@@ -746,3 +746,25 @@ async fn fix_applies_the_documented_corrections() {
     );
     s.server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_runs_of_one_tenant_import_it_once() {
+    let s = stack("import-concurrent-test-pg", "ours_concurrent").await;
+    let mut o = opts(&s);
+    o.tenants = Tenants::One(1);
+    let (a, b) = tokio::join!(import::run(&o), import::run(&o));
+    let (a, b) = (a.expect("first"), b.expect("second"));
+    assert!(a.clean() && b.clean(), "{a}\n{b}");
+    let inserted: Vec<u64> = [&a, &b]
+        .iter()
+        .map(|r| tenant(r, 1).entities["orders"].inserted)
+        .collect();
+    assert!(
+        inserted == [3, 0] || inserted == [0, 3],
+        "one run inserts, the other finds its rows: {inserted:?}"
+    );
+    let ours = connect(&s.owner_url).await;
+    assert_eq!(count(&ours, "select count(*) from orders").await, 3);
+    assert_eq!(count(&ours, "select count(*) from tenants").await, 1);
+    s.server.stop();
+}
