@@ -5,7 +5,10 @@
 //! tooling calls these; the API never does.
 //!
 //! The values are deterministic functions of the row number (`generate_series`), so two runs of
-//! the same scale make the same data (ids aside).
+//! the same scale make the same data (ids aside). Rows are matched to the n-th order, company or
+//! contact by `rn = g % count`, with the count from a one-row CTE of its own: taken from a window
+//! over the matched rows themselves, the condition names both sides and cannot be hashed, and the
+//! join is a nested loop: quadratic, 10^11 comparisons for the ledger at scale 10.
 
 use tokio_postgres::Transaction;
 
@@ -101,11 +104,11 @@ pub async fn orders(
     let orders = exec(
         tx,
         "with party as (
-             select c.id as company_id, k.id as contact_id, row_number() over (order by c.id) - 1 as rn,
-                    count(*) over () as parties
+             select c.id as company_id, k.id as contact_id, row_number() over (order by c.id) - 1 as rn
                from companies c
                join contacts k on k.tenant_id = c.tenant_id and k.company_id = c.id
               where c.tenant_id = $1::int8),
+         parties as (select count(*) as n from party),
          counter as (
              update tenant_order_counters set last_number = last_number + $2::int4
               where tenant_id = $1::int8
@@ -126,7 +129,8 @@ pub async fn orders(
                      else 'COMPLETED' end,
                 created + interval '30 days', created, created
            from numbered
-           join party p on p.rn = (g - 1) % p.parties
+          cross join parties
+           join party p on p.rn = (g - 1) % parties.n
           order by g",
         &[&tenant, &n],
     )
@@ -172,25 +176,25 @@ pub async fn ledger(
 ) -> Result<u64, DbError> {
     exec(
         tx,
-        "with o as (select id, created_at::date as day, row_number() over (order by id) - 1 as rn,
-                           count(*) over () as orders
+        "with o as (select id, created_at::date as day, row_number() over (order by id) - 1 as rn
                       from orders where tenant_id = $1::int8),
+              oc as (select count(*) as orders from o),
               d as (select array_agg(id order by case lower(name) when 'casting' then 1 when 'filing' then 2
                                                   when 'polishing' then 3 when 'setting' then 4 else 5 end, id) as ids
                       from departments where tenant_id = $1::int8),
               m as (select array_agg(id order by id) as ids, array_agg(fine_percentage order by id) as fine
                       from metals where tenant_id = $1::int8 and is_active),
               pair as (
-                select g, o.id as order_id, d.ids[(1 + (g / o.orders) % cardinality(d.ids))::int] as department_id,
+                select g, o.id as order_id, d.ids[(1 + (g / oc.orders) % cardinality(d.ids))::int] as department_id,
                        m.ids[(1 + o.id % cardinality(m.ids))::int] as metal_id,
                        m.fine[(1 + o.id % cardinality(m.ids))::int] as purity,
-                       o.day + ((g / o.orders) * 3 / 2)::int as day_in,
+                       o.day + ((g / oc.orders) * 3 / 2)::int as day_in,
                        1 + o.id % 12 as pieces_in,
                        case when g % 9 = 0 and o.id % 12 > 0 then o.id % 12 else 1 + o.id % 12 end as pieces_out,
                        case when g % 97 = 0 then -0.002 else (5 + (g * 37) % 26) / 1000.0 end as loss
                   from generate_series(0, $3::int4 - 1) g
-                  cross join d cross join m
-                  join o on o.rn = g % o.orders),
+                  cross join d cross join m cross join oc
+                  join o on o.rn = g % oc.orders),
               grams as (
                 select pair.*, round(pieces_in * (2 + ((g * 13) % 80) / 10.0), 4) as w_in from pair),
               entry as (
@@ -275,8 +279,9 @@ pub async fn metal_transactions(
     n: i32,
 ) -> Result<(u64, u64, u64), DbError> {
     let sql = format!(
-        "with c as (select id, row_number() over (order by id) - 1 as rn, count(*) over () as companies
+        "with c as (select id, row_number() over (order by id) - 1 as rn
                       from companies where tenant_id = $1::int8),
+              cc as (select count(*) as companies from c),
               m as (select array_agg(id order by id) as ids from metals
                      where tenant_id = $1::int8 and is_active),
               t as (select g, case when g % 5 < 3 then 'COMPANY_DEPOSIT' else 'SAFE_PURCHASE' end as kind,
@@ -293,8 +298,9 @@ pub async fn metal_transactions(
                             else format('Bought at %s per gram', {PURCHASE_COST}) end,
                 $2::int8, t.at
            from t
+          cross join cc
            join metals m on m.tenant_id = $1::int8 and m.id = t.metal_id
-           join c on c.rn = t.g % c.companies
+           join c on c.rn = t.g % cc.companies
           order by t.g"
     );
     exec(tx, &sql, &[&tenant, &user, &n]).await?;
