@@ -397,7 +397,7 @@ fn event(s: &Scenario, token: &str) -> Result<String, String> {
     .to_string())
 }
 
-fn tail(path: &Path) -> String {
+pub fn tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(8)..].join("\n")

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use testkit::client::{Resp, try_request};
 
-use crate::bench::{Logged, logged_statements, parameter_types, pgbench_script};
+use crate::bench::{Logged, logged_statements, parameter_types, pgbench_script, tail};
 
 pub const USAGE: &str =
     "usage: cargo xtask throughput [--duration SECONDS] [--connections 4,32] [--only NAME,...]
@@ -463,7 +463,11 @@ async fn measure(
             break;
         }
         if Instant::now() > up {
-            return Err("the local server did not come up in 120 s (see local.log)".into());
+            // The work directory goes when the run ends: its log's tail goes with the error.
+            return Err(format!(
+                "the local server did not come up in 120 s; its log ends:\n{}",
+                tail(&work.join("local.log"))
+            ));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
