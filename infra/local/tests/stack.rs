@@ -363,6 +363,29 @@ async fn the_local_stack_serves_every_route_over_tcp_and_stops_cleanly() {
     assert_eq!(metals[0]["safe_fine_grams"], json!(277.5));
     assert_eq!(metals[1]["shipped_fine_grams"], json!(23.18));
 
+    // The demo's rows are in the audit trail as the seed's, made by no user.
+    let trail = get(
+        addr,
+        "/api/v1/audit/?entity_type=company&limit=1000",
+        &admin,
+    )
+    .await
+    .expect(200);
+    let seeded: Vec<&serde_json::Value> = trail
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["endpoint"] == "local_seed")
+        .collect();
+    assert!(!seeded.is_empty(), "{}", trail.body);
+    assert!(
+        seeded.iter().all(|e| e["action"] == "create"
+            && e["user_id"].is_null()
+            && e["request_id"] == "seed"),
+        "{seeded:?}"
+    );
+
     // Stop: HTTP server and PostgreSQL.
     shut_down(app).await;
     assert!(

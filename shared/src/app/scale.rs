@@ -218,6 +218,7 @@ async fn sign_up_all(ctx: &Ctx) -> ApiResult<Option<Vec<(i64, i64)>>> {
     let mut conn = ctx.conn().await?;
     let result = async {
         let mut tx = conn.begin_system().await?;
+        tx.identify("generate", "local_generate");
         if provisioning::subdomain_taken(&tx, SCALE_SUBDOMAIN).await? {
             return Ok(None);
         }

@@ -248,6 +248,8 @@ pub async fn seed_demo(ctx: &Ctx) -> ApiResult<SeedReport> {
 
 async fn seed_on(ctx: &Ctx, conn: &mut crate::db::Conn) -> ApiResult<SeedReport> {
     let mut tx = conn.begin_system().await?;
+    // The trail names where the demo's rows came from (no user: the system made them).
+    tx.identify("seed", "local_seed");
     if sql::username_exists(&tx, DEMO_USERS[0].0).await? {
         return Ok(SeedReport::AlreadySeeded);
     }

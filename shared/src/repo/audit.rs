@@ -20,7 +20,8 @@ pub struct AuditEntry {
     /// Their username today, `null` once the user is gone.
     pub username: Option<String>,
     pub request_id: Option<String>,
-    /// The endpoint's id (`orders_create`, `auth_login`, …).
+    /// The endpoint's id (`orders_create`, `auth_login`, …), or the local command (`local_seed`,
+    /// `local_generate`, `import`).
     pub endpoint: Option<String>,
     /// `create`, `update`, `delete`, `deactivate`, `reactivate`, `archive`, `unarchive`, `grant`,
     /// `revoke`, `password_change`, `login`, `login_failed`, `logout`, `import`.
