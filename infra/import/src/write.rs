@@ -2029,47 +2029,11 @@ impl Run<'_, '_, '_> {
         .await?;
         self.count("safe_issues (derived)").inserted += issued;
 
-        exec(
-            "insert into department_balances (tenant_id, department_id, metal_id, balance_grams,
-                                              qty_in, qty_out, fine_weight)
-             select tenant_id, department_id, metal_id,
-                    coalesce(sum(weight) filter (where direction = 'IN'), 0)
-                  - coalesce(sum(weight) filter (where direction = 'OUT'), 0),
-                    coalesce(sum(quantity) filter (where direction = 'IN'), 0),
-                    coalesce(sum(quantity) filter (where direction = 'OUT'), 0),
-                    sum(fine_weight)
-               from department_ledger_entries where tenant_id = $1
-              group by tenant_id, department_id, metal_id
-             on conflict (tenant_id, department_id, metal_id)
-             do update set balance_grams = excluded.balance_grams, qty_in = excluded.qty_in,
-                           qty_out = excluded.qty_out, fine_weight = excluded.fine_weight
-              where (department_balances.balance_grams, department_balances.qty_in,
-                     department_balances.qty_out, department_balances.fine_weight)
-                    is distinct from (excluded.balance_grams, excluded.qty_in, excluded.qty_out,
-                                      excluded.fine_weight)",
-            "recomputing department balances",
-        )
-        .await?;
-        exec(
-            "delete from ledger_unit_totals where tenant_id = $1",
-            "recomputing ledger totals",
-        )
-        .await?;
-        exec(
-            "insert into ledger_unit_totals (tenant_id, order_id, department_id, metal_id, pieces_in,
-                                             pieces_out, gross_in, gross_out, fine_in, fine_out)
-             select tenant_id, order_id, department_id, metal_id,
-                    coalesce(sum(quantity) filter (where direction = 'IN'), 0),
-                    coalesce(sum(quantity) filter (where direction = 'OUT'), 0),
-                    coalesce(sum(weight) filter (where direction = 'IN'), 0),
-                    coalesce(sum(weight) filter (where direction = 'OUT'), 0),
-                    coalesce(sum(fine_weight) filter (where direction = 'IN'), 0),
-                    coalesce(-sum(fine_weight) filter (where direction = 'OUT'), 0)
-               from department_ledger_entries where tenant_id = $1
-              group by tenant_id, order_id, department_id, metal_id",
-            "recomputing ledger totals",
-        )
-        .await?;
+        shared::app::ledger::recompute_totals(db, shared::domain::TenantId::from_db(t))
+            .await
+            .map_err(|e| {
+                ImportError::New(format!("recomputing the ledger's totals: {}", e.chain()))
+            })?;
         self.department_balance_anomalies().await?;
         self.stored_balances().await?;
         Ok(())

@@ -566,6 +566,16 @@ pub fn summarize(totals: Vec<MetalTotals>) -> ApiResult<Summary> {
     })
 }
 
+/// For bulk loads on the schema owner's connection that write entries without `create` (the scale
+/// generator, the import from the old service): the department balances and unit totals recomputed
+/// from the tenant's entries (`repo::derived::ledger_totals`). Returns the balances written.
+pub async fn recompute_totals(
+    owner: &tokio_postgres::Transaction<'_>,
+    tenant: crate::domain::TenantId,
+) -> ApiResult<u64> {
+    Ok(crate::repo::derived::ledger_totals(owner, tenant.get()).await?)
+}
+
 pub async fn summary(tx: &Tx<'_>, department: Option<DepartmentId>) -> ApiResult<Summary> {
     summarize(repo::totals(tx, department).await?)
 }

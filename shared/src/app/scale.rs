@@ -29,7 +29,7 @@ use crate::app::signup::{self, NewAccount, NewTenant};
 use crate::context::Ctx;
 use crate::domain::amount::{Grams, UnitPrice, weighted_average_cost};
 use crate::domain::tenant::Subdomain;
-use crate::domain::{MetalId, NonBlank, Password, Username};
+use crate::domain::{MetalId, NonBlank, Password, TenantId, Username};
 use crate::error::{ApiError, ApiResult};
 use crate::repo::provisioning;
 use crate::repo::scale::{self as sql};
@@ -276,7 +276,8 @@ async fn fill(
     let (companies, contacts) = sql::companies(tx, tenant, v.companies).await?;
     let (orders, line_items) = sql::orders(tx, tenant, v.orders, v.items_per_order).await?;
     let ledger_entries = sql::ledger(tx, tenant, user, v.ledger_entries / 2).await?;
-    let department_balances = sql::department_balances(tx, tenant).await?;
+    let department_balances =
+        crate::app::ledger::recompute_totals(tx, TenantId::from_db(tenant)).await?;
     let (deposits, purchases, casting_consumptions) =
         sql::metal_transactions(tx, tenant, user, v.transactions).await?;
     let (company_metal_balances, safe_supplies) = sql::metal_balances(tx, tenant).await?;

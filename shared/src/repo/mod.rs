@@ -8,6 +8,7 @@ pub mod auth;
 pub mod companies;
 pub mod contacts;
 pub mod departments;
+pub mod derived;
 pub mod idempotency;
 pub mod ledger;
 pub mod lookup_values;

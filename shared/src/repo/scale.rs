@@ -221,52 +221,6 @@ pub async fn ledger(
     .await
 }
 
-/// `department_balances` = Σ of the tenant's entries per (department, metal): signed gross weights,
-/// pieces in, pieces out and signed fine weights, and `ledger_unit_totals` = their pieces, gross
-/// and fine grams in and out per (order, department, metal), as `ledger::create` keeps them entry
-/// by entry. Returns the department balances written.
-pub async fn department_balances(tx: &Transaction<'_>, tenant: i64) -> Result<u64, DbError> {
-    exec(
-        tx,
-        "insert into ledger_unit_totals (tenant_id, order_id, department_id, metal_id, pieces_in,
-                                        pieces_out, gross_in, gross_out, fine_in, fine_out)
-         select tenant_id, order_id, department_id, metal_id,
-                coalesce(sum(quantity) filter (where direction = 'IN'), 0),
-                coalesce(sum(quantity) filter (where direction = 'OUT'), 0),
-                coalesce(sum(weight) filter (where direction = 'IN'), 0),
-                coalesce(sum(weight) filter (where direction = 'OUT'), 0),
-                coalesce(sum(fine_weight) filter (where direction = 'IN'), 0),
-                coalesce(-sum(fine_weight) filter (where direction = 'OUT'), 0)
-           from department_ledger_entries
-          where tenant_id = $1::int8
-          group by tenant_id, order_id, department_id, metal_id
-         on conflict (tenant_id, order_id, department_id, metal_id)
-         do update set pieces_in = excluded.pieces_in, pieces_out = excluded.pieces_out,
-                       gross_in = excluded.gross_in, gross_out = excluded.gross_out,
-                       fine_in = excluded.fine_in, fine_out = excluded.fine_out",
-        &[&tenant],
-    )
-    .await?;
-    exec(
-        tx,
-        "insert into department_balances
-                (tenant_id, department_id, metal_id, balance_grams, qty_in, qty_out, fine_weight)
-         select tenant_id, department_id, metal_id,
-                sum(case direction when 'IN' then weight else -weight end),
-                coalesce(sum(quantity) filter (where direction = 'IN'), 0),
-                coalesce(sum(quantity) filter (where direction = 'OUT'), 0),
-                sum(fine_weight)
-           from department_ledger_entries
-          where tenant_id = $1::int8
-          group by tenant_id, department_id, metal_id
-         on conflict (tenant_id, department_id, metal_id)
-         do update set balance_grams = excluded.balance_grams, qty_in = excluded.qty_in,
-                       qty_out = excluded.qty_out, fine_weight = excluded.fine_weight",
-        &[&tenant],
-    )
-    .await
-}
-
 /// `n` company deposits (3 in 5, over the companies in turn) and FINE_METAL safe purchases, 50–550 g
 /// each, spread over the same year as the orders; then the casting consumption of every IN entry of
 /// the Casting department, booked as `metal_accounting::consume_for_casting` books it (company of
