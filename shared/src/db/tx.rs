@@ -132,29 +132,42 @@ impl<'c> Tx<'c> {
             return Ok(());
         }
         let (client, sql) = (self.client, self.begin);
-        let begun = send_now(async move { Ok(client.batch_execute(sql).await?) });
-        let mut unchecked = self.unchecked.lock().map_err(|_| {
-            DbError::Unexpected("a transaction's statement list was poisoned".into())
-        })?;
-        unchecked.push(begun);
+        self.queue(send_now(
+            async move { Ok(client.batch_execute(sql).await?) },
+        ))?;
         if let Some((request_id, endpoint)) = &self.audited {
-            let (request_id, endpoint) = (request_id.clone(), endpoint.to_string());
-            let user = self.claimed.map(UserId::get);
-            unchecked.push(send_now(async move {
-                client
-                    .execute_typed(
-                        "select audit_context($1, $2, $3)",
-                        &[
-                            (&request_id, Type::TEXT),
-                            (&endpoint, Type::TEXT),
-                            (&user, Type::INT8),
-                        ],
-                    )
-                    .await?;
-                Ok(())
-            }));
+            self.send_unchecked(
+                "select audit_context($1, $2, $3)",
+                vec![
+                    (Box::new(request_id.clone()), Type::TEXT),
+                    (Box::new(endpoint.to_string()), Type::TEXT),
+                    (Box::new(self.claimed.map(UserId::get)), Type::INT8),
+                ],
+            )?;
         }
         Ok(())
+    }
+
+    /// Keep `sent`'s answer to be checked before the commit (`settle`).
+    fn queue(&self, sent: Sent<'c, Result<(), DbError>>) -> Result<(), DbError> {
+        self.unchecked
+            .lock()
+            .map_err(|_| DbError::Unexpected("a transaction's statement list was poisoned".into()))?
+            .push(sent);
+        Ok(())
+    }
+
+    /// Send `sql` now, its answer checked before the commit (BEGIN is the caller's business).
+    fn send_unchecked(&self, sql: &'static str, params: Vec<OwnedParam>) -> Result<(), DbError> {
+        let client = self.client;
+        self.queue(send_now(async move {
+            let refs: Vec<(&(dyn ToSql + Sync), Type)> = params
+                .iter()
+                .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
+                .collect();
+            client.execute_typed(sql, &refs).await?;
+            Ok(())
+        }))
     }
 
     /// Send a statement whose answer is checked before the commit, not waited for here: what must
@@ -166,32 +179,16 @@ impl<'c> Tx<'c> {
         params: Vec<OwnedParam>,
     ) -> Result<(), DbError> {
         self.start()?;
-        let client = self.client;
-        let sent = send_now(async move {
-            let refs: Vec<(&(dyn ToSql + Sync), Type)> = params
-                .iter()
-                .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
-                .collect();
-            client.execute_typed(sql, &refs).await?;
-            Ok(())
-        });
-        self.unchecked
-            .lock()
-            .map_err(|_| DbError::Unexpected("a transaction's statement list was poisoned".into()))?
-            .push(sent);
-        Ok(())
+        self.send_unchecked(sql, params)
     }
 
     /// As `execute_unchecked`, for a statement without parameters (SAVEPOINT, ROLLBACK TO).
     pub(crate) fn batch_unchecked(&self, sql: &'static str) -> Result<(), DbError> {
         self.start()?;
         let client = self.client;
-        let sent = send_now(async move { Ok(client.batch_execute(sql).await?) });
-        self.unchecked
-            .lock()
-            .map_err(|_| DbError::Unexpected("a transaction's statement list was poisoned".into()))?
-            .push(sent);
-        Ok(())
+        self.queue(send_now(
+            async move { Ok(client.batch_execute(sql).await?) },
+        ))
     }
 
     /// Wait for the answers of the statements sent unchecked; the first failure is returned.
