@@ -57,14 +57,9 @@ async fn start_pg() -> Result<TestPg, String> {
     Ok(TestPg { server, template })
 }
 
+/// A connection of the tools' kind (`shared::db::connect`), for what a test checks or sets up.
 pub async fn connect(url: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    client
+    shared::db::connect(url).await.expect("connect")
 }
 
 /// A fresh database for one test, cloned from the migrated template.

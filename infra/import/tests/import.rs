@@ -29,14 +29,9 @@ const PASSWORDS: &[(&str, &str)] = &[
     ("ALICE", "alice2-old-password"),
 ];
 
+/// A connection of the tools' kind (`shared::db::connect`), for what a test checks or sets up.
 async fn connect(url: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    client
+    shared::db::connect(url).await.expect("connect")
 }
 
 struct Stack {
