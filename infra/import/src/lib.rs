@@ -57,6 +57,38 @@ impl Options {
     }
 }
 
+/// What a run is asked to do, as `local import`'s flags and the migration function's payload say
+/// it: turned into `Options` in one place (`Options::chosen`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Choices {
+    /// One old tenant, or all of them.
+    pub tenant: Option<i64>,
+    pub dry_run: bool,
+    pub fix: bool,
+    pub rename_invalid: bool,
+    /// The old timestamps' zone; UTC when not given.
+    pub zone: Option<String>,
+    pub verify: bool,
+}
+
+impl Options {
+    pub fn chosen(from_url: impl Into<String>, to_url: impl Into<String>, c: &Choices) -> Self {
+        let mut o = Options::new(from_url, to_url);
+        o.tenants = match c.tenant {
+            Some(id) => Tenants::One(id),
+            None => Tenants::All,
+        };
+        o.dry_run = c.dry_run;
+        o.fix = c.fix;
+        o.rename_invalid = c.rename_invalid;
+        o.verify_only = c.verify;
+        if let Some(z) = &c.zone {
+            o.zone = z.clone();
+        }
+        o
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("the old database: {0}")]

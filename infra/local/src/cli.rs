@@ -83,12 +83,7 @@ options:
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImportArgs {
     pub from: String,
-    pub tenant: Option<i64>,
-    pub dry_run: bool,
-    pub fix: bool,
-    pub rename_invalid: bool,
-    pub zone: Option<String>,
-    pub verify: bool,
+    pub choices: import::Choices,
 }
 
 fn parse_import(args: &[&str]) -> Result<Command, Error> {
@@ -106,19 +101,19 @@ fn parse_import(args: &[&str]) -> Result<Command, Error> {
             "--from" => from = Some(value(flag)?),
             "--tenant" => {
                 let v = value(flag)?;
-                out.tenant = Some(
+                out.choices.tenant = Some(
                     v.parse()
                         .ok()
                         .filter(|n: &i64| *n > 0)
                         .ok_or_else(|| format!("--tenant: '{v}' is not a tenant id"))?,
                 );
             }
-            "--all" => out.tenant = None,
-            "--dry-run" => out.dry_run = true,
-            "--fix" => out.fix = true,
-            "--rename-invalid" => out.rename_invalid = true,
-            "--verify" => out.verify = true,
-            "--zone" => out.zone = Some(value(flag)?),
+            "--all" => out.choices.tenant = None,
+            "--dry-run" => out.choices.dry_run = true,
+            "--fix" => out.choices.fix = true,
+            "--rename-invalid" => out.choices.rename_invalid = true,
+            "--verify" => out.choices.verify = true,
+            "--zone" => out.choices.zone = Some(value(flag)?),
             other => {
                 return Err(format!("import: unknown option '{other}'\n\n{IMPORT_USAGE}").into());
             }
@@ -335,7 +330,12 @@ pub async fn run(args: Vec<String>) -> Result<(), Error> {
                 if db.server().is_some() {
                     db.migrate_up().await?;
                 }
-                let report = import::run(&import_options(&args, &db.owner_url)).await?;
+                let report = import::run(&import::Options::chosen(
+                    &args.from,
+                    &db.owner_url,
+                    &args.choices,
+                ))
+                .await?;
                 out(&report.to_string());
                 if report.clean() {
                     Ok(())
@@ -351,22 +351,6 @@ pub async fn run(args: Vec<String>) -> Result<(), Error> {
         }
         Command::Help | Command::LambdaHelp | Command::ImportHelp => Ok(()),
     }
-}
-
-fn import_options(args: &ImportArgs, owner_url: &str) -> import::Options {
-    let mut o = import::Options::new(&args.from, owner_url);
-    o.tenants = match args.tenant {
-        Some(id) => import::Tenants::One(id),
-        None => import::Tenants::All,
-    };
-    o.dry_run = args.dry_run;
-    o.fix = args.fix;
-    o.rename_invalid = args.rename_invalid;
-    o.verify_only = args.verify;
-    if let Some(z) = &args.zone {
-        o.zone = z.clone();
-    }
-    o
 }
 
 async fn serve_lambda(config: Config, args: LambdaArgs) -> Result<(), Error> {
@@ -569,20 +553,24 @@ mod tests {
             parse(&args("import --from postgres://old/db --tenant 7 --dry-run --fix --rename-invalid --zone Europe/Berlin")).unwrap(),
             Command::Import(ImportArgs {
                 from: "postgres://old/db".into(),
-                tenant: Some(7),
-                dry_run: true,
-                fix: true,
-                rename_invalid: true,
-                zone: Some("Europe/Berlin".into()),
-                verify: false,
+                choices: import::Choices {
+                    tenant: Some(7),
+                    dry_run: true,
+                    fix: true,
+                    rename_invalid: true,
+                    zone: Some("Europe/Berlin".into()),
+                    verify: false,
+                },
             })
         );
         assert_eq!(
             parse(&args("import --from postgres://old/db --verify")).unwrap(),
             Command::Import(ImportArgs {
                 from: "postgres://old/db".into(),
-                verify: true,
-                ..ImportArgs::default()
+                choices: import::Choices {
+                    verify: true,
+                    ..import::Choices::default()
+                },
             })
         );
         assert_eq!(parse(&args("import --help")).unwrap(), Command::ImportHelp);

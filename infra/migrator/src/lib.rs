@@ -128,18 +128,15 @@ pub async fn run_import(p: &ImportPayload, url: &str) -> Result<Value, MigrateEr
             ));
         }
     };
-    let mut o = import::Options::new(from, url);
-    o.tenants = match p.tenant {
-        Some(id) => import::Tenants::One(id),
-        None => import::Tenants::All,
+    let choices = import::Choices {
+        tenant: p.tenant,
+        dry_run: p.dry_run,
+        fix: p.fix,
+        rename_invalid: p.rename_invalid,
+        zone: p.zone.clone(),
+        verify: p.verify,
     };
-    o.dry_run = p.dry_run;
-    o.fix = p.fix;
-    o.rename_invalid = p.rename_invalid;
-    o.verify_only = p.verify;
-    if let Some(z) = &p.zone {
-        o.zone = z.clone();
-    }
+    let o = import::Options::chosen(from, url, &choices);
     let report = import::run(&o)
         .await
         .map_err(|e| MigrateError::Db(e.to_string()))?;
